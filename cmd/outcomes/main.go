@@ -1,0 +1,58 @@
+// Command outcomes is the consortium's command-line tool: it validates a
+// return the way an upload is validated, and writes the templates and the
+// data dictionary from the standard. It is thin wiring: flags into a config,
+// the domain packages do the work.
+//
+// Exit codes: 0 when every row is accepted, 1 when any row or table is
+// rejected, 2 for usage errors, unreadable files or failures.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: outcomes COMMAND [flags]
+
+commands:
+  validate --org ORG --period YYYY-Qn [--json] FILE...
+      check a return against the data standard and report every problem
+  template --out DIR
+      write a CSV template per kind and an Excel workbook with drop-down lists
+  dictionary
+      print the data dictionary (Markdown) generated from the standard
+
+Run "outcomes COMMAND -h" for a command's flags.
+`
+
+// Exit codes shared by every command.
+const (
+	exitOK       = 0
+	exitRejected = 1
+	exitFailure  = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitFailure
+	}
+	switch args[0] {
+	case "validate":
+		return validateCmd(args[1:], stdout, stderr)
+	case "template":
+		return templateCmd(args[1:], stdout, stderr)
+	case "dictionary":
+		return dictionaryCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "outcomes: unknown command %q\n\n%s", args[0], usage)
+	return exitFailure
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
+	"github.com/carer-outcomes/carer-outcomes/schemas"
+)
+
+type validateConfig struct {
+	org, period string
+	json        bool
+	examples    int
+	limits      tabular.Limits
+	files       []string
+}
+
+func parseValidate(args []string, stderr io.Writer) (validateConfig, error) {
+	c := validateConfig{limits: tabular.DefaultLimits()}
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: outcomes validate --org ORG --period YYYY-Qn [--json] FILE...")
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&c.org, "org", "", "the uploading organisation's code, such as LEEDS-CC")
+	fs.StringVar(&c.period, "period", "", "the quarter of the return, such as 2026-Q3")
+	fs.BoolVar(&c.json, "json", false, "print the machine-readable report (docs/validation-report.md)")
+	fs.IntVar(&c.examples, "examples", 3, "examples shown per error code in the summary")
+	maxMB := fs.Int64("max-file-mb", c.limits.MaxFileBytes>>20, "largest file accepted, in MB")
+	maxUnpackedMB := fs.Int64("max-unpacked-mb", c.limits.MaxUnpackedBytes>>20, "largest unpacked size of an .xlsx, in MB")
+	fs.IntVar(&c.limits.MaxRows, "max-rows", c.limits.MaxRows, "most data rows in one table")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.limits.MaxFileBytes, c.limits.MaxUnpackedBytes = *maxMB<<20, *maxUnpackedMB<<20
+	c.files = fs.Args()
+	switch {
+	case c.org == "" || c.period == "":
+		return c, fmt.Errorf("--org and --period are required")
+	case len(c.files) == 0:
+		return c, fmt.Errorf("name at least one file")
+	}
+	return c, nil
+}
+
+func loadStandard() (*standard.Standard, error) {
+	fsys, err := schemas.Version(schemas.Latest)
+	if err != nil {
+		return nil, err
+	}
+	return standard.Load(fsys)
+}
+
+func validateCmd(args []string, stdout, stderr io.Writer) int {
+	c, err := parseValidate(args, stderr)
+	if err == flag.ErrHelp {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
+		return exitFailure
+	}
+	std, err := loadStandard()
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
+		return exitFailure
+	}
+	period, err := pipeline.ParsePeriod(c.period)
+	if err == nil {
+		err = std.ValidOrg(c.org)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
+		return exitFailure
+	}
+	inputs, closeAll, err := openInputs(c.files)
+	defer closeAll()
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
+		return exitFailure
+	}
+	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: c.org, Period: period, Limits: c.limits}, inputs)
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
+		return exitFailure
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	} else {
+		err = rep.WriteText(stdout, c.examples)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "outcomes validate: write report: %v\n", err)
+		return exitFailure
+	}
+	return reportExit(rep)
+}
+
+func reportExit(rep *validate.Report) int {
+	switch {
+	case rep.Unreadable():
+		return exitFailure
+	case !rep.Clean():
+		return exitRejected
+	}
+	return exitOK
+}
+
+// openInputs opens the named files; a file that cannot be opened at all is
+// a usage error, not a report entry, because nothing was uploaded.
+func openInputs(names []string) ([]validate.Input, func(), error) {
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	var inputs []validate.Input
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, closeAll, fmt.Errorf("open %s: %w", name, err)
+		}
+		files = append(files, f)
+		st, err := f.Stat()
+		if err != nil {
+			return nil, closeAll, fmt.Errorf("open %s: %w", name, err)
+		}
+		if st.IsDir() {
+			return nil, closeAll, fmt.Errorf("open %s: is a directory", name)
+		}
+		inputs = append(inputs, validate.Input{Name: filepath.ToSlash(name), Data: f, Size: st.Size()})
+	}
+	return inputs, closeAll, nil
+}

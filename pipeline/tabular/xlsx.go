@@ -1,0 +1,138 @@
+package tabular
+
+import (
+	"archive/zip"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// openXLSX checks the zip's declared sizes before excelize unpacks anything:
+// Go's zip reader refuses an entry that unpacks to more than it declares, so
+// the declared total is a safe bound against zip bombs.
+func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []string) (*File, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, unreadable("the workbook is damaged (%v): open it in Excel and save it again as .xlsx", err)
+	}
+	var unpacked uint64
+	workbook := false
+	for _, f := range zr.File {
+		unpacked += f.UncompressedSize64
+		if f.Name == "xl/workbook.xml" {
+			workbook = true
+		}
+	}
+	if lim.MaxUnpackedBytes > 0 && unpacked > uint64(lim.MaxUnpackedBytes) {
+		return nil, unreadable("the workbook unpacks to %s, over the limit of %s: remove unused sheets or rows, or send CSV files", megabytes(int64(min(unpacked, 1<<62))), megabytes(lim.MaxUnpackedBytes))
+	}
+	if !workbook {
+		return nil, unreadable("the file is a zip archive but not an Excel workbook: send .xlsx or CSV files, not a zip or OpenDocument file")
+	}
+	opts := excelize.Options{RawCellValue: true}
+	if lim.MaxUnpackedBytes > 0 {
+		opts.UnzipSizeLimit = lim.MaxUnpackedBytes
+		opts.UnzipXMLSizeLimit = min(lim.MaxUnpackedBytes, 16<<20)
+	}
+	xf, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), opts)
+	if err != nil {
+		return nil, unreadable("the workbook cannot be opened (%v): open it in Excel and save it again as .xlsx", err)
+	}
+	props, err := xf.GetWorkbookProps()
+	if err != nil {
+		xf.Close()
+		return nil, unreadable("the workbook cannot be opened (%v): open it in Excel and save it again as .xlsx", err)
+	}
+	date1904 := props.Date1904 != nil && *props.Date1904
+	file := &File{Name: name, Format: XLSX, closer: xf}
+	for _, sheet := range xf.GetSheetList() {
+		if !isKindName(sheet, kindNames) {
+			file.IgnoredSheets = append(file.IgnoredSheets, sheet)
+			continue
+		}
+		file.Tables = append(file.Tables, &Table{
+			Sheet: sheet, ExcelDates: true, Date1904: date1904,
+			open: func() (RowReader, error) {
+				rows, err := xf.Rows(sheet)
+				if err != nil {
+					return nil, unreadable("sheet %q cannot be read (%v): open the workbook in Excel and save it again", sheet, err)
+				}
+				return &xlsxReader{rows: rows, maxRows: lim.MaxRows}, nil
+			},
+		})
+	}
+	return file, nil
+}
+
+func isKindName(sheet string, kindNames []string) bool {
+	s := strings.ToLower(strings.TrimSpace(sheet))
+	for _, k := range kindNames {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+type xlsxReader struct {
+	rows    *excelize.Rows
+	maxRows int
+	n, data int
+	buf     []byte
+	cells   [][]byte
+}
+
+func (x *xlsxReader) Close() error { return x.rows.Close() }
+
+// Next implements RowReader. excelize's iterator visits every row index up to
+// the last used one, so counting calls gives the row number Excel shows.
+func (x *xlsxReader) Next() (Row, error) {
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return Row{}, unreadable("the sheet cannot be read (%v): open the workbook in Excel and save it again", err)
+		}
+		return Row{}, io.EOF
+	}
+	x.n++
+	cols, err := x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return Row{}, unreadable("row %d cannot be read (%v): open the workbook in Excel and save it again", x.n, err)
+	}
+	x.buf = x.buf[:0]
+	ends := make([]int, 0, len(cols))
+	for _, c := range cols {
+		x.buf = append(x.buf, shortestFloat(c)...)
+		ends = append(ends, len(x.buf))
+	}
+	x.cells = x.cells[:0]
+	prev := 0
+	for _, e := range ends {
+		x.cells = append(x.cells, x.buf[prev:e:e])
+		prev = e
+	}
+	r := Row{Number: x.n, Cells: x.cells}
+	if x.maxRows > 0 && !r.Empty() {
+		if x.data++; x.data > x.maxRows+1 {
+			return Row{}, unreadable("row %d: %w: a table may have at most %d data rows; split the sheet", x.n, ErrTooManyRows, x.maxRows)
+		}
+	}
+	return r, nil
+}
+
+// shortestFloat rewrites a number Excel stored with binary noise
+// (1234.5599999999999) as the shortest decimal that reads back to the same
+// double (1234.56), which is what the uploader typed and saw.
+func shortestFloat(s string) string {
+	if len(s) < 16 || strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == 'E' || r == 'e' || r == '+')
+	}) >= 0 {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}

@@ -1,0 +1,138 @@
+package validate
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Report is what an upload's uploader gets back. Its JSON form is a stable
+// contract documented in docs/validation-report.md: fields are only ever added.
+type Report struct {
+	Org             string        `json:"org"`
+	Period          string        `json:"period"`
+	StandardVersion int           `json:"standard_version"`
+	Files           []*FileReport `json:"files"`
+}
+
+// FileReport covers one uploaded file.
+type FileReport struct {
+	File     string         `json:"file"`
+	Format   string         `json:"format,omitempty"`
+	Encoding string         `json:"encoding,omitempty"`
+	Error    *FileIssue     `json:"error,omitempty"`
+	Warnings []FileIssue    `json:"warnings,omitempty"`
+	Tables   []*TableReport `json:"tables"`
+}
+
+// FileIssue is a problem with a whole file, or a sheet that was not read.
+type FileIssue struct {
+	Code    string `json:"code"`
+	Sheet   string `json:"sheet,omitempty"`
+	Message string `json:"message"`
+}
+
+// TableReport covers one table: a CSV file or one sheet of a workbook.
+type TableReport struct {
+	Kind     string  `json:"kind"`
+	Sheet    string  `json:"sheet"`
+	Rows     int     `json:"rows"`
+	Accepted int     `json:"accepted"`
+	Rejected int     `json:"rejected"`
+	Errors   []Issue `json:"errors"`
+	Warnings []Issue `json:"warnings"`
+}
+
+// Issue is one problem in a table, located as the uploader sees it in Excel.
+type Issue struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Field   string `json:"field,omitempty"`
+	Cell    string `json:"cell,omitempty"`
+	Value   string `json:"value"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Clean reports whether every row of every file was accepted.
+func (r *Report) Clean() bool {
+	for _, f := range r.Files {
+		if f.Error != nil {
+			return false
+		}
+		for _, t := range f.Tables {
+			if t.Rejected > 0 || len(t.Errors) > 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Unreadable reports whether any file could not be read at all.
+func (r *Report) Unreadable() bool {
+	return slices.ContainsFunc(r.Files, func(f *FileReport) bool { return f.Error != nil })
+}
+
+// WriteText writes the summary a person reads in a terminal: per table the
+// counts, then the errors grouped by code with the first few examples.
+func (r *Report) WriteText(w io.Writer, examples int) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Return of %s for %s (standard version %d)\n", r.Org, r.Period, r.StandardVersion)
+	for _, f := range r.Files {
+		fmt.Fprintf(&b, "\n%s\n", f.File)
+		if f.Error != nil {
+			fmt.Fprintf(&b, "  NOT READ (%s): %s\n", f.Error.Code, f.Error.Message)
+		}
+		for _, w := range f.Warnings {
+			fmt.Fprintf(&b, "  warning (%s): %s\n", w.Code, w.Message)
+		}
+		for _, t := range f.Tables {
+			where := t.Kind
+			if where == "" {
+				where = "unknown table"
+			}
+			if t.Sheet != "" {
+				where = fmt.Sprintf("sheet %q (%s)", t.Sheet, where)
+			}
+			fmt.Fprintf(&b, "  %s: %d rows, %d accepted, %d rejected\n", where, t.Rows, t.Accepted, t.Rejected)
+			writeGroups(&b, "error", t.Errors, examples)
+			writeGroups(&b, "warning", t.Warnings, examples)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeGroups(b *strings.Builder, what string, issues []Issue, examples int) {
+	groups := map[string][]Issue{}
+	for _, is := range issues {
+		groups[is.Code] = append(groups[is.Code], is)
+	}
+	codes := make([]string, 0, len(groups))
+	for c := range groups {
+		codes = append(codes, c)
+	}
+	slices.SortFunc(codes, func(a, c string) int {
+		return cmp.Or(cmp.Compare(len(groups[c]), len(groups[a])), cmp.Compare(a, c))
+	})
+	for _, c := range codes {
+		g := groups[c]
+		fmt.Fprintf(b, "    %s %s: %d\n", what, c, len(g))
+		for _, is := range g[:min(len(g), examples)] {
+			loc := fmt.Sprintf("row %d", is.Row)
+			if is.Column != "" {
+				loc += fmt.Sprintf(", %s", is.Column)
+			}
+			if is.Value != "" {
+				loc += fmt.Sprintf(" %q", is.Value)
+			}
+			fmt.Fprintf(b, "      %s: %s\n", loc, is.Message)
+		}
+		if len(g) > examples {
+			fmt.Fprintf(b, "      … and %d more\n", len(g)-examples)
+		}
+	}
+}

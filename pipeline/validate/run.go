@@ -1,0 +1,396 @@
+package validate
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/formula"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/parse"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+)
+
+// rowState is reused from row to row so that checking a row allocates
+// nothing when the row is clean.
+type rowState struct {
+	rec    Record
+	failed []bool // per field: its cell already has an error
+	issues []positioned
+	warns  []positioned
+}
+
+type positioned struct {
+	pos   int
+	issue Issue
+}
+
+// run streams a table's rows through the checks.
+func (v *validator) run(w *tableWork) error {
+	rr, err := w.table.Rows()
+	if err != nil {
+		return err
+	}
+	defer rr.Close()
+	if w.kind != nil && !w.rejected && v.cfg.Sink != nil {
+		if w.sink, err = v.cfg.Sink.Table(TableInfo{File: w.name, Sheet: w.table.Sheet, Kind: w.kind}); err != nil {
+			return fmt.Errorf("open sink for %s: %w", w.name, err)
+		}
+	}
+	tr := w.report
+	var st rowState
+	var regs map[string]pipeline.Days // carers accepted from this table
+	var seen map[string]int           // unique key → first row
+	if w.kind != nil {
+		st.rec.Values = make([]Value, len(w.kind.Fields))
+		st.failed = make([]bool, len(w.kind.Fields))
+		if w.kind.Name == "carers" {
+			regs = map[string]pipeline.Days{}
+		}
+		if len(w.kind.PrimaryKey) == 1 {
+			seen = map[string]int{}
+		}
+	}
+	for {
+		row, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if row.Number <= w.headerRow || row.Empty() {
+			continue
+		}
+		tr.Rows++
+		if w.rejected {
+			continue
+		}
+		if w.kind.MaxRows > 0 && tr.Rows > w.kind.MaxRows {
+			w.rejected = true
+			tr.Errors = append(tr.Errors[:0], Issue{Row: row.Number, Code: "too_many_rows", Message: fmt.Sprintf(
+				"the %s table must have exactly %d row for the quarter, and this is row %d: add the amounts together into one row", w.kind.Name, w.kind.MaxRows, row.Number)})
+			tr.Warnings = tr.Warnings[:0]
+			continue
+		}
+		if v.check(w, &st, row.Number, row.Cells, seen) {
+			tr.Accepted++
+			if regs != nil {
+				v.register(w, &st.rec, regs)
+			}
+			if w.sink != nil {
+				st.rec.Row = row.Number
+				if err := w.sink.Row(&st.rec); err != nil {
+					return fmt.Errorf("write row %d of %s: %w", row.Number, w.name, err)
+				}
+			}
+		} else {
+			tr.Rejected++
+		}
+	}
+	if w.kind != nil && !w.rejected && w.kind.MinRows > 0 && tr.Rows < w.kind.MinRows {
+		w.rejected = true
+		tr.Errors = append(tr.Errors, Issue{Row: w.headerRow, Code: "required", Message: fmt.Sprintf(
+			"the %s table has no row: fill in one row for the quarter", w.kind.Name)})
+	}
+	if w.rejected {
+		tr.Accepted, tr.Rejected = 0, tr.Rows
+		return nil
+	}
+	for ref, d := range regs {
+		if old, ok := v.carers[ref]; !ok || d < old {
+			v.carers[ref] = d
+		}
+	}
+	return nil
+}
+
+// register notes an accepted carers row's registration date.
+func (v *validator) register(w *tableWork, rec *Record, regs map[string]pipeline.Days) {
+	ref := w.kind.Field("client_ref")
+	reg := w.kind.Field("registration_date")
+	key := string(rec.Values[ref.Index].Text)
+	d := pipeline.Days(rec.Values[reg.Index].Int)
+	if old, ok := regs[key]; !ok || d < old {
+		regs[key] = d
+	}
+}
+
+// check validates one row; it reports whether the row is accepted.
+func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte, seen map[string]int) bool {
+	st.issues, st.warns = st.issues[:0], st.warns[:0]
+	for i := range st.rec.Values {
+		st.rec.Values[i] = Value{}
+		st.failed[i] = false
+	}
+	fail := func(pos int, f *standard.Field, raw []byte, code, msg string) {
+		if f != nil {
+			st.failed[f.Index] = true
+		}
+		st.issues = append(st.issues, positioned{pos, v.issue(w, pos, f, rowNum, raw, code, msg)})
+	}
+	for ci := range w.cols {
+		col := &w.cols[ci]
+		var cell []byte
+		if ci < len(cells) {
+			cell = trim(cells[ci])
+		}
+		if col.org {
+			if !v.missing(cell) && !strings.EqualFold(string(cell), v.cfg.Org) {
+				fail(ci, nil, cell, "org_mismatch", fmt.Sprintf("the %s column says %s but this return is from %s: correct it, or delete the column", col.heading, formula.Neutralise(string(cell)), v.cfg.Org))
+			}
+			continue
+		}
+		f := col.field
+		if f == nil {
+			continue
+		}
+		if v.missing(cell) {
+			if f.Required {
+				fail(ci, f, nil, "required", fmt.Sprintf("%s is required: fill it in%s", f.Title, codeHint(f)))
+			}
+			continue
+		}
+		if code, msg := v.cell(w, f, cell, &st.rec.Values[f.Index]); code != "" {
+			if f.Type == standard.Date {
+				cell = st.rec.Values[f.Index].Text // an Excel date cell shows as a date, not its serial
+			}
+			fail(ci, f, cell, code, msg)
+		}
+	}
+	for ci := len(w.cols); ci < len(cells); ci++ {
+		if c := trim(cells[ci]); len(c) > 0 {
+			st.warns = append(st.warns, positioned{ci, v.issue(w, ci, nil, rowNum, c, "unknown_column", "this cell is in a column with no heading: it was ignored and not stored")})
+		}
+	}
+	v.crossChecks(w, st, rowNum, seen, fail)
+	flush := func(dst []Issue, src []positioned) []Issue {
+		slices.SortStableFunc(src, func(a, b positioned) int { return a.pos - b.pos })
+		for _, p := range src {
+			dst = append(dst, p.issue)
+		}
+		return dst
+	}
+	w.report.Errors = flush(w.report.Errors, st.issues)
+	w.report.Warnings = flush(w.report.Warnings, st.warns)
+	return len(st.issues) == 0
+}
+
+// crossChecks are the rules between the fields of a row and between tables.
+func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]int, fail func(int, *standard.Field, []byte, string, string)) {
+	k := w.kind
+	vals := st.rec.Values
+	pos := func(f *standard.Field) int {
+		if p := w.present[f.Index]; p >= 0 {
+			return p
+		}
+		return len(w.cols) + f.Index
+	}
+	ok := func(f *standard.Field) bool { return f != nil && vals[f.Index].Present && !st.failed[f.Index] }
+	for _, f := range k.Fields {
+		switch {
+		case f.RequiredWhen != nil && !vals[f.Index].Present && !st.failed[f.Index]:
+			other := k.Field(f.RequiredWhen.Field)
+			if ok(other) {
+				code := other.CodeList.Entries[vals[other.Index].Int].Code
+				if slices.Contains(f.RequiredWhen.In, code) {
+					fail(pos(f), f, nil, "required", fmt.Sprintf("%s is required when %s is %s: fill it in", f.Title, other.Title, code))
+				}
+			}
+		case f.AgeAtRegistration != nil && ok(f):
+			reg := k.Field("registration_date")
+			if ok(reg) {
+				age := completedYears(pipeline.Days(vals[f.Index].Int), pipeline.Days(vals[reg.Index].Int))
+				if r := f.AgeAtRegistration; age < r.Minimum || age > r.Maximum {
+					fail(pos(f), f, vals[f.Index].Text, "out_of_range", fmt.Sprintf("with this %s the carer was %d at registration, but carers must be aged %d to %d: check the date", strings.ToLower(f.Title), age, r.Minimum, r.Maximum))
+				}
+			}
+		case f.Type == standard.Text && ok(f) && formula.RiskyBytes(vals[f.Index].Text):
+			st.warns = append(st.warns, positioned{pos(f), v.issue(w, pos(f), f, rowNum, vals[f.Index].Text, "formula_neutralised",
+				"this value starts like a spreadsheet formula: it is kept as text and never calculated")})
+		}
+	}
+	for _, g := range k.Groups {
+		n := 0
+		var firstMissing *standard.Field
+		for _, name := range g.Fields {
+			f := k.Field(name)
+			if vals[f.Index].Present || st.failed[f.Index] {
+				n++
+			} else if firstMissing == nil {
+				firstMissing = f
+			}
+		}
+		if n > 0 && n < len(g.Fields) {
+			st.warns = append(st.warns, positioned{pos(firstMissing), v.issue(w, pos(firstMissing), firstMissing, rowNum, nil, "incomplete_group",
+				fmt.Sprintf("only %d of the %d %s are filled in: the response is kept but gets no score; fill in all of them or none", n, len(g.Fields), g.Title))})
+		}
+	}
+	if len(k.ForeignKeys) > 0 {
+		ref := k.Field(k.ForeignKeys[0].Fields[0])
+		if ok(ref) {
+			if reg, found := v.registered(vals[ref.Index].Text); !found {
+				fail(pos(ref), ref, vals[ref.Index].Text, "unregistered_carer", fmt.Sprintf(
+					"no carer with this client reference is registered by %s, in this upload's carers table or an earlier return: add the carer to the carers table", v.cfg.Org))
+			} else {
+				for _, f := range k.Fields {
+					if f.NotBeforeRegistration && ok(f) && pipeline.Days(vals[f.Index].Int) < reg {
+						fail(pos(f), f, vals[f.Index].Text, "date_out_of_range", fmt.Sprintf(
+							"this date is before the carer's registration on %s: check the date, or the registration date in the carers table", ukDate(reg)))
+					}
+				}
+			}
+		}
+	}
+	if seen != nil {
+		f := k.Field(k.PrimaryKey[0])
+		if vals[f.Index].Present && !st.failed[f.Index] {
+			key := vals[f.Index].Text
+			if first, dup := seen[string(key)]; dup {
+				fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first, k.Name))
+			} else {
+				seen[string(key)] = rowNum
+			}
+		}
+	}
+}
+
+func completedYears(from, to pipeline.Days) int {
+	fy, fm, fd := from.Time().Date()
+	ty, tm, td := to.Time().Date()
+	age := ty - fy
+	if tm < fm || tm == fm && td < fd {
+		age--
+	}
+	return age
+}
+
+// cell parses one present cell into val and checks it against its field;
+// it returns an issue code and message, or "" when the cell is good.
+func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Value) (string, string) {
+	val.Present = true
+	switch f.Type {
+	case standard.Text:
+		val.Text = cell
+		if n := utf8.RuneCount(cell); f.MaxLength > 0 && n > f.MaxLength || n < f.MinLength {
+			return "invalid_format", fmt.Sprintf("%s must be %d to %d characters long; this is %d", f.Title, f.MinLength, f.MaxLength, n)
+		}
+		if f.Pattern != nil && !f.Pattern.Match(cell) {
+			return "invalid_format", fmt.Sprintf("this is not a valid %s: write it like %s", strings.ToLower(f.Title), f.Example)
+		}
+	case standard.Code:
+		i, ok := f.CodeList.Lookup(cell)
+		if !ok {
+			return "unknown_code", fmt.Sprintf("this is not one of the codes for %s: use %s", f.Title, codeList(f.CodeList))
+		}
+		val.Int = int64(i)
+	case standard.Date:
+		val.Text = cell
+		d, p := parse.Date(cell)
+		if p == parse.NotADate && w.table.ExcelDates {
+			if serial, ok := parse.ExcelSerial(cell, w.table.Date1904); ok {
+				d, p = serial, parse.OK
+				val.Text = []byte(serial.String())
+			}
+		}
+		if p != parse.OK {
+			return "invalid_date", dateMessage(p)
+		}
+		val.Int = int64(d)
+		switch {
+		case f.EarliestDate != nil && d < *f.EarliestDate:
+			return "date_out_of_range", fmt.Sprintf("this date is before %s: check the year", ukDate(*f.EarliestDate))
+		case f.NotAfterQuarterEnd && d > v.quarter:
+			return "date_out_of_range", fmt.Sprintf("this date is after the end of the quarter %s (%s): a return holds only what happened by the end of its quarter; check the year, or send it with the next quarter's return", v.cfg.Period, ukDate(v.quarter))
+		}
+	case standard.Integer:
+		n, p := parse.Whole(cell)
+		if p != parse.OK {
+			return "invalid_number", numberMessage(f, p)
+		}
+		val.Int = n
+		if msg := rangeMessage(f, float64(n)); msg != "" {
+			return "out_of_range", msg
+		}
+	case standard.Number:
+		x, p := parse.Number(cell)
+		if p != parse.OK {
+			return "invalid_number", numberMessage(f, p)
+		}
+		val.Float = x
+		if msg := rangeMessage(f, x); msg != "" {
+			return "out_of_range", msg
+		}
+	case standard.Money:
+		pence, p := parse.Money(cell, f.MaxDecimals)
+		if p != parse.OK {
+			return "invalid_number", numberMessage(f, p)
+		}
+		val.Int = pence
+		if msg := rangeMessage(f, float64(pence)/100); msg != "" {
+			return "out_of_range", msg
+		}
+	}
+	return "", ""
+}
+
+// missing reports whether a (trimmed) cell is one of the standard's markers
+// of a missing value.
+func (v *validator) missing(cell []byte) bool {
+	if len(cell) > 3 {
+		return false
+	}
+	for _, m := range v.std.MissingValues {
+		if strings.EqualFold(string(cell), m) {
+			return true
+		}
+	}
+	return false
+}
+
+// trim removes spaces (and no-break spaces) around a cell, but not a leading
+// tab or CR, which the formula rule must still see.
+func trim(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ') {
+		b = b[1:]
+	}
+	for len(b) > 1 && b[0] == 0xC2 && b[1] == 0xA0 {
+		b = b[2:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
+		b = b[:len(b)-1]
+	}
+	for len(b) > 1 && b[len(b)-2] == 0xC2 && b[len(b)-1] == 0xA0 {
+		b = b[:len(b)-2]
+	}
+	return b
+}
+
+// issue builds a row issue, with the value as the uploader should see it:
+// shortened, and neutralised so that a report opened in Excel cannot run it.
+func (v *validator) issue(w *tableWork, pos int, f *standard.Field, row int, raw []byte, code, msg string) Issue {
+	is := Issue{Row: row, Value: display(raw), Code: code, Message: msg}
+	if pos < len(w.cols) {
+		is.Column = w.cols[pos].heading
+		is.Cell = w.cols[pos].letter + fmt.Sprint(row)
+	} else if f != nil {
+		is.Column = f.Title
+	}
+	if f != nil {
+		is.Field = f.Name
+	}
+	return is
+}
+
+const maxShown = 40
+
+func display(raw []byte) string {
+	s := strings.ToValidUTF8(string(bytes.TrimSpace(raw)), "\uFFFD")
+	if utf8.RuneCountInString(s) > maxShown {
+		s = string([]rune(s)[:maxShown]) + "…"
+	}
+	return formula.Neutralise(s)
+}
