@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/dictionary"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/template"
@@ -25,6 +26,10 @@ func templateCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	std, err := loadStandard()
 	if err != nil {
+		fmt.Fprintf(stderr, "outcomes template: %v\n", err)
+		return exitFailure
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
 		fmt.Fprintf(stderr, "outcomes template: %v\n", err)
 		return exitFailure
 	}

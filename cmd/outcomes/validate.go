@@ -22,6 +22,8 @@ type validateConfig struct {
 	examples    int
 	limits      tabular.Limits
 	files       []string
+	carers      []string
+	reportFile  string
 }
 
 func parseValidate(args []string, stderr io.Writer) (validateConfig, error) {
@@ -36,6 +38,11 @@ func parseValidate(args []string, stderr io.Writer) (validateConfig, error) {
 	fs.StringVar(&c.period, "period", "", "the quarter of the return, such as 2026-Q3")
 	fs.BoolVar(&c.json, "json", false, "print the machine-readable report (docs/validation-report.md)")
 	fs.IntVar(&c.examples, "examples", 3, "examples shown per error code in the summary")
+	fs.StringVar(&c.reportFile, "report", "", "also write the JSON report to this file")
+	fs.Func("carers", "an earlier return whose carers count as registered (repeatable)", func(s string) error {
+		c.carers = append(c.carers, s)
+		return nil
+	})
 	maxMB := fs.Int64("max-file-mb", c.limits.MaxFileBytes>>20, "largest file accepted, in MB")
 	maxUnpackedMB := fs.Int64("max-unpacked-mb", c.limits.MaxUnpackedBytes>>20, "largest unpacked size of an .xlsx, in MB")
 	fs.IntVar(&c.limits.MaxRows, "max-rows", c.limits.MaxRows, "most data rows in one table")
@@ -83,22 +90,18 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
 		return exitFailure
 	}
-	inputs, closeAll, err := openInputs(c.files)
-	defer closeAll()
+	cfg := validate.Config{Standard: std, Org: c.org, Period: period, Limits: c.limits}
+	rep, err := runValidate(cfg, c.carers, c.files)
 	if err != nil {
 		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
 		return exitFailure
 	}
-	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: c.org, Period: period, Limits: c.limits}, inputs)
-	if err != nil {
-		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
-		return exitFailure
+	if c.reportFile != "" {
+		err = writeJSONFile(c.reportFile, rep)
 	}
-	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(rep)
-	} else {
+	if err == nil && c.json {
+		err = writeJSON(stdout, rep)
+	} else if err == nil {
 		err = rep.WriteText(stdout, c.examples)
 	}
 	if err != nil {
@@ -106,6 +109,49 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return reportExit(rep)
+}
+
+// runValidate validates files, first collecting the carers of the earlier
+// returns named by carers so that the files may refer to them.
+func runValidate(cfg validate.Config, carers, files []string) (*validate.Report, error) {
+	if len(carers) > 0 {
+		inputs, closeAll, err := openInputs(carers)
+		defer closeAll()
+		if err != nil {
+			return nil, err
+		}
+		known := validate.Carers{}
+		earlier := cfg
+		earlier.Sink = known
+		if _, err := validate.Run(context.Background(), earlier, inputs); err != nil {
+			return nil, fmt.Errorf("read earlier carers: %w", err)
+		}
+		cfg.Registry = known
+	}
+	inputs, closeAll, err := openInputs(files)
+	defer closeAll()
+	if err != nil {
+		return nil, err
+	}
+	return validate.Run(context.Background(), cfg, inputs)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func writeJSONFile(name string, v any) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := writeJSON(f, v); err != nil {
+		f.Close()
+		return fmt.Errorf("write report: %w", err)
+	}
+	return f.Close()
 }
 
 func reportExit(rep *validate.Report) int {

@@ -12,6 +12,7 @@ type CodeList struct {
 	Entries []CodeEntry
 
 	exact map[string]int // the codes as written
+	byLen [][]int        // entry indexes by the length of their code: the hot path
 	loose map[string]int // codes, labels and aliases, normalised by FoldCode
 }
 
@@ -46,8 +47,12 @@ func (c *CodeList) Index(code string) (int, bool) {
 // case, surrounding spaces and the difference between spaces, hyphens and
 // underscores. It does not allocate, because it runs for every coded cell.
 func (c *CodeList) Lookup(cell []byte) (int, bool) {
-	if i, ok := c.exact[string(cell)]; ok {
-		return i, true
+	if len(cell) < len(c.byLen) {
+		for _, i := range c.byLen[len(cell)] {
+			if string(cell) == c.Entries[i].Code {
+				return i, true
+			}
+		}
 	}
 	var buf [96]byte
 	key, ok := foldCode(buf[:0], cell)
@@ -110,6 +115,10 @@ func loadCodeLists(fsys fs.FS) (map[string]*CodeList, error) {
 				return nil, fmt.Errorf("load codelists.json: %s entry %d needs a code and a label", name, i+1)
 			}
 			c.exact[e.Code] = i
+			for len(c.byLen) <= len(e.Code) {
+				c.byLen = append(c.byLen, nil)
+			}
+			c.byLen[len(e.Code)] = append(c.byLen[len(e.Code)], i)
 			for _, s := range append([]string{e.Code, e.Label}, e.Aliases...) {
 				k := FoldCode(s)
 				if j, dup := c.loose[k]; dup && j != i {

@@ -1,6 +1,7 @@
 package standard_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -28,4 +29,91 @@ func TestLoad(t *testing.T) {
 	for _, k := range s.Kinds {
 		t.Logf("%s: %d fields", k.Name, len(k.Fields))
 	}
+}
+
+func TestCodeList_Lookup(t *testing.T) {
+	s := load(t)
+	tests := []struct {
+		list, cell, want string
+		ok               bool
+	}{
+		{"employment_status", "EMPLOYED_PT", "EMPLOYED_PT", true},
+		{"employment_status", " employed_pt ", "EMPLOYED_PT", true},
+		{"employment_status", "Part-time employed", "EMPLOYED_PT", true},
+		{"employment_status", "EMPLOYED PART-TIME (UNDER 30 HOURS A WEEK)", "EMPLOYED_PT", true},
+		{"employment_status", "Self employed", "SELF_EMPLOYED", true},
+		{"gender", "Female", "F", true},
+		{"gender", "f", "F", true},
+		{"yes_no", "Yes", "Y", true},
+		{"yes_no", "no", "N", true},
+		{"wave", "Week 13", "W13", true},
+		{"outcome", "stayed in work", "STAYED_IN_WORK", true},
+		{"gender", "Woman", "", false},
+		{"gender", "", "", false},
+		{"yes_no", "Y es", "", false},
+		{"activity", "CV__WRITING", "CV_WRITING", true},
+		{"activity", string(make([]byte, 200)), "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list+"/"+tt.cell, func(t *testing.T) {
+			c := s.CodeLists[tt.list]
+			i, ok := c.Lookup([]byte(tt.cell))
+			if ok != tt.ok || ok && c.Entries[i].Code != tt.want {
+				t.Errorf("Lookup(%q) = %d, %v; want %s, %v", tt.cell, i, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestStandard_LooksPersonal(t *testing.T) {
+	s := load(t)
+	tests := []struct {
+		heading string
+		want    bool
+	}{
+		{"Surname", true}, {"First name", true}, {"FirstName", true}, {"Email address", true}, {"e-mail", true},
+		{"Phone", true}, {"Mobile no", true}, {"NHS number", true}, {"NHS No.", true}, {"Home address", true},
+		{"Carer name", true}, {"Venue", false}, {"Notes", false}, {"Funding NHS", false}, {"Hours", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.heading, func(t *testing.T) {
+			if got := s.LooksPersonal(tt.heading); got != tt.want {
+				t.Errorf("LooksPersonal(%q) = %v, want %v", tt.heading, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzCodeList_Lookup checks that Lookup finds exactly the entries whose code,
+// label or an alias folds to the same text as the cell.
+func FuzzCodeList_Lookup(f *testing.F) {
+	s := load(f)
+	for _, seed := range []string{"EMPLOYED_PT", "part-time employed", "  Yes ", "W13", "Baseline (at registration)", "x"} {
+		f.Add(seed)
+	}
+	names := make([]string, 0, len(s.CodeLists))
+	for n := range s.CodeLists {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	f.Fuzz(func(t *testing.T, cell string) {
+		for _, n := range names {
+			c := s.CodeLists[n]
+			i, ok := c.Lookup([]byte(cell))
+			want := -1
+			for j, e := range c.Entries {
+				for _, name := range append([]string{e.Code, e.Label}, e.Aliases...) {
+					if standard.FoldCode(name) == standard.FoldCode(cell) && standard.FoldCode(cell) != "" {
+						want = j
+					}
+				}
+			}
+			if ok != (want >= 0) || ok && i != want {
+				if !ok && len(cell) >= 95 {
+					continue // longer than any code, label or alias: refused without folding
+				}
+				t.Fatalf("%s.Lookup(%q) = %d, %v; want %d", n, cell, i, ok, want)
+			}
+		}
+	})
 }

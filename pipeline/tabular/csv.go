@@ -67,7 +67,7 @@ func scanText(r io.Reader) (valid, text bool, err error) {
 	buf := make([]byte, 1<<20)
 	var carry int
 	valid = true
-	var total, controls int
+	var total, sample, controls int
 	for {
 		n, err := io.ReadFull(r, buf[carry:])
 		chunk := buf[:carry+n]
@@ -78,10 +78,14 @@ func scanText(r io.Reader) (valid, text bool, err error) {
 		if bytes.IndexByte(chunk, 0) >= 0 {
 			return false, false, nil
 		}
-		for _, b := range chunk[carry:] {
-			if b < 0x20 && b != '\n' && b != '\r' && b != '\t' {
-				controls++
+		if total == 0 {
+			// Judge by the first chunk: a binary file shows itself early.
+			for _, b := range chunk[carry:] {
+				if b < 0x20 && b != '\n' && b != '\r' && b != '\t' {
+					controls++
+				}
 			}
+			sample = n
 		}
 		total += n
 		cut := len(chunk)
@@ -100,7 +104,7 @@ func scanText(r io.Reader) (valid, text bool, err error) {
 			valid = false
 		}
 		if final {
-			return valid, controls*100 <= total, nil
+			return valid, controls*100 <= sample, nil
 		}
 		carry = copy(buf, chunk[cut:])
 	}

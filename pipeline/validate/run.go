@@ -105,6 +105,7 @@ func (v *validator) run(w *tableWork) error {
 			v.carers[ref] = d
 		}
 	}
+	v.last.valid = false
 	return nil
 }
 
@@ -179,9 +180,69 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 	return len(st.issues) == 0
 }
 
+// rules are a kind's rules between fields, rows and tables, resolved once
+// from the standard so that checking a row looks nothing up by name.
+type rules struct {
+	requiredWhen []requiredWhen
+	age, reg     *standard.Field // date of birth and the registration date it is checked against
+	texts        []*standard.Field
+	groups       []group
+	carerRef     *standard.Field   // a client_ref that must be a registered carer
+	afterReg     []*standard.Field // dates not before the carer's registration
+	unique       *standard.Field
+}
+
+type requiredWhen struct {
+	field, other *standard.Field
+	when         []bool // by the other field's code index
+}
+
+type group struct {
+	standard.Group
+	fields []*standard.Field
+}
+
+func newRules(k *standard.Kind) *rules {
+	r := &rules{}
+	for _, f := range k.Fields {
+		if c := f.RequiredWhen; c != nil {
+			other := k.Field(c.Field)
+			rw := requiredWhen{field: f, other: other, when: make([]bool, len(other.CodeList.Entries))}
+			for _, code := range c.In {
+				i, _ := other.CodeList.Index(code)
+				rw.when[i] = true
+			}
+			r.requiredWhen = append(r.requiredWhen, rw)
+		}
+		if f.AgeAtRegistration != nil {
+			r.age, r.reg = f, k.Field("registration_date")
+		}
+		if f.Type == standard.Text {
+			r.texts = append(r.texts, f)
+		}
+		if f.NotBeforeRegistration {
+			r.afterReg = append(r.afterReg, f)
+		}
+	}
+	for _, g := range k.Groups {
+		gr := group{Group: g}
+		for _, name := range g.Fields {
+			gr.fields = append(gr.fields, k.Field(name))
+		}
+		r.groups = append(r.groups, gr)
+	}
+	if len(k.ForeignKeys) > 0 {
+		r.carerRef = k.Field(k.ForeignKeys[0].Fields[0])
+	}
+	if len(k.PrimaryKey) == 1 {
+		r.unique = k.Field(k.PrimaryKey[0])
+	}
+	return r
+}
+
 // crossChecks are the rules between the fields of a row and between tables.
 func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]int, fail func(int, *standard.Field, []byte, string, string)) {
-	k := w.kind
+	r := w.rules
 	vals := st.rec.Values
 	pos := func(f *standard.Field) int {
 		if p := w.present[f.Index]; p >= 0 {
@@ -189,71 +250,59 @@ func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map
 		}
 		return len(w.cols) + f.Index
 	}
-	ok := func(f *standard.Field) bool { return f != nil && vals[f.Index].Present && !st.failed[f.Index] }
-	for _, f := range k.Fields {
-		switch {
-		case f.RequiredWhen != nil && !vals[f.Index].Present && !st.failed[f.Index]:
-			other := k.Field(f.RequiredWhen.Field)
-			if ok(other) {
-				code := other.CodeList.Entries[vals[other.Index].Int].Code
-				if slices.Contains(f.RequiredWhen.In, code) {
-					fail(pos(f), f, nil, "required", fmt.Sprintf("%s is required when %s is %s: fill it in", f.Title, other.Title, code))
-				}
-			}
-		case f.AgeAtRegistration != nil && ok(f):
-			reg := k.Field("registration_date")
-			if ok(reg) {
-				age := completedYears(pipeline.Days(vals[f.Index].Int), pipeline.Days(vals[reg.Index].Int))
-				if r := f.AgeAtRegistration; age < r.Minimum || age > r.Maximum {
-					fail(pos(f), f, vals[f.Index].Text, "out_of_range", fmt.Sprintf("with this %s the carer was %d at registration, but carers must be aged %d to %d: check the date", strings.ToLower(f.Title), age, r.Minimum, r.Maximum))
-				}
-			}
-		case f.Type == standard.Text && ok(f) && formula.RiskyBytes(vals[f.Index].Text):
+	ok := func(f *standard.Field) bool { return vals[f.Index].Present && !st.failed[f.Index] }
+	for _, rw := range r.requiredWhen {
+		if !vals[rw.field.Index].Present && !st.failed[rw.field.Index] && ok(rw.other) && rw.when[vals[rw.other.Index].Int] {
+			fail(pos(rw.field), rw.field, nil, "required", fmt.Sprintf("%s is required when %s is %s: fill it in",
+				rw.field.Title, rw.other.Title, rw.other.CodeList.Entries[vals[rw.other.Index].Int].Code))
+		}
+	}
+	if f := r.age; f != nil && ok(f) && ok(r.reg) {
+		age := completedYears(pipeline.Days(vals[f.Index].Int), pipeline.Days(vals[r.reg.Index].Int))
+		if a := f.AgeAtRegistration; age < a.Minimum || age > a.Maximum {
+			fail(pos(f), f, vals[f.Index].Text, "out_of_range", fmt.Sprintf("with this %s the carer was %d at registration, but carers must be aged %d to %d: check the date", strings.ToLower(f.Title), age, a.Minimum, a.Maximum))
+		}
+	}
+	for _, f := range r.texts {
+		if ok(f) && formula.RiskyBytes(vals[f.Index].Text) {
 			st.warns = append(st.warns, positioned{pos(f), v.issue(w, pos(f), f, rowNum, vals[f.Index].Text, "formula_neutralised",
 				"this value starts like a spreadsheet formula: it is kept as text and never calculated")})
 		}
 	}
-	for _, g := range k.Groups {
+	for _, g := range r.groups {
 		n := 0
 		var firstMissing *standard.Field
-		for _, name := range g.Fields {
-			f := k.Field(name)
+		for _, f := range g.fields {
 			if vals[f.Index].Present || st.failed[f.Index] {
 				n++
 			} else if firstMissing == nil {
 				firstMissing = f
 			}
 		}
-		if n > 0 && n < len(g.Fields) {
+		if n > 0 && n < len(g.fields) {
 			st.warns = append(st.warns, positioned{pos(firstMissing), v.issue(w, pos(firstMissing), firstMissing, rowNum, nil, "incomplete_group",
-				fmt.Sprintf("only %d of the %d %s are filled in: the response is kept but gets no score; fill in all of them or none", n, len(g.Fields), g.Title))})
+				fmt.Sprintf("only %d of the %d %s are filled in: the response is kept but gets no score; fill in all of them or none", n, len(g.fields), g.Title))})
 		}
 	}
-	if len(k.ForeignKeys) > 0 {
-		ref := k.Field(k.ForeignKeys[0].Fields[0])
-		if ok(ref) {
-			if reg, found := v.registered(vals[ref.Index].Text); !found {
-				fail(pos(ref), ref, vals[ref.Index].Text, "unregistered_carer", fmt.Sprintf(
-					"no carer with this client reference is registered by %s, in this upload's carers table or an earlier return: add the carer to the carers table", v.cfg.Org))
-			} else {
-				for _, f := range k.Fields {
-					if f.NotBeforeRegistration && ok(f) && pipeline.Days(vals[f.Index].Int) < reg {
-						fail(pos(f), f, vals[f.Index].Text, "date_out_of_range", fmt.Sprintf(
-							"this date is before the carer's registration on %s: check the date, or the registration date in the carers table", ukDate(reg)))
-					}
+	if ref := r.carerRef; ref != nil && ok(ref) {
+		if reg, found := v.registered(vals[ref.Index].Text); !found {
+			fail(pos(ref), ref, vals[ref.Index].Text, "unregistered_carer", fmt.Sprintf(
+				"no carer with this client reference is registered by %s, in this upload's carers table or an earlier return: add the carer to the carers table", v.cfg.Org))
+		} else {
+			for _, f := range r.afterReg {
+				if ok(f) && pipeline.Days(vals[f.Index].Int) < reg {
+					fail(pos(f), f, vals[f.Index].Text, "date_out_of_range", fmt.Sprintf(
+						"this date is before the carer's registration on %s: check the date, or the registration date in the carers table", ukDate(reg)))
 				}
 			}
 		}
 	}
-	if seen != nil {
-		f := k.Field(k.PrimaryKey[0])
-		if vals[f.Index].Present && !st.failed[f.Index] {
-			key := vals[f.Index].Text
-			if first, dup := seen[string(key)]; dup {
-				fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first, k.Name))
-			} else {
-				seen[string(key)] = rowNum
-			}
+	if f := r.unique; f != nil && seen != nil && ok(f) {
+		key := vals[f.Index].Text
+		if first, dup := seen[string(key)]; dup {
+			fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first, w.kind.Name))
+		} else {
+			seen[string(key)] = rowNum
 		}
 	}
 }
@@ -338,17 +387,37 @@ func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Valu
 }
 
 // missing reports whether a (trimmed) cell is one of the standard's markers
-// of a missing value.
+// of a missing value. It runs for every cell, so it rejects most cells on
+// their length or first byte.
 func (v *validator) missing(cell []byte) bool {
-	if len(cell) > 3 {
+	if len(cell) == 0 {
+		return true
+	}
+	if len(cell) > v.longestMissing || !v.missingFirst[cell[0]] {
 		return false
 	}
 	for _, m := range v.std.MissingValues {
-		if strings.EqualFold(string(cell), m) {
+		if len(m) == len(cell) && equalFoldASCII(cell, m) {
 			return true
 		}
 	}
 	return false
+}
+
+func equalFoldASCII(b []byte, s string) bool {
+	for i := range b {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // trim removes spaces (and no-break spaces) around a cell, but not a leading

@@ -42,7 +42,7 @@ type Input struct {
 // Registry answers whether a client reference is a registered carer of the
 // organisation, and since when.
 type Registry interface {
-	Registered(clientRef string) (pipeline.Days, bool)
+	Registered(clientRef []byte) (pipeline.Days, bool)
 }
 
 // Sink receives the accepted rows of each table.
@@ -191,7 +191,15 @@ type validator struct {
 	orgKeys   []string
 	quarter   pipeline.Days // last day of the quarter
 	// carers of this upload: client_ref → earliest registration date.
-	carers map[string]pipeline.Days
+	carers         map[string]pipeline.Days
+	rules          map[*standard.Kind]*rules
+	longestMissing int
+	missingFirst   [256]bool // first bytes of the missing-value markers, in both cases
+	last           struct {
+		ref          []byte
+		days         pipeline.Days
+		found, valid bool
+	}
 }
 
 func newValidator(cfg Config) *validator {
@@ -201,6 +209,14 @@ func newValidator(cfg Config) *validator {
 		orgKeys: []string{standard.NormaliseHeader(cfg.Standard.OrgColumn.Name), standard.NormaliseHeader(cfg.Standard.OrgColumn.Title)},
 		quarter: pipeline.DaysOf(cfg.Period.End()),
 		carers:  map[string]pipeline.Days{},
+		rules:   map[*standard.Kind]*rules{},
+	}
+	for _, m := range cfg.Standard.MissingValues {
+		v.longestMissing = max(v.longestMissing, len(m))
+		if m != "" {
+			v.missingFirst[strings.ToLower(m)[0]] = true
+			v.missingFirst[strings.ToUpper(m)[0]] = true
+		}
 	}
 	for _, k := range v.std.Kinds {
 		v.kindNames = append(v.kindNames, k.Name)
@@ -210,19 +226,25 @@ func newValidator(cfg Config) *validator {
 			idx[standard.NormaliseHeader(f.Title)] = f
 		}
 		v.headers[k] = idx
+		v.rules[k] = newRules(k)
 	}
 	return v
 }
 
-// registered looks a carer up in this upload, then in earlier ones.
+// registered looks a carer up in this upload, then in earlier ones. Rows
+// about one carer tend to come together, so the last answer is kept: a
+// lookup in a map of a few hundred thousand carers misses the CPU's caches.
 func (v *validator) registered(ref []byte) (pipeline.Days, bool) {
-	if d, ok := v.carers[string(ref)]; ok {
-		return d, true
+	if v.last.valid && string(ref) == string(v.last.ref) {
+		return v.last.days, v.last.found
 	}
-	if v.cfg.Registry != nil {
-		return v.cfg.Registry.Registered(string(ref))
+	d, ok := v.carers[string(ref)]
+	if !ok && v.cfg.Registry != nil {
+		d, ok = v.cfg.Registry.Registered(ref)
 	}
-	return 0, false
+	v.last.ref = append(v.last.ref[:0], ref...)
+	v.last.days, v.last.found, v.last.valid = d, ok, true
+	return d, ok
 }
 
 // column is one column of a table's header.
@@ -244,6 +266,7 @@ type tableWork struct {
 	cols      []column
 	present   []int // field index → column position, -1 when absent
 	rejected  bool  // a table-level error
+	rules     *rules
 	sink      TableSink
 }
 
@@ -293,6 +316,7 @@ func (v *validator) prepare(name string, fr *FileReport, t *tabular.Table) (*tab
 		return w, nil
 	}
 	w.report.Kind = w.kind.Name
+	w.rules = v.rules[w.kind]
 	v.mapHeader(w, headings)
 	return w, nil
 }

@@ -1,0 +1,56 @@
+# carer-outcomes: the two commands a new user runs are `make demo` and
+# `make test`. Everything they need is installed by Go itself into the module
+# cache; nothing has to be set up by hand.
+
+GO          ?= go
+SAMPLE      ?= build/sample
+REPORTS     ?= build/reports
+SEED        ?= 20261122
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 20s
+
+.PHONY: demo test lint fuzz bench sample templates dictionary clean
+
+## demo: generate the sample consortium's returns and validate every one
+demo: $(SAMPLE)/manifest.json
+	@$(GO) build -o build/outcomes ./cmd/outcomes
+	@scripts/demo "$(SAMPLE)" "$(REPORTS)"
+
+$(SAMPLE)/manifest.json:
+	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
+
+sample: $(SAMPLE)/manifest.json
+
+## test: every test, as CI runs them
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+## lint: go vet and staticcheck
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## fuzz: run each fuzz target briefly (not part of `make test`)
+fuzz:
+	$(GO) test ./pipeline/tabular -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/tabular -run '^$$' -fuzz '^FuzzXLSX$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzNumbers$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/standard -run '^$$' -fuzz '^FuzzCodeList_Lookup$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
+
+## bench: the benchmarks recorded in docs/benchmarks.md
+bench:
+	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x
+
+## templates: write the templates an organisation fills in
+templates:
+	$(GO) run ./cmd/outcomes template --out build/templates
+
+## dictionary: regenerate docs/data-dictionary.md from schemas/
+dictionary:
+	$(GO) run ./cmd/outcomes dictionary > docs/data-dictionary.md
+
+clean:
+	rm -rf build

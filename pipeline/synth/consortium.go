@@ -1,0 +1,362 @@
+package synth
+
+import (
+	"encoding/json"
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+)
+
+// Config says what consortium to generate.
+type Config struct {
+	// Out is the folder the returns and manifest.json are written to. Files
+	// of the same names are replaced; nothing else there is touched.
+	Out string
+	// Seed makes the output: the same seed and config give the same bytes.
+	Seed uint64
+	// Orgs is how many member organisations send returns (1 to MaxOrgs()).
+	Orgs int
+	// Quarters is how many quarterly returns each organisation sends.
+	Quarters int
+	// Last is the quarter of the latest returns.
+	Last pipeline.Period
+	// History is how many quarters of earlier work each organisation brings
+	// in its first return (carers registered before the consortium began
+	// reporting, with their support, outcomes and follow-ups), so that
+	// year-long and two-year measures have data from the start.
+	History int
+}
+
+// DefaultConfig is six organisations, eight quarters to 2026-Q3, seed 1.
+func DefaultConfig() Config {
+	return Config{Seed: 1, Orgs: 6, Quarters: 8, Last: pipeline.Period{Year: 2026, Quarter: 3}, History: 4}
+}
+
+// Manifest describes a generated consortium: who is in it, and each return
+// with its files and the day it arrived.
+type Manifest struct {
+	Seed          uint64   `json:"seed"`
+	First         string   `json:"first"`
+	Last          string   `json:"last"`
+	Organisations []Org    `json:"organisations"`
+	Returns       []Return `json:"returns"`
+}
+
+// Return is one organisation's return for one quarter.
+type Return struct {
+	Org    string `json:"org"`
+	Period string `json:"period"`
+	// Files are relative to the output folder, with forward slashes.
+	Files []string `json:"files"`
+	// Submitted is the day the return arrived, YYYY-MM-DD.
+	Submitted string `json:"submitted"`
+}
+
+// ManifestFile is the name of the manifest in the output folder.
+const ManifestFile = "manifest.json"
+
+func (c Config) validate(std *standard.Standard) error {
+	switch {
+	case c.Out == "":
+		return pipeline.Errorf(pipeline.Invalid, "synth: no output folder")
+	case c.Orgs < 1 || c.Orgs > MaxOrgs():
+		return pipeline.Errorf(pipeline.Invalid, "synth: %d organisations: want 1 to %d", c.Orgs, MaxOrgs())
+	case c.Quarters < 1 || c.Quarters > 40:
+		return pipeline.Errorf(pipeline.Invalid, "synth: %d quarters: want 1 to 40", c.Quarters)
+	case c.History < 0 || c.History > 20:
+		return pipeline.Errorf(pipeline.Invalid, "synth: %d quarters of history: want 0 to 20", c.History)
+	case c.Last.Quarter < 1 || c.Last.Quarter > 4 || c.Last.Year > 9000:
+		return pipeline.Errorf(pipeline.Invalid, "synth: last quarter %v is not a quarter", c.Last)
+	}
+	first := c.Last
+	for range c.Quarters - 1 + c.History {
+		first = prevPeriod(first)
+	}
+	if quarterStart(first) < std.EarliestDate {
+		return pipeline.Errorf(pipeline.Invalid, "synth: the data would start in %v, before %v", first, std.EarliestDate)
+	}
+	return nil
+}
+
+// Generate writes a consortium's quarterly returns under cfg.Out: for each
+// organisation and quarter a folder ORG/YYYY-Qn holding either five CSV
+// files (carers.csv, support.csv, outcomes.csv, followups.csv, finance.csv)
+// or one workbook return.xlsx, and manifest.json describing them. Every file
+// is valid under std; the organisations' habits (labels, day-first dates,
+// byte-order marks, Windows-1252, titles for headers, real Excel dates, …)
+// differ as they do in real returns.
+func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
+	if std == nil {
+		return nil, pipeline.Errorf(pipeline.Invalid, "synth: no standard")
+	}
+	if err := cfg.validate(std); err != nil {
+		return nil, err
+	}
+	sc, err := newSchema(std)
+	if err != nil {
+		return nil, err
+	}
+	g, err := newGen(sc)
+	if err != nil {
+		return nil, err
+	}
+	window := make([]pipeline.Period, cfg.Quarters)
+	window[len(window)-1] = cfg.Last
+	for i := len(window) - 2; i >= 0; i-- {
+		window[i] = prevPeriod(window[i+1])
+	}
+	m := &Manifest{Seed: cfg.Seed, First: window[0].String(), Last: cfg.Last.String(), Organisations: Organisations(cfg.Orgs)}
+	cat := catalogue()
+	for i := range cfg.Orgs {
+		o := &cat[i]
+		r := rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "simulate")))
+		rets := g.simulateOrg(r, o, window, cfg.History)
+		for qi, ret := range rets {
+			dir := path.Join(o.Code, ret.period.String())
+			if err := os.MkdirAll(filepath.Join(cfg.Out, filepath.FromSlash(dir)), 0o755); err != nil {
+				return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
+			}
+			rd := newRenderer(sc, o, rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "render", ret.period.String()))))
+			var files []string
+			if o.h.workbook(qi) {
+				files, err = writeWorkbook(cfg.Out, dir, ret, rd)
+			} else {
+				files, err = writeCSVs(cfg.Out, dir, ret, rd)
+			}
+			if err != nil {
+				return nil, pipeline.Errorf(pipeline.Internal, "synth: %s %v: %w", o.Code, ret.period, err)
+			}
+			m.Returns = append(m.Returns, Return{Org: o.Code, Period: ret.period.String(), Files: files, Submitted: ret.submitted.String()})
+		}
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "synth: manifest: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
+	}
+	return m, nil
+}
+
+// stream is a random stream's number: one per organisation and purpose, so
+// that adding an organisation or a habit leaves the others' data unchanged.
+func stream(parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// tableRow is a row of a return with what orders it in the table: rows that
+// arrive late come after the others, as they are added later.
+type tableRow struct {
+	late bool
+	date pipeline.Days
+	seq  int
+	row  []value
+}
+
+// retData is one return before it is written.
+type retData struct {
+	period    pipeline.Period
+	submitted pipeline.Days
+	tables    [nKinds][]tableRow
+}
+
+func (rt *retData) add(kind int, late bool, date pipeline.Days, seq int, row []value) {
+	rt.tables[kind] = append(rt.tables[kind], tableRow{late, date, seq, slices.Clone(row)})
+}
+
+// simulateOrg runs one organisation through the history and the window,
+// quarter by quarter, and sorts what happens into the returns of the window.
+// A row goes into the return of the quarter it is dated in, or sometimes a
+// later one (a late row), never an earlier one, and never before the return
+// that first brings its carer; rows dated before the window go into the
+// first return.
+func (g *gen) simulateOrg(r *rand.Rand, o *orgProfile, window []pipeline.Period, history int) []*retData {
+	q := len(window)
+	end := quarterEnd(window[q-1])
+	rets := make([]*retData, q)
+	for i, p := range window {
+		rets[i] = &retData{period: p}
+	}
+	start := window[0]
+	for range history {
+		start = prevPeriod(start)
+	}
+	seq, rowSeq := 0, 0
+	var (
+		carerRet int
+		ref      string
+	)
+	s := g.newSink(end, func(kind int, date pipeline.Days, row []value) {
+		own := max(periodIndex(window[0], date), 0)
+		ri := max(own, carerRet) + lateness(r, kind)
+		if ri >= q {
+			return // arrives after the last return
+		}
+		rowSeq++
+		rets[ri].add(kind, ri > own, date, rowSeq, row)
+		if kind == kOutcomes && r.Float64() < 0.01 { // sent again later: the same outcome
+			if k := ri + 1 + r.IntN(2); k < q {
+				rets[k].add(kind, true, date, rowSeq, row)
+			}
+		}
+	}, kSupport, kOutcomes, kFollowups)
+	carerRow := make([]value, len(g.kinds[kCarers].Fields))
+
+	for p, qi := start, -history; qi < q; p, qi = p.Next(), qi+1 {
+		n := clampI(o.size+r.IntN(31)-15, 20, 80)
+		first, last := quarterStart(p), quarterEnd(p)
+		regs := make([]pipeline.Days, n)
+		for i := range regs {
+			d := first + pipeline.Days(r.IntN(int(last-first)+1))
+			switch d.Time().Weekday() { // offices register carers on weekdays
+			case time.Saturday:
+				if d-1 >= first {
+					d--
+				}
+			case time.Sunday:
+				if d+1 <= last {
+					d++
+				}
+			}
+			regs[i] = d
+		}
+		slices.Sort(regs)
+		for _, reg := range regs {
+			seq++
+			ref = o.ref(seq, reg)
+			c := g.newCarer(r, o, ref, reg)
+			carerRet = max(qi, 0)
+			late := qi >= 0 && r.Float64() < 0.05
+			if late {
+				carerRet++
+			}
+			if carerRet >= q {
+				continue // registered too late in the last quarter to be sent yet
+			}
+			g.carerRow(c, carerRow)
+			rowSeq++
+			rets[carerRet].add(kCarers, late, reg, rowSeq, carerRow)
+			if r.Float64() < 0.05 {
+				if k := carerRet + 1 + r.IntN(4); k < q {
+					g.carerRow(g.update(r, o, c), carerRow)
+					rowSeq++
+					rets[k].add(kCarers, true, reg, rowSeq, carerRow)
+				}
+			}
+			g.live(r, o, c, s)
+		}
+	}
+
+	funded := quarterEnd(window[0])
+	for range o.fundedTo {
+		funded = quarterEnd(pipeline.PeriodOf(funded.Time()).Next())
+	}
+	for _, rt := range rets {
+		qEnd := quarterEnd(rt.period)
+		if funded-qEnd < 120 && (r.Float64() < 0.75 || funded < qEnd) { // renewed, at the latest when it runs out
+			ext := pipeline.PeriodOf(funded.Time())
+			for range 4 + r.IntN(9) {
+				ext = ext.Next()
+			}
+			funded = quarterEnd(ext)
+		}
+		rowSeq++
+		rt.add(kFinance, false, qEnd, rowSeq, g.financeRow(r, o, funded))
+		if r.Float64() < 0.86 {
+			rt.submitted = qEnd + pipeline.Days(3+r.IntN(28))
+		} else {
+			rt.submitted = qEnd + pipeline.Days(31+r.IntN(45))
+		}
+		for k := range rt.tables {
+			slices.SortStableFunc(rt.tables[k], func(a, b tableRow) int {
+				switch {
+				case a.late != b.late:
+					if a.late {
+						return 1
+					}
+					return -1
+				case a.date != b.date:
+					return int(a.date) - int(b.date)
+				}
+				return a.seq - b.seq
+			})
+		}
+	}
+	return rets
+}
+
+// lateness is how many quarters after its own a row arrives.
+func lateness(r *rand.Rand, kind int) int {
+	p1, p2 := 0.05, 0.01
+	switch kind {
+	case kOutcomes:
+		p1, p2 = 0.09, 0.02
+	case kFollowups:
+		p1, p2 = 0.06, 0.01
+	}
+	switch x := r.Float64(); {
+	case x < p2:
+		return 2
+	case x < p2+p1:
+		return 1
+	}
+	return 0
+}
+
+// financeRow is the organisation's one finance row for a quarter: staff,
+// volunteers, outreach, what the service cost and who paid for it.
+func (g *gen) financeRow(r *rand.Rand, o *orgProfile, funded pipeline.Days) []value {
+	k := g.fin
+	row := make([]value, len(g.kinds[kFinance].Fields))
+	fte := math.Round(o.fte*(0.9+0.2*r.Float64())*10) / 10
+	cost := int64(fte*10500*(0.95+0.15*r.Float64())*100) + int64(200000+r.IntN(400000))
+	row[k.cost] = moneyV(cost)
+	row[k.fte] = numV(fte)
+	row[k.volunteer] = intV(int(o.fte * 40 * (0.5 + r.Float64())))
+	if o.rural {
+		row[k.outreach] = intV(6 + r.IntN(19))
+	} else if r.Float64() < 0.9 {
+		row[k.outreach] = intV(r.IntN(9))
+	}
+	// Shares of the funding, in the standard's order of funding columns
+	// (local authority, NHS, trusts, lottery, other); any others get a little.
+	shares := make([]float64, len(k.funding))
+	total := 0.0
+	for i := range shares {
+		base := []float64{0.4, 0.12, 0.2, 0.18, 0.1}
+		w := 0.05
+		if i < len(base) {
+			w = base[i]
+		}
+		if r.Float64() < 0.15 {
+			w = 0
+		}
+		shares[i] = w * (0.6 + 0.8*r.Float64())
+		total += shares[i]
+	}
+	income := float64(cost) * (0.92 + 0.16*r.Float64())
+	for i, col := range k.funding {
+		switch {
+		case shares[i] > 0:
+			row[col] = moneyV(int64(income * shares[i] / total))
+		case r.Float64() < 0.5:
+			row[col] = moneyV(0)
+		}
+	}
+	row[k.until] = dateV(funded)
+	return row
+}
