@@ -42,7 +42,7 @@ fuzz:
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
-	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x
+	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
 
 ## templates: write the templates an organisation fills in
 templates:

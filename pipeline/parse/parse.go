@@ -5,7 +5,11 @@
 // uploader how to fix it.
 package parse
 
-import "github.com/carer-outcomes/carer-outcomes/pipeline"
+import (
+	"math"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+)
 
 // Problem says why a cell is not a value of the wanted kind.
 type Problem int
@@ -271,6 +275,9 @@ func Money(b []byte, maxDecimals int) (int64, Problem) {
 		return 0, TooManyDecimals
 	}
 	for ; places < 2; places++ {
+		if units > math.MaxInt64/10 || units < math.MinInt64/10 {
+			return 0, NotANumber // more pounds than anyone has
+		}
 		units *= 10
 	}
 	for ; places > 2; places-- {

@@ -137,7 +137,7 @@ func TestMoney(t *testing.T) {
 		{"1234.50", 123450, OK}, {"£1,234.50", 123450, OK}, {"£ 1,234.5", 123450, OK}, {"12", 1200, OK},
 		{"-£5", -500, OK}, {"£-5", -500, OK}, {"0.01", 1, OK}, {"1,000,000", 100000000, OK},
 		{"12.345", 0, TooManyDecimals}, {"£", 0, NotANumber}, {"12 pounds", 0, NotANumber}, {"$12", 0, NotANumber},
-		{"-£-5", 0, NotANumber}, {"(12.00)", 0, NotANumber},
+		{"-£-5", 0, NotANumber}, {"(12.00)", 0, NotANumber}, {"92270000000000000", 0, NotANumber},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
