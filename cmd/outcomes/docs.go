@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/dictionary"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/template"
 )
 
@@ -24,7 +25,7 @@ func templateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: outcomes template --out DIR")
 		return exitFailure
 	}
-	std, err := loadStandard()
+	std, err := standard.Latest()
 	if err != nil {
 		fmt.Fprintf(stderr, "outcomes template: %v\n", err)
 		return exitFailure
@@ -49,7 +50,7 @@ func dictionaryCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: outcomes dictionary > docs/data-dictionary.md")
 		return exitFailure
 	}
-	std, err := loadStandard()
+	std, err := standard.Latest()
 	if err != nil {
 		fmt.Fprintf(stderr, "outcomes dictionary: %v\n", err)
 		return exitFailure

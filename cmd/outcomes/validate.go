@@ -13,7 +13,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
 
 type validateConfig struct {
@@ -60,14 +59,6 @@ func parseValidate(args []string, stderr io.Writer) (validateConfig, error) {
 	return c, nil
 }
 
-func loadStandard() (*standard.Standard, error) {
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		return nil, err
-	}
-	return standard.Load(fsys)
-}
-
 func validateCmd(args []string, stdout, stderr io.Writer) int {
 	c, err := parseValidate(args, stderr)
 	if err == flag.ErrHelp {
@@ -77,7 +68,7 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
 		return exitFailure
 	}
-	std, err := loadStandard()
+	std, err := standard.Latest()
 	if err != nil {
 		fmt.Fprintf(stderr, "outcomes validate: %v\n", err)
 		return exitFailure

@@ -14,7 +14,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
 
 // Exit codes.
@@ -75,12 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if code >= 0 {
 		return code
 	}
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		fmt.Fprintln(stderr, "synth:", err)
-		return exitFailure
-	}
-	std, err := standard.Load(fsys)
+	std, err := standard.Latest()
 	if err != nil {
 		fmt.Fprintln(stderr, "synth:", err)
 		return exitFailure

@@ -76,7 +76,7 @@ func (d *doc) title() {
 	d.line()
 	rows := make([][]string, 0, len(d.std.Kinds))
 	for _, k := range d.std.Kinds {
-		limit := rowLimit(k)
+		limit := k.RowLimit()
 		if limit == "" {
 			limit = "no limit"
 		}
@@ -158,7 +158,7 @@ func (d *doc) kind(k *standard.Kind) {
 	d.line(k.Description)
 	d.line()
 	d.line("- One row per ", k.RowPer, ".")
-	if r := rowLimit(k); r != "" {
+	if r := k.RowLimit(); r != "" {
 		d.line("- Rows: ", r, ".")
 	}
 	if len(k.PrimaryKey) > 0 {
@@ -306,13 +306,7 @@ func requirement(f *standard.Field) string {
 
 // rules lists what the standard checks in a field beyond its type.
 func rules(std *standard.Standard, k *standard.Kind, f *standard.Field) []string {
-	var out []string
-	if f.Unique {
-		out = append(out, "unique within the table")
-	}
-	if f.MinLength > 0 || f.MaxLength > 0 {
-		out = append(out, span(f.MinLength, f.MaxLength, "characters"))
-	}
+	out := f.Rules()
 	if f.Pattern != nil {
 		out = append(out, "matches "+code(f.Pattern.String()))
 	}
@@ -320,25 +314,6 @@ func rules(std *standard.Standard, k *standard.Kind, f *standard.Field) []string
 		out = append(out, fmt.Sprintf("%s, at most %d decimal places", std.Money.Currency, f.MaxDecimals))
 	} else if f.Unit != "" {
 		out = append(out, "unit "+f.Unit)
-	}
-	if r := numberRange(f); r != "" {
-		out = append(out, r)
-	}
-	if f.EarliestDate != nil {
-		out = append(out, "not before "+f.EarliestDate.String())
-	}
-	if f.Type == standard.Date {
-		if f.NotAfterQuarterEnd {
-			out = append(out, "not after the end of the quarter")
-		} else {
-			out = append(out, "may be after the quarter")
-		}
-	}
-	if f.NotBeforeRegistration {
-		out = append(out, "not before the carer's registration date")
-	}
-	if a := f.AgeAtRegistration; a != nil {
-		out = append(out, fmt.Sprintf("carer aged %d to %d at registration", a.Minimum, a.Maximum))
 	}
 	if f.CodeList != nil {
 		out = append(out, "codes: ["+code(f.CodeList.Name)+"](#"+codeListAnchor(f.CodeList)+")")
@@ -363,52 +338,6 @@ func rules(std *standard.Standard, k *standard.Kind, f *standard.Field) []string
 		out = append(out, "example "+code(f.Example))
 	}
 	return out
-}
-
-// numberRange describes a numeric field's minimum and maximum.
-func numberRange(f *standard.Field) string {
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	switch {
-	case f.Minimum != nil && f.Maximum != nil:
-		return num(*f.Minimum) + " to " + num(*f.Maximum)
-	case f.Minimum != nil:
-		return "at least " + num(*f.Minimum)
-	case f.Maximum != nil:
-		return "at most " + num(*f.Maximum)
-	}
-	return ""
-}
-
-func span(lo, hi int, unit string) string {
-	switch {
-	case lo > 0 && hi > 0:
-		return fmt.Sprintf("%d to %d %s", lo, hi, unit)
-	case hi > 0:
-		return fmt.Sprintf("at most %d %s", hi, unit)
-	}
-	return fmt.Sprintf("at least %d %s", lo, unit)
-}
-
-// rowLimit describes a kind's row limits, or is empty when there are none.
-func rowLimit(k *standard.Kind) string {
-	switch {
-	case k.MinRows > 0 && k.MinRows == k.MaxRows:
-		return "exactly " + plural(k.MinRows, "row")
-	case k.MinRows > 0 && k.MaxRows > 0:
-		return fmt.Sprintf("%d to %d rows", k.MinRows, k.MaxRows)
-	case k.MinRows > 0:
-		return "at least " + plural(k.MinRows, "row")
-	case k.MaxRows > 0:
-		return "at most " + plural(k.MaxRows, "row")
-	}
-	return ""
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // entryNotes lists the flags a code carries beyond its label.

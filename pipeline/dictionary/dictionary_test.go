@@ -8,21 +8,8 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/dictionary"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
-
-func loadStandard(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	std, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return std
-}
 
 func render(tb testing.TB, std *standard.Standard) string {
 	tb.Helper()
@@ -38,7 +25,7 @@ func render(tb testing.TB, std *standard.Standard) string {
 func mentions(md, s string) bool { return strings.Contains(md, "`"+s+"`") }
 
 func TestMarkdown_Mentions(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	md := render(t, std)
 	tests := []struct {
 		name  string
@@ -130,14 +117,14 @@ func TestMarkdown_Mentions(t *testing.T) {
 }
 
 func TestMarkdown_Deterministic(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	first := render(t, std)
 	tests := []struct {
 		name string
 		std  func(testing.TB) *standard.Standard
 	}{
 		{"same standard again", func(testing.TB) *standard.Standard { return std }},
-		{"standard loaded again", loadStandard},
+		{"standard loaded again", standardtest.Load},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,7 +138,7 @@ func TestMarkdown_Deterministic(t *testing.T) {
 }
 
 func TestMarkdown_Tables(t *testing.T) {
-	md := render(t, loadStandard(t))
+	md := render(t, standardtest.Load(t))
 	tests := []struct {
 		name string
 		bad  func(line string) bool
@@ -194,7 +181,7 @@ func (w *failWriter) Write(p []byte) (int, error) {
 }
 
 func TestMarkdown_WriteError(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	tests := []struct {
 		name string
 		n    int

@@ -5,22 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
-
-func loadStandard(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	std, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return std
-}
 
 func TestRisky(t *testing.T) {
 	tests := []struct {
@@ -83,7 +69,7 @@ func TestRisky(t *testing.T) {
 // on which first characters are formula prefixes, and that the lone "-" the
 // package lets through is one of the standard's missing values.
 func TestRisky_Standard(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	tests := []struct {
 		name  string
 		check func(t *testing.T)

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
 
 // Standard is one version of the data standard.
@@ -285,4 +286,14 @@ func (s *Standard) LooksPersonal(heading string) bool {
 		}
 	}
 	return slices.Contains(s.PersonalWords, NormaliseHeader(heading))
+}
+
+// Latest loads the newest published version of the standard, as embedded in
+// the binary by package schemas.
+func Latest() (*Standard, error) {
+	fsys, err := schemas.Version(schemas.Latest)
+	if err != nil {
+		return nil, err
+	}
+	return Load(fsys)
 }

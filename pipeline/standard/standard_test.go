@@ -5,24 +5,11 @@ import (
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
 
-func load(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
 func TestLoad(t *testing.T) {
-	s := load(t)
+	s := standardtest.Load(t)
 	if len(s.Kinds) != 5 {
 		t.Fatalf("kinds = %d, want 5", len(s.Kinds))
 	}
@@ -32,7 +19,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestCodeList_Lookup(t *testing.T) {
-	s := load(t)
+	s := standardtest.Load(t)
 	tests := []struct {
 		list, cell, want string
 		ok               bool
@@ -66,7 +53,7 @@ func TestCodeList_Lookup(t *testing.T) {
 }
 
 func TestStandard_LooksPersonal(t *testing.T) {
-	s := load(t)
+	s := standardtest.Load(t)
 	tests := []struct {
 		heading string
 		want    bool
@@ -87,7 +74,7 @@ func TestStandard_LooksPersonal(t *testing.T) {
 // FuzzCodeList_Lookup checks that Lookup finds exactly the entries whose code,
 // label or an alias folds to the same text as the cell.
 func FuzzCodeList_Lookup(f *testing.F) {
-	s := load(f)
+	s := standardtest.Load(f)
 	for _, seed := range []string{"EMPLOYED_PT", "part-time employed", "  Yes ", "W13", "Baseline (at registration)", "x"} {
 		f.Add(seed)
 	}
@@ -116,4 +103,38 @@ func FuzzCodeList_Lookup(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestField_Rules(t *testing.T) {
+	s := standardtest.Load(t)
+	tests := []struct {
+		kind, field string
+		want        []string
+	}{
+		{"carers", "client_ref", []string{"unique within the table", "1 to 64 characters"}},
+		{"carers", "caring_hours_per_week", []string{"from 0 to 168"}},
+		{"carers", "date_of_birth", []string{"not after the end of the quarter", "carer aged 16 to 105 at registration"}},
+		{"support", "date", []string{"not before 2000-01-01", "not after the end of the quarter", "not before the carer's registration date"}},
+		{"finance", "delivery_cost_gbp", []string{"at least 0"}},
+		{"finance", "funding_secured_until", []string{"not before 2000-01-01", "may be after the quarter"}},
+		{"carers", "gender", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+"."+tt.field, func(t *testing.T) {
+			if got := s.Kind(tt.kind).Field(tt.field).Rules(); !slices.Equal(got, tt.want) {
+				t.Errorf("Rules() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestKind_RowLimit(t *testing.T) {
+	s := standardtest.Load(t)
+	for kind, want := range map[string]string{"finance": "exactly 1 row", "carers": ""} {
+		t.Run(kind, func(t *testing.T) {
+			if got := s.Kind(kind).RowLimit(); got != want {
+				t.Errorf("RowLimit() = %q, want %q", got, want)
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
 )
 
@@ -20,7 +21,7 @@ func bigConfig(tb testing.TB, n int) synth.BigConfig {
 }
 
 func TestGenerateBig_Rows(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	tests := []struct {
 		name string
 		n    int
@@ -80,7 +81,7 @@ func TestGenerateBig_Rows(t *testing.T) {
 }
 
 func TestGenerateBig_Deterministic(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	var sums [2]map[string]string
 	for i := range sums {
 		cfg := bigConfig(t, 5000)
@@ -110,7 +111,7 @@ func (h *heapWatcher) Write(p []byte) (int, error) {
 // TestWriteBig_BoundedMemory checks that the big table is streamed: writing
 // eight times the rows must not need more memory.
 func TestWriteBig_BoundedMemory(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	peak := func(n int) (uint64, int64) {
 		t.Helper()
 		runtime.GC()
@@ -136,7 +137,7 @@ func TestWriteBig_BoundedMemory(t *testing.T) {
 }
 
 func TestGenerateBig_Invalid(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	tests := []struct {
 		name   string
 		change func(*synth.BigConfig)

@@ -20,21 +20,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
-
-func loadStandard(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	std, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return std
-}
 
 // rawTable is a table as read from a file: a header and rows of text.
 type rawTable struct {

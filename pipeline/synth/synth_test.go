@@ -15,6 +15,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
 )
 
@@ -65,7 +66,7 @@ func sameTrees(tb testing.TB, a, b map[string]string) {
 }
 
 func TestGenerate_Deterministic(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	tests := []struct {
 		name string
 		cfg  synth.Config
@@ -110,7 +111,7 @@ func firstCSV(tree map[string]string) string {
 }
 
 func TestGenerate_Consortium(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	dir, m := generate(t, std, synth.DefaultConfig())
 
 	b, err := os.ReadFile(filepath.Join(dir, synth.ManifestFile))
@@ -249,7 +250,7 @@ func readConsortium(tb testing.TB, std *standard.Standard, dir string, m *synth.
 // TestGenerate_Valid reads every file back as the pipeline will and checks
 // the standard's rules, within tables and across a consortium's returns.
 func TestGenerate_Valid(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	cfg := synth.DefaultConfig()
 	dir, m := generate(t, std, cfg)
 	cd := readConsortium(t, std, dir, m)
@@ -451,7 +452,7 @@ func index(std *standard.Standard, kind, field, code string) int {
 // TestGenerate_ExcelHabits checks that the consortium exercises the readers:
 // every habit the standard allows turns up somewhere.
 func TestGenerate_ExcelHabits(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	dir, m := generate(t, std, synth.DefaultConfig())
 	cd := readConsortium(t, std, dir, m)
 	found := map[string]bool{}
@@ -557,7 +558,7 @@ func fieldOf(k *standard.Kind, header string) *standard.Field {
 }
 
 func TestGenerate_InvalidConfig(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	base := synth.DefaultConfig()
 	base.Out = t.TempDir()
 	tests := []struct {

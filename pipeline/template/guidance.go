@@ -3,7 +3,6 @@ package template
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -56,30 +55,8 @@ func typeText(std *standard.Standard, f *standard.Field) string {
 // sentences.
 func rules(k *standard.Kind, f *standard.Field) []string {
 	var out []string
-	if r := numberRange(f); r != "" {
-		out = append(out, "Allowed: "+r+".")
-	}
-	if f.MaxLength > 0 {
-		out = append(out, fmt.Sprintf("%d to %d characters.", max(f.MinLength, 1), f.MaxLength))
-	}
-	if f.Unique {
-		out = append(out, "Each value only once in the sheet.")
-	}
-	if f.EarliestDate != nil {
-		out = append(out, "Not before "+f.EarliestDate.String()+".")
-	}
-	if f.Type == standard.Date {
-		if f.NotAfterQuarterEnd {
-			out = append(out, "Not after the end of the quarter.")
-		} else {
-			out = append(out, "May be after the quarter.")
-		}
-	}
-	if f.NotBeforeRegistration {
-		out = append(out, "Not before the carer's registration date.")
-	}
-	if a := f.AgeAtRegistration; a != nil {
-		out = append(out, fmt.Sprintf("The carer must be %d to %d years old at registration.", a.Minimum, a.Maximum))
+	for _, r := range f.Rules() {
+		out = append(out, strings.ToUpper(r[:1])+r[1:]+".")
 	}
 	for _, g := range k.Groups {
 		if g.Name == f.Group {
@@ -135,42 +112,6 @@ func codeChoices(c *standard.CodeList) string {
 		items[i] = e.Label + " (" + e.Code + ")"
 	}
 	return strings.Join(items, "; ")
-}
-
-// numberRange describes a numeric field's bounds, or is empty.
-func numberRange(f *standard.Field) string {
-	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	switch {
-	case f.Minimum != nil && f.Maximum != nil:
-		return num(*f.Minimum) + " to " + num(*f.Maximum)
-	case f.Minimum != nil:
-		return "at least " + num(*f.Minimum)
-	case f.Maximum != nil:
-		return "at most " + num(*f.Maximum)
-	}
-	return ""
-}
-
-// rowLimit describes a kind's row limits, or is empty when there are none.
-func rowLimit(k *standard.Kind) string {
-	switch {
-	case k.MinRows > 0 && k.MinRows == k.MaxRows:
-		return "exactly " + rows(k.MinRows)
-	case k.MinRows > 0 && k.MaxRows > 0:
-		return fmt.Sprintf("%d to %d rows", k.MinRows, k.MaxRows)
-	case k.MinRows > 0:
-		return "at least " + rows(k.MinRows)
-	case k.MaxRows > 0:
-		return "at most " + rows(k.MaxRows)
-	}
-	return ""
-}
-
-func rows(n int) string {
-	if n == 1 {
-		return "1 row"
-	}
-	return strconv.Itoa(n) + " rows"
 }
 
 // joinList joins items as English does: "a, b and c".

@@ -40,7 +40,7 @@ func (b *book) readme() error {
 		"Type or paste values: do not use formulas.")
 	kinds := make([][]string, 0, len(std.Kinds))
 	for _, k := range std.Kinds {
-		limit := rowLimit(k)
+		limit := k.RowLimit()
 		if limit == "" {
 			limit = "any number of rows"
 		}

@@ -14,22 +14,9 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/template"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
-
-func loadStandard(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	std, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return std
-}
 
 func writeXLSX(tb testing.TB, std *standard.Standard) []byte {
 	tb.Helper()
@@ -63,7 +50,7 @@ func fieldTitles(k *standard.Kind) []string {
 }
 
 func TestWriteCSV(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	for _, k := range std.Kinds {
 		t.Run(k.Name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -93,8 +80,8 @@ func TestWriteCSV(t *testing.T) {
 }
 
 func TestWriteCSV_Errors(t *testing.T) {
-	std := loadStandard(t)
-	other := loadStandard(t)
+	std := standardtest.Load(t)
+	other := standardtest.Load(t)
 	tests := []struct {
 		name string
 		kind *standard.Kind
@@ -112,7 +99,7 @@ func TestWriteCSV_Errors(t *testing.T) {
 }
 
 func TestWriteXLSX_Sheets(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	f := openXLSX(t, writeXLSX(t, std))
 	want := []string{template.ReadmeSheet}
 	for _, k := range std.Kinds {
@@ -215,7 +202,7 @@ func listRange(tb testing.TB, f *excelize.File, ref string) []string {
 }
 
 func TestWriteXLSX_Validations(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	f := openXLSX(t, writeXLSX(t, std))
 	for _, k := range std.Kinds {
 		t.Run(k.Name, func(t *testing.T) {
@@ -286,7 +273,7 @@ func TestWriteXLSX_Validations(t *testing.T) {
 }
 
 func TestWriteXLSX_Readme(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	f := openXLSX(t, writeXLSX(t, std))
 	rows, err := f.GetRows(template.ReadmeSheet)
 	if err != nil {
@@ -372,14 +359,14 @@ func TestWriteXLSX_Readme(t *testing.T) {
 }
 
 func TestWriteXLSX_Deterministic(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	first := writeXLSX(t, std)
 	tests := []struct {
 		name string
 		std  func(testing.TB) *standard.Standard
 	}{
 		{"same standard again", func(testing.TB) *standard.Standard { return std }},
-		{"standard loaded again", loadStandard},
+		{"standard loaded again", standardtest.Load},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -400,7 +387,7 @@ func TestWriteXLSX_Deterministic(t *testing.T) {
 }
 
 func TestWrite(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	dir := t.TempDir()
 	paths, err := template.Write(dir, std)
 	if err != nil {

@@ -261,7 +261,7 @@ func (b *book) kindSheet(k *standard.Kind) error {
 // sheet's first column.
 func sheetGuidance(k *standard.Kind) string {
 	s := fmt.Sprintf("Sheet %s (%s): one row per %s.", k.Name, k.Title, k.RowPer)
-	if r := rowLimit(k); r != "" {
+	if r := k.RowLimit(); r != "" {
 		s += " This sheet takes " + r + "."
 	}
 	return s
@@ -294,7 +294,7 @@ func (b *book) validate(k *standard.Kind, fld *standard.Field, col string, last 
 		}
 		msg = fmt.Sprintf("Write a date on or after %s, as %s.", fld.EarliestDate, joinList(b.std.DateFormats, "or"))
 	case standard.Integer, standard.Number, standard.Money:
-		r := numberRange(fld)
+		r := fld.Range()
 		if r == "" {
 			return nil
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
@@ -68,7 +69,7 @@ func peakHeap(stop <-chan struct{}) <-chan uint64 {
 // it with -cpu 1 for the one-core figure, and compare sizes to see that
 // memory does not grow with the number of rows.
 func BenchmarkValidate_Followups(b *testing.B) {
-	std := loadStandard(b)
+	std := standardtest.Load(b)
 	period := pipeline.Period{Year: 2026, Quarter: 3}
 	lim := tabular.DefaultLimits()
 	lim.MaxFileBytes = 1 << 30

@@ -13,9 +13,9 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
-	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
 
 // The fixtures' expectations were worked out by hand from the data standard
@@ -58,19 +58,6 @@ type wantReport struct {
 	FileError    string          `json:"file_error,omitempty"`
 	FileWarnings []wantFileIssue `json:"file_warnings,omitempty"`
 	Tables       []wantTable     `json:"tables"`
-}
-
-func loadStandard(tb testing.TB) *standard.Standard {
-	tb.Helper()
-	fsys, err := schemas.Version(schemas.Latest)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	std, err := standard.Load(fsys)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return std
 }
 
 func openInput(tb testing.TB, name string) validate.Input {
@@ -218,7 +205,7 @@ func readWant(tb testing.TB, fixture string) (wantReport, bool) {
 }
 
 func TestValidate_BadFixtures(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	covered := map[string]bool{}
 	names := fixtures(t, "../../testdata/bad")
 	if len(names) < 30 {
@@ -257,7 +244,7 @@ func TestValidate_BadFixtures(t *testing.T) {
 }
 
 func TestValidate_GoodFixtures(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	for _, name := range fixtures(t, "../../testdata/good") {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			fr := validateFixture(t, std, name)

@@ -2,7 +2,6 @@ package validate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -46,16 +45,14 @@ func rangeMessage(f *standard.Field, x float64) string {
 }
 
 func between(f *standard.Field) string {
-	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
-	switch {
+	switch r := f.Range(); {
+	case r == "":
+		return ""
 	case f.Minimum != nil && f.Maximum != nil:
-		return fmt.Sprintf(" from %s to %s", num(*f.Minimum), num(*f.Maximum))
-	case f.Minimum != nil:
-		return fmt.Sprintf(" of at least %s", num(*f.Minimum))
-	case f.Maximum != nil:
-		return fmt.Sprintf(" of at most %s", num(*f.Maximum))
+		return " from " + r
+	default:
+		return " of " + r
 	}
-	return ""
 }
 
 // codeList lists a code list's codes for a message, with labels while the

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/template"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
@@ -103,7 +104,7 @@ func fillCSV(tb testing.TB, path string, rows [][]any) {
 }
 
 func TestTemplate_FilledInValidatesClean(t *testing.T) {
-	std := loadStandard(t)
+	std := standardtest.Load(t)
 	dir := t.TempDir()
 	paths, err := template.Write(dir, std)
 	if err != nil {
