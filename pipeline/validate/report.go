@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline/formula"
 )
 
 // Report is what an upload's uploader gets back. Its JSON form is a stable
@@ -50,10 +52,33 @@ type Issue struct {
 	Row     int    `json:"row"`
 	Column  string `json:"column"`
 	Field   string `json:"field,omitempty"`
+	Title   string `json:"title,omitempty"`
 	Cell    string `json:"cell,omitempty"`
 	Value   string `json:"value"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// neutralise makes every name the uploader chose safe to open in a
+// spreadsheet: a heading, sheet or file name can start like a formula too.
+// Values are already neutralised where they are shortened.
+func (r *Report) neutralise() {
+	issues := func(list []Issue) {
+		for i := range list {
+			list[i].Column = formula.Neutralise(list[i].Column)
+		}
+	}
+	for _, f := range r.Files {
+		f.File = formula.Neutralise(f.File)
+		for i := range f.Warnings {
+			f.Warnings[i].Sheet = formula.Neutralise(f.Warnings[i].Sheet)
+		}
+		for _, t := range f.Tables {
+			t.Sheet = formula.Neutralise(t.Sheet)
+			issues(t.Errors)
+			issues(t.Warnings)
+		}
+	}
 }
 
 // Clean reports whether every row of every file was accepted.

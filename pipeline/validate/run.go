@@ -449,7 +449,7 @@ func (v *validator) issue(w *tableWork, pos int, f *standard.Field, row int, raw
 		is.Column = f.Title
 	}
 	if f != nil {
-		is.Field = f.Name
+		is.Field, is.Title = f.Name, f.Title
 	}
 	return is
 }

@@ -153,6 +153,7 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 		}
 		w.sink = nil
 	}
+	rep.neutralise()
 	return rep, nil
 }
 
@@ -359,9 +360,18 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		w.present[i] = -1
 	}
 	var orgSeen string
-	tableErr := func(code, heading, msg string) {
+	// tableErr rejects the table for a problem with its header; i is the
+	// heading's position, or -1 for a column that is not there at all.
+	tableErr := func(code, heading string, f *standard.Field, i int, msg string) {
 		w.rejected = true
-		w.report.Errors = append(w.report.Errors, Issue{Row: w.headerRow, Column: heading, Code: code, Message: msg})
+		is := Issue{Row: w.headerRow, Column: heading, Code: code, Message: msg}
+		if f != nil {
+			is.Field, is.Title = f.Name, f.Title
+		}
+		if i >= 0 {
+			is.Cell = cellRef(i, w.headerRow)
+		}
+		w.report.Errors = append(w.report.Errors, is)
 	}
 	for i, h := range headings {
 		col := column{heading: h, letter: columnLetter(i)}
@@ -370,19 +380,19 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		case h == "":
 		case slices.Contains(v.orgKeys, key):
 			if orgSeen != "" {
-				tableErr("duplicate_column", h, fmt.Sprintf("%q is the same column as %q (%s): remove one of them", h, orgSeen, v.std.OrgColumn.Name))
+				tableErr("duplicate_column", h, nil, i, fmt.Sprintf("%q is the same column as %q (%s): remove one of them", h, orgSeen, v.std.OrgColumn.Name))
 				break
 			}
 			orgSeen, col.org = h, true
 		case f != nil:
 			if j := w.present[f.Index]; j >= 0 {
-				tableErr("duplicate_column", h, fmt.Sprintf("%q is the same column as %q (%s): remove one of them", h, w.cols[j].heading, f.Name))
+				tableErr("duplicate_column", h, f, i, fmt.Sprintf("%q is the same column as %q (%s): remove one of them", h, w.cols[j].heading, f.Name))
 				break
 			}
 			col.field = f
 			w.present[f.Index] = i
 		case v.std.LooksPersonal(h):
-			tableErr("personal_data_column", h, fmt.Sprintf("%q looks like personal data (a name, address, phone number, e-mail address or NHS number), which the standard does not allow: delete the column and upload again; nothing of this table was stored", h))
+			tableErr("personal_data_column", h, nil, i, fmt.Sprintf("%q looks like personal data (a name, address, phone number, e-mail address or NHS number), which the standard does not allow: delete the column and upload again; nothing of this table was stored", h))
 		default:
 			w.report.Warnings = append(w.report.Warnings, Issue{Row: w.headerRow, Column: h, Cell: cellRef(i, w.headerRow), Code: "unknown_column",
 				Message: fmt.Sprintf("%q is not a column of the %s table: it was ignored and not stored", h, k.Name)})
@@ -391,7 +401,7 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 	}
 	for _, f := range k.Fields {
 		if f.Required && w.present[f.Index] < 0 {
-			tableErr("missing_column", f.Title, fmt.Sprintf("the required column %q (%s) is missing: add it to the header row", f.Title, f.Name))
+			tableErr("missing_column", f.Title, f, -1, fmt.Sprintf("the required column %q (%s) is missing: add it to the header row", f.Title, f.Name))
 		}
 	}
 }

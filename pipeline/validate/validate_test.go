@@ -1,0 +1,132 @@
+package validate_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
+)
+
+func memInput(name string, data []byte) validate.Input {
+	return validate.Input{Name: name, Data: bytes.NewReader(data), Size: int64(len(data))}
+}
+
+// recorder is a Sink that remembers what was committed and aborted.
+type recorder struct {
+	rows      map[string]int
+	committed []string
+	aborted   []string
+}
+
+type recordTable struct {
+	r    *recorder
+	name string
+}
+
+func (r *recorder) Table(info validate.TableInfo) (validate.TableSink, error) {
+	return &recordTable{r, info.File + "/" + info.Kind.Name}, nil
+}
+
+func (t *recordTable) Row(*validate.Record) error { t.r.rows[t.name]++; return nil }
+func (t *recordTable) Commit() error               { t.r.committed = append(t.r.committed, t.name); return nil }
+func (t *recordTable) Abort()                      { t.r.aborted = append(t.r.aborted, t.name) }
+
+type sheet struct {
+	name string
+	rows [][]any
+}
+
+func workbook(tb testing.TB, sheets ...sheet) []byte {
+	tb.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for _, sh := range sheets {
+		name, rows := sh.name, sh.rows
+		if _, err := f.NewSheet(name); err != nil {
+			tb.Fatal(err)
+		}
+		for r, row := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, r+1)
+			if err := f.SetSheetRow(name, cell, &row); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	f.DeleteSheet("Sheet1")
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestRun_Sink(t *testing.T) {
+	std := standardtest.Load(t)
+	carers := []byte("client_ref,registration_date,employment_status,consent_followup\nA1,2026-07-01,U,Y\nA2,2026-07-02,U,N\nA3,2026-13-01,U,Y\n")
+	finance := []byte("delivery_cost_gbp\n100\n200\n")
+	support := [][]any{{"client_ref", "date", "activity"}, {"A1", "2026-07-03", "CV_WRITING"}}
+	var tooMany [][]any
+	tooMany = append(tooMany, []any{"client_ref", "outcome_date", "outcome"})
+	for range 11 {
+		tooMany = append(tooMany, []any{"A1", "2026-07-03", "QUALIFICATION"})
+	}
+	book := workbook(t, sheet{"support", support}, sheet{"outcomes", [][]any{{"client_ref", "outcome_date", "outcome"}, {"A2", "2026-07-04", "QUALIFICATION"}}})
+	broken := workbook(t, sheet{"support", support}, sheet{"outcomes", tooMany})
+
+	rec := &recorder{rows: map[string]int{}}
+	cfg := validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+		Limits: tabular.Limits{MaxRows: 10}, Sink: rec}
+	rep, err := validate.Run(context.Background(), cfg, []validate.Input{
+		memInput("finance.csv", finance), memInput("book.xlsx", book), memInput("broken.xlsx", broken), memInput("carers.csv", carers),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(rec.committed)
+	slices.Sort(rec.aborted)
+	if want := []string{"book.xlsx/outcomes", "book.xlsx/support", "carers.csv/carers"}; !slices.Equal(rec.committed, want) {
+		t.Errorf("committed %q, want %q", rec.committed, want)
+	}
+	// The finance table is rejected after its first row streamed; the broken
+	// workbook's support sheet was read before its outcomes sheet failed.
+	if want := []string{"broken.xlsx/outcomes", "broken.xlsx/support", "finance.csv/finance"}; !slices.Equal(rec.aborted, want) {
+		t.Errorf("aborted %q, want %q", rec.aborted, want)
+	}
+	if got := rec.rows["carers.csv/carers"]; got != 2 {
+		t.Errorf("carers rows streamed = %d, want the 2 accepted", got)
+	}
+	if e := rep.Files[2].Error; e == nil || e.Code != "unreadable_file" {
+		t.Errorf("broken workbook: error %+v, want unreadable_file", e)
+	}
+	if tr := rep.Files[1].Tables; len(tr) != 2 || tr[0].Accepted != 1 || tr[1].Accepted != 1 {
+		t.Errorf("workbook tables: %s (the carers of another file of the upload must count)", asJSON(tr))
+	}
+}
+
+func TestRun_NeutralisesNames(t *testing.T) {
+	std := standardtest.Load(t)
+	data := []byte("client_ref,registration_date,employment_status,consent_followup,=HYPERLINK(\"x\")\nA1,2026-07-01,U,Y,1\n@SUM(1),2026-07-01,U,Y,\n")
+	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC",
+		Period: pipeline.Period{Year: 2026, Quarter: 3}, Limits: tabular.DefaultLimits()}, []validate.Input{memInput("+file.csv", data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Files[0]
+	if f.File != "'+file.csv" {
+		t.Errorf("file = %q", f.File)
+	}
+	w := f.Tables[0].Warnings
+	if len(w) != 2 || w[0].Code != "unknown_column" || w[0].Column != `'=HYPERLINK("x")` || w[1].Code != "formula_neutralised" || w[1].Value != "'@SUM(1)" {
+		t.Errorf("warnings = %s", asJSON(w))
+	}
+	if tr := f.Tables[0]; tr.Accepted != 2 {
+		t.Errorf("accepted %d, want 2", tr.Accepted)
+	}
+}
