@@ -1,0 +1,49 @@
+package lake
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Store is the object storage the lake lives in: a filesystem folder on one
+// machine, an S3 bucket in AWS. It is the small interface the lake needs,
+// and every driver passes the same conformance suite (storage/storetest).
+//
+// Keys are slash-separated paths relative to the lake's root, such as
+// "curated/carers/org=LEEDS-CC/period=2026-Q3/<id>.parquet"; they never
+// start with a slash or contain "." or ".." segments.
+//
+// Errors carry a pipeline kind: NotFound for a missing key, Conflict for a
+// failed precondition, Transient for a failure worth retrying, Invalid for a
+// bad key.
+type Store interface {
+	// Get opens an object for reading.
+	Get(ctx context.Context, key string) (io.ReadCloser, Object, error)
+	// Stat returns an object's attributes without its content.
+	Stat(ctx context.Context, key string) (Object, error)
+	// List returns the objects whose keys start with prefix, in key order.
+	List(ctx context.Context, prefix string) ([]Object, error)
+	// Put writes an object whole: readers see the old content or the new,
+	// never a part. With a Condition it writes only if the precondition holds
+	// and otherwise fails with a Conflict error, writing nothing.
+	Put(ctx context.Context, key string, body io.Reader, size int64, cond Condition) (Object, error)
+	// Delete removes an object; deleting a missing object is not an error.
+	Delete(ctx context.Context, key string) error
+}
+
+// Object describes a stored object.
+type Object struct {
+	Key      string
+	Size     int64
+	ETag     string // changes whenever the content changes
+	Modified time.Time
+}
+
+// Condition is a write precondition, as S3's If-None-Match and If-Match.
+type Condition struct {
+	// IfAbsent writes only if no object has the key (If-None-Match: *).
+	IfAbsent bool
+	// IfMatch writes only if the object exists with this ETag (If-Match).
+	IfMatch string
+}

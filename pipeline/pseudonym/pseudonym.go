@@ -1,0 +1,104 @@
+// Package pseudonym turns an organisation's own reference for a carer into
+// the consortium-wide pseudonym the lake stores, exactly as the data standard
+// says: carer_id = HMAC-SHA256(key, org + ":" + client_ref), lowercase base32
+// without padding, first 26 characters. The key is a secret of the
+// consortium; this package never logs or returns it.
+package pseudonym
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"os"
+	"strings"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+)
+
+// MinKeyBytes is the shortest key accepted: 256 bits, the size of the hash.
+const MinKeyBytes = 32
+
+// Length is the number of characters in a carer_id.
+const Length = 26
+
+var encoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// Key is the consortium's pseudonymisation key.
+type Key struct {
+	secret []byte
+}
+
+// String hides the key from logs and error messages.
+func (Key) String() string { return "pseudonym.Key(redacted)" }
+
+// GoString hides the key from %#v.
+func (Key) GoString() string { return "pseudonym.Key(redacted)" }
+
+// ParseKey reads a key written as base64 or hex text (surrounding white
+// space ignored), as a key file or a secret holds it.
+func ParseKey(text []byte) (Key, error) {
+	s := strings.TrimSpace(string(text))
+	var b []byte
+	var err error
+	if b, err = hex.DecodeString(s); err != nil {
+		if b, err = base64.StdEncoding.DecodeString(s); err != nil {
+			return Key{}, pipeline.Errorf(pipeline.Invalid, "read pseudonymisation key: not base64 or hex text")
+		}
+	}
+	if len(b) < MinKeyBytes {
+		return Key{}, pipeline.Errorf(pipeline.Invalid, "read pseudonymisation key: %d bytes, want at least %d", len(b), MinKeyBytes)
+	}
+	return Key{secret: b}, nil
+}
+
+// LoadKey reads a key file.
+func LoadKey(path string) (Key, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Key{}, pipeline.Errorf(pipeline.Invalid, "read pseudonymisation key: %w", err)
+	}
+	k, err := ParseKey(b)
+	if err != nil {
+		return Key{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+// Hasher computes carer_ids for one organisation. It reuses its HMAC state,
+// so it is not safe for concurrent use; make one per goroutine.
+type Hasher struct {
+	mac    hash.Hash
+	prefix []byte
+	sum    []byte
+	out    [52]byte
+}
+
+// For returns a Hasher for an organisation's client references. It fails
+// only for a Key that did not come from ParseKey or LoadKey.
+func (k Key) For(org string) (*Hasher, error) {
+	if len(k.secret) == 0 {
+		return nil, pipeline.Errorf(pipeline.Internal, "pseudonymise: no key loaded")
+	}
+	return &Hasher{mac: hmac.New(sha256.New, k.secret), prefix: []byte(org + ":")}, nil
+}
+
+// CarerID returns the pseudonym of a client reference. The result is valid
+// until the next call.
+func (h *Hasher) CarerID(clientRef []byte) []byte {
+	h.mac.Reset()
+	h.mac.Write(h.prefix)
+	h.mac.Write(clientRef)
+	h.sum = h.mac.Sum(h.sum[:0])
+	encoding.Encode(h.out[:], h.sum)
+	b := h.out[:Length]
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return b
+}
