@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/formula"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
 // Report is what an upload's uploader gets back. Its JSON form is a stable
@@ -158,6 +159,36 @@ func writeGroups(b *strings.Builder, what string, issues []Issue, examples int) 
 		}
 		if len(g) > examples {
 			fmt.Fprintf(b, "      … and %d more\n", len(g)-examples)
+		}
+	}
+}
+
+// Withheld replaces the value of a personal column in a stored report.
+const Withheld = "[withheld]"
+
+// WithholdPersonal blanks the values of personal columns (client reference,
+// date of birth, postcode) before a report is stored: the uploader finds the
+// cell by its row and column, and the lake keeps no raw identifier.
+func (r *Report) WithholdPersonal(std *standard.Standard) {
+	personal := map[string]bool{}
+	for _, k := range std.Kinds {
+		for _, f := range k.Fields {
+			if f.Personal != "" {
+				personal[f.Name] = true
+			}
+		}
+	}
+	withhold := func(list []Issue) {
+		for i := range list {
+			if personal[list[i].Field] && list[i].Value != "" {
+				list[i].Value = Withheld
+			}
+		}
+	}
+	for _, f := range r.Files {
+		for _, t := range f.Tables {
+			withhold(t.Errors)
+			withhold(t.Warnings)
 		}
 	}
 }

@@ -36,7 +36,7 @@ func (v *validator) run(w *tableWork) error {
 	}
 	defer rr.Close()
 	if w.kind != nil && !w.rejected && v.cfg.Sink != nil {
-		if w.sink, err = v.cfg.Sink.Table(TableInfo{File: w.name, Sheet: w.table.Sheet, Kind: w.kind}); err != nil {
+		if w.sink, err = v.cfg.Sink.Table(TableInfo{Input: w.input, File: w.name, Sheet: w.table.Sheet, Kind: w.kind}); err != nil {
 			return fmt.Errorf("open sink for %s: %w", w.name, err)
 		}
 	}
@@ -66,6 +66,9 @@ func (v *validator) run(w *tableWork) error {
 			continue
 		}
 		tr.Rows++
+		if v.cfg.Progress != nil && tr.Rows%ProgressEvery == 0 {
+			v.cfg.Progress(w.input, tr.Rows)
+		}
 		if w.rejected {
 			continue
 		}

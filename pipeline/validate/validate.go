@@ -30,7 +30,13 @@ type Config struct {
 	Registry Registry
 	// Sink receives accepted rows; nil only validates.
 	Sink Sink
+	// Progress, when set, is told every ProgressEvery rows how many rows of
+	// an input's table have been checked, for a progress bar.
+	Progress func(input, rows int)
 }
+
+// ProgressEvery is how many rows pass between calls of Config.Progress.
+const ProgressEvery = 16384
 
 // Input is one uploaded file.
 type Input struct {
@@ -52,6 +58,7 @@ type Sink interface {
 
 // TableInfo names a table that is about to stream.
 type TableInfo struct {
+	Input int // the file's position in the inputs
 	File  string
 	Sheet string
 	Kind  *standard.Kind
@@ -90,7 +97,7 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 	v := newValidator(cfg)
 	rep := &Report{Org: cfg.Org, Period: cfg.Period.String(), StandardVersion: cfg.Standard.Version}
 	var work []*tableWork
-	for _, in := range inputs {
+	for i, in := range inputs {
 		fr := &FileReport{File: in.Name, Tables: []*TableReport{}}
 		rep.Files = append(rep.Files, fr)
 		f, err := tabular.Open(in.Name, in.Data, in.Size, cfg.Limits, v.kindNames)
@@ -108,7 +115,7 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 				"sheet %q is not named after a kind of table (%s): it was not read", s, strings.Join(v.kindNames, ", "))})
 		}
 		for _, t := range f.Tables {
-			w, err := v.prepare(in.Name, fr, t)
+			w, err := v.prepare(i, in.Name, fr, t)
 			if err != nil {
 				if failErr := v.failFile(fr, err); failErr != nil {
 					return nil, failErr
@@ -259,6 +266,7 @@ type column struct {
 // tableWork is a table whose header has been read, waiting for its rows.
 type tableWork struct {
 	name      string
+	input     int
 	file      *FileReport
 	report    *TableReport
 	table     *tabular.Table
@@ -272,8 +280,8 @@ type tableWork struct {
 }
 
 // prepare reads a table's header and maps it to a kind's fields.
-func (v *validator) prepare(name string, fr *FileReport, t *tabular.Table) (*tableWork, error) {
-	w := &tableWork{name: name, file: fr, table: t, report: &TableReport{Sheet: t.Sheet, Errors: []Issue{}, Warnings: []Issue{}}}
+func (v *validator) prepare(input int, name string, fr *FileReport, t *tabular.Table) (*tableWork, error) {
+	w := &tableWork{input: input, name: name, file: fr, table: t, report: &TableReport{Sheet: t.Sheet, Errors: []Issue{}, Warnings: []Issue{}}}
 	rr, err := t.Rows()
 	if err != nil {
 		return nil, err

@@ -35,8 +35,8 @@ func (r *recorder) Table(info validate.TableInfo) (validate.TableSink, error) {
 }
 
 func (t *recordTable) Row(*validate.Record) error { t.r.rows[t.name]++; return nil }
-func (t *recordTable) Commit() error               { t.r.committed = append(t.r.committed, t.name); return nil }
-func (t *recordTable) Abort()                      { t.r.aborted = append(t.r.aborted, t.name) }
+func (t *recordTable) Commit() error              { t.r.committed = append(t.r.committed, t.name); return nil }
+func (t *recordTable) Abort()                     { t.r.aborted = append(t.r.aborted, t.name) }
 
 type sheet struct {
 	name string
