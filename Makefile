@@ -4,17 +4,19 @@
 
 GO          ?= go
 SAMPLE      ?= build/sample
-REPORTS     ?= build/reports
+LAKE        ?= lake
+KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 20s
 
 .PHONY: demo test lint fuzz bench sample templates dictionary clean
 
-## demo: generate the sample consortium's returns and validate every one
+## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
-	@scripts/demo "$(SAMPLE)" "$(REPORTS)"
+	@build/outcomes keygen --out $(KEY) --if-missing
+	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
@@ -52,5 +54,6 @@ templates:
 dictionary:
 	$(GO) run ./cmd/outcomes dictionary > docs/data-dictionary.md
 
+## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
-	rm -rf build
+	rm -rf build $(LAKE)

@@ -4,7 +4,9 @@
 // the domain packages do the work.
 //
 // Exit codes: 0 when every row is accepted, 1 when any row or table is
-// rejected, 2 for usage errors, unreadable files or failures.
+// rejected, 2 for usage errors, unreadable files or failures, 3 for a
+// failure worth retrying (a conflict with a concurrent ingest, storage
+// briefly unavailable).
 package main
 
 import (
@@ -18,6 +20,12 @@ const usage = `usage: outcomes COMMAND [flags]
 commands:
   validate --org ORG --period YYYY-Qn [--json] FILE...
       check a return against the data standard and report every problem
+  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] FILE...
+      validate a return and store its accepted rows in the lake
+  backfill --lake DIR [--key-file FILE] MANIFEST.json
+      ingest every return a manifest lists, in the order they arrived
+  keygen --out FILE [--if-missing]
+      create a consortium pseudonymisation key
   template --out DIR
       write a CSV template per kind and an Excel workbook with drop-down lists
   dictionary
@@ -45,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
+	case "ingest":
+		return ingestCmd(args[1:], stdout, stderr)
+	case "backfill":
+		return backfillCmd(args[1:], stdout, stderr)
+	case "keygen":
+		return keygenCmd(args[1:], stdout, stderr)
 	case "template":
 		return templateCmd(args[1:], stdout, stderr)
 	case "dictionary":

@@ -6,6 +6,7 @@
 package pseudonym
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
@@ -75,6 +76,8 @@ type Hasher struct {
 	prefix []byte
 	sum    []byte
 	out    [52]byte
+	last   []byte // the client reference out was computed for
+	valid  bool
 }
 
 // For returns a Hasher for an organisation's client references. It fails
@@ -87,8 +90,14 @@ func (k Key) For(org string) (*Hasher, error) {
 }
 
 // CarerID returns the pseudonym of a client reference. The result is valid
-// until the next call.
+// until the next call. Validation and the Parquet writer ask for the same
+// reference one after the other, so the last answer is kept.
 func (h *Hasher) CarerID(clientRef []byte) []byte {
+	if h.valid && bytes.Equal(clientRef, h.last) {
+		return h.out[:Length]
+	}
+	h.last = append(h.last[:0], clientRef...)
+	h.valid = true
 	h.mac.Reset()
 	h.mac.Write(h.prefix)
 	h.mac.Write(clientRef)

@@ -246,9 +246,12 @@ func (v *validator) registered(ref []byte) (pipeline.Days, bool) {
 	if v.last.valid && string(ref) == string(v.last.ref) {
 		return v.last.days, v.last.found
 	}
+	// The earliest registration stands, whether in this upload or before.
 	d, ok := v.carers[string(ref)]
-	if !ok && v.cfg.Registry != nil {
-		d, ok = v.cfg.Registry.Registered(ref)
+	if v.cfg.Registry != nil {
+		if earlier, found := v.cfg.Registry.Registered(ref); found && (!ok || earlier < d) {
+			d, ok = earlier, true
+		}
 	}
 	v.last.ref = append(v.last.ref[:0], ref...)
 	v.last.days, v.last.found, v.last.valid = d, ok, true

@@ -1,0 +1,170 @@
+// Package ingest turns an organisation's quarterly return into the lake's
+// long-term record: it validates the files, writes the accepted rows of each
+// table as pseudonymised Parquet, makes them current with the lake's commit
+// protocol, logs what happened, and stores the uploader's report. The CLI and
+// the ingest Lambda both call Run, so a return is ingested the same way on a
+// laptop and in AWS.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
+)
+
+// Config is what every ingest needs.
+type Config struct {
+	Standard *standard.Standard
+	Lake     *lake.Lake
+	Key      pseudonym.Key
+	Limits   tabular.Limits
+	// TempDir holds each table's Parquet file until it is stored; "" means
+	// the system's temporary folder.
+	TempDir string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Progress, when set, is told how many rows of a request's file
+	// (its index in Request.Files) have been checked.
+	Progress func(file, rows int)
+}
+
+// File is one uploaded file.
+type File struct {
+	Name string
+	Data io.ReaderAt
+	Size int64
+}
+
+// Request is one organisation's upload of files for a quarter.
+type Request struct {
+	Org    string
+	Period pipeline.Period
+	Files  []File
+	// Received is when the return arrived; zero means now.
+	Received time.Time
+}
+
+// Result says what happened to each file and table.
+type Result struct {
+	Report  *validate.Report
+	Uploads []Upload
+}
+
+// Upload is the outcome for one file.
+type Upload struct {
+	File     string
+	UploadID string
+	Status   string // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
+	Tables   []Table
+}
+
+// Table is the outcome for one table of a file.
+type Table struct {
+	Kind       string
+	Sheet      string
+	Status     string // stored, unchanged (already current), or rejected
+	Rows       int
+	Accepted   int
+	Rejected   int
+	Key        string // the Parquet file, when stored
+	Superseded string // the upload id this one replaced
+}
+
+// Table statuses.
+const (
+	TableStored    = "stored"
+	TableUnchanged = "unchanged"
+	TableRejected  = "rejected"
+)
+
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// UploadID is the SHA-256 of a file's bytes, in hex: the same bytes are the
+// same upload wherever and however often they arrive.
+func UploadID(r io.ReaderAt, size int64) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, size)); err != nil {
+		return "", pipeline.Errorf(pipeline.Transient, "hash upload: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Run ingests a request. Problems in the files are in the result's report;
+// the error is for failures to read or write the lake, with their pipeline
+// kind (Transient ones are worth retrying: every step is idempotent).
+func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
+	if err := cfg.Standard.ValidOrg(req.Org); err != nil {
+		return nil, err
+	}
+	if req.Received.IsZero() {
+		req.Received = cfg.now()
+	}
+	n := len(req.Files)
+	uploads := make([]Upload, n)
+	reports := make([]*validate.FileReport, n)
+	var fresh []validate.Input
+	var freshIdx []int
+	for i, f := range req.Files {
+		id, err := UploadID(f.Data, f.Size)
+		if err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", f.Name, err)
+		}
+		uploads[i] = Upload{File: f.Name, UploadID: id}
+		done, rep, err := alreadyIngested(ctx, cfg.Lake, req, id)
+		if err != nil {
+			return nil, err
+		}
+		if done != nil {
+			uploads[i], reports[i] = *done, rep
+			continue
+		}
+		fresh = append(fresh, validate.Input{Name: f.Name, Data: f.Data, Size: f.Size})
+		freshIdx = append(freshIdx, i)
+	}
+	if len(fresh) > 0 {
+		hasher, err := cfg.Key.For(req.Org)
+		if err != nil {
+			return nil, err
+		}
+		registry, err := loadRegistry(ctx, cfg.Lake, req.Org, hasher)
+		if err != nil {
+			return nil, err
+		}
+		sink := &sink{cfg: cfg, req: req, hasher: hasher, uploads: uploads, freshIdx: freshIdx}
+		defer sink.cleanup()
+		vcfg := validate.Config{Standard: cfg.Standard, Org: req.Org, Period: req.Period, Limits: cfg.Limits, Registry: registry, Sink: sink}
+		if cfg.Progress != nil {
+			vcfg.Progress = func(input, rows int) { cfg.Progress(freshIdx[input], rows) }
+		}
+		rep, err := validate.Run(ctx, vcfg, fresh)
+		if err != nil {
+			return nil, err
+		}
+		for j, fr := range rep.Files {
+			i := freshIdx[j]
+			reports[i] = fr
+			if err := commitFile(ctx, cfg, req, &uploads[i], fr, sink.committed(j)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &Result{
+		Report:  &validate.Report{Org: req.Org, Period: req.Period.String(), StandardVersion: cfg.Standard.Version, Files: reports},
+		Uploads: uploads,
+	}, nil
+}

@@ -1,0 +1,262 @@
+// Package lake is the long-term record the consortium tracks outcomes from:
+// where each thing lives in the store, and the commit protocol that makes a
+// corrected return replace the earlier one whole, so that no row is ever
+// counted twice and none is ever lost.
+//
+// A table's rows are written once, as Parquet, under a key named by the
+// upload's id. Which upload is current for an organisation, quarter and kind
+// is said by one small pointer object, switched with a conditional write
+// (If-Match, or If-None-Match for the first): the switch is atomic on S3 as
+// on a filesystem, so readers see the old version or the new, never both or
+// neither. Readers (metrics, Athena views) follow the pointers.
+//
+// Layout, relative to the lake's root:
+//
+//	curated/<kind>/org=<ORG>/period=<YYYY-Qn>/<upload-id>.parquet   the rows
+//	current/<kind>/org=<ORG>/period=<YYYY-Qn>/current.json           the pointer
+//	ledger/ingest_log/org=<ORG>/period=<YYYY-Qn>/<time>-<upload-id>-<kind>.json
+//	uploads/<ORG>/<upload-id>/report.json, report.html, status.json  for the uploader
+package lake
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+)
+
+// Lake is a store laid out as above.
+type Lake struct {
+	Store Store
+}
+
+// Partition names one organisation's quarter of one kind of table.
+type Partition struct {
+	Kind   string
+	Org    string
+	Period pipeline.Period
+}
+
+func (p Partition) path() string {
+	return fmt.Sprintf("%s/org=%s/period=%s", p.Kind, p.Org, p.Period)
+}
+
+func (p Partition) String() string { return fmt.Sprintf("%s %s %s", p.Org, p.Period, p.Kind) }
+
+// DataKey is where an upload's rows of a partition are stored.
+func DataKey(p Partition, uploadID string) string {
+	return "curated/" + p.path() + "/" + uploadID + ".parquet"
+}
+
+// PointerKey is where a partition's pointer to its current upload is.
+func PointerKey(p Partition) string { return "current/" + p.path() + "/current.json" }
+
+// UploadKey is where the uploader's files of an upload are.
+func UploadKey(org, uploadID, name string) string {
+	return "uploads/" + org + "/" + uploadID + "/" + name
+}
+
+// Pointer is the content of a partition's pointer object.
+type Pointer struct {
+	Kind          string    `json:"kind"`
+	Org           string    `json:"org"`
+	Period        string    `json:"period"`
+	UploadID      string    `json:"upload_id"`
+	Key           string    `json:"key"`
+	Rows          int       `json:"rows"`
+	SchemaVersion int       `json:"schema_version"`
+	File          string    `json:"file"`
+	Sheet         string    `json:"sheet"`
+	CommittedAt   time.Time `json:"committed_at"`
+}
+
+// Current reads a partition's pointer; ok is false when the partition has
+// never been committed. etag is what a switch must match.
+func (l *Lake) Current(ctx context.Context, p Partition) (ptr Pointer, etag string, ok bool, err error) {
+	var obj Object
+	obj, err = l.readJSON(ctx, PointerKey(p), &ptr)
+	if pipeline.KindOf(err) == pipeline.NotFound {
+		return Pointer{}, "", false, nil
+	}
+	if err != nil {
+		return Pointer{}, "", false, fmt.Errorf("read pointer of %s: %w", p, err)
+	}
+	return ptr, obj.ETag, true, nil
+}
+
+// Switch makes ptr current for its partition if the pointer still has the
+// ETag etag (or, when etag is "", if there is no pointer yet). It fails with
+// a Conflict error when another commit got there first.
+func (l *Lake) Switch(ctx context.Context, p Partition, ptr Pointer, etag string) error {
+	cond := Condition{IfMatch: etag, IfAbsent: etag == ""}
+	if err := l.writeJSON(ctx, PointerKey(p), ptr, cond); err != nil {
+		return fmt.Errorf("switch %s to upload %s: %w", p, short(ptr.UploadID), err)
+	}
+	return nil
+}
+
+// Pointers lists the current pointers of a kind, for one organisation or
+// (org "") for all.
+func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error) {
+	prefix := "current/" + kind + "/"
+	if org != "" {
+		prefix += "org=" + org + "/"
+	}
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	var out []Pointer
+	for _, o := range objs {
+		if !strings.HasSuffix(o.Key, "/current.json") {
+			continue
+		}
+		var ptr Pointer
+		if _, err := l.readJSON(ctx, o.Key, &ptr); err != nil {
+			if pipeline.KindOf(err) == pipeline.NotFound {
+				continue // switched away and removed while listing
+			}
+			return nil, fmt.Errorf("read %s: %w", o.Key, err)
+		}
+		out = append(out, ptr)
+	}
+	return out, nil
+}
+
+// LedgerEntry is one row of the ingest log: what happened to one table of
+// one upload.
+type LedgerEntry struct {
+	Org                string         `json:"org"`
+	Period             string         `json:"period"`
+	Kind               string         `json:"kind"`
+	File               string         `json:"file"`
+	Sheet              string         `json:"sheet"`
+	UploadID           string         `json:"upload_id"`
+	SchemaVersion      int            `json:"schema_version"`
+	RowsRead           int            `json:"rows_read"`
+	RowsAccepted       int            `json:"rows_accepted"`
+	RowsRejected       int            `json:"rows_rejected"`
+	ErrorsByCode       map[string]int `json:"errors_by_code,omitempty"`
+	ReceivedAt         time.Time      `json:"received_at"`
+	CommittedAt        time.Time      `json:"committed_at"`
+	Status             string         `json:"status"` // current, or rejected when nothing of the table was stored
+	SupersededUploadID string         `json:"superseded_upload_id,omitempty"`
+}
+
+// Ledger statuses.
+const (
+	StatusCurrent  = "current"
+	StatusRejected = "rejected"
+)
+
+// Record appends an entry to the ingest log. Each entry is its own object,
+// written only if absent, so that the log is append-only on any store.
+func (l *Lake) Record(ctx context.Context, e LedgerEntry) error {
+	key := fmt.Sprintf("ledger/ingest_log/org=%s/period=%s/%s-%s-%s.json",
+		e.Org, e.Period, e.CommittedAt.UTC().Format("20060102T150405.000000000Z"), e.UploadID, e.Kind)
+	if err := l.writeJSON(ctx, key, e, Condition{IfAbsent: true}); err != nil {
+		return fmt.Errorf("record ingest of %s %s %s: %w", e.Org, e.Period, e.Kind, err)
+	}
+	return nil
+}
+
+// Ledger reads the ingest log of an organisation (or, org "", of all), in
+// key order: by organisation, quarter and time.
+func (l *Lake) Ledger(ctx context.Context, org string) ([]LedgerEntry, error) {
+	prefix := "ledger/ingest_log/"
+	if org != "" {
+		prefix += "org=" + org + "/"
+	}
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list the ingest log: %w", err)
+	}
+	out := make([]LedgerEntry, 0, len(objs))
+	for _, o := range objs {
+		var e LedgerEntry
+		if _, err := l.readJSON(ctx, o.Key, &e); err != nil {
+			return nil, fmt.Errorf("read the ingest log: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// PutUploadFile stores one of the uploader's files (report, page, status).
+func (l *Lake) PutUploadFile(ctx context.Context, org, uploadID, name string, body []byte) error {
+	key := UploadKey(org, uploadID, name)
+	if _, err := l.Store.Put(ctx, key, bytes.NewReader(body), int64(len(body)), Condition{}); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// UploadStatus is what the uploader's status.json says of an upload.
+type UploadStatus struct {
+	Org      string    `json:"org"`
+	Period   string    `json:"period"`
+	UploadID string    `json:"upload_id"`
+	File     string    `json:"file"`
+	Status   string    `json:"status"`
+	Kinds    []string  `json:"kinds"` // the kinds made current by this upload
+	Received time.Time `json:"received_at"`
+	Done     time.Time `json:"done_at"`
+}
+
+// Upload statuses.
+const (
+	UploadDone      = "done"     // every table read; accepted rows are current
+	UploadRejected  = "rejected" // nothing of the file was stored
+	UploadDuplicate = "already ingested"
+)
+
+// Status reads an upload's status; ok is false when there is none.
+func (l *Lake) Status(ctx context.Context, org, uploadID string) (UploadStatus, bool, error) {
+	var s UploadStatus
+	_, err := l.readJSON(ctx, UploadKey(org, uploadID, "status.json"), &s)
+	if err == nil {
+		return s, true, nil
+	}
+	if pipeline.KindOf(err) == pipeline.NotFound {
+		return UploadStatus{}, false, nil
+	}
+	return UploadStatus{}, false, fmt.Errorf("read status of upload %s: %w", short(uploadID), err)
+}
+
+func (l *Lake) readJSON(ctx context.Context, key string, v any) (Object, error) {
+	rc, obj, err := l.Store.Get(ctx, key)
+	if err != nil {
+		return Object{}, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return Object{}, pipeline.Errorf(pipeline.Transient, "read %s: %w", key, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return Object{}, pipeline.Errorf(pipeline.Internal, "decode %s: %w", key, err)
+	}
+	return obj, nil
+}
+
+func (l *Lake) writeJSON(ctx context.Context, key string, v any, cond Condition) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return pipeline.Errorf(pipeline.Internal, "encode %s: %w", key, err)
+	}
+	b = append(b, '\n')
+	_, err = l.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), cond)
+	return err
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
