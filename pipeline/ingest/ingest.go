@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -114,6 +115,24 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 	if req.Received.IsZero() {
 		req.Received = cfg.now()
 	}
+	hasher, err := cfg.Key.For(req.Org)
+	if err != nil {
+		return nil, err
+	}
+	// The carers already in the lake load while the files are hashed; an
+	// upload that turns out to be a repeat simply does not use them.
+	type loaded struct {
+		r   *registry
+		err error
+	}
+	regCh := make(chan loaded, 1)
+	go func() {
+		r, err := loadRegistry(ctx, cfg.Lake, req.Org, hasher)
+		regCh <- loaded{r, err}
+	}()
+	reg := func() (*registry, error) { l := <-regCh; regCh <- l; return l.r, l.err }
+	defer reg() // never leave the loader running past Run
+
 	n := len(req.Files)
 	uploads := make([]Upload, n)
 	reports := make([]*validate.FileReport, n)
@@ -137,15 +156,15 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 		freshIdx = append(freshIdx, i)
 	}
 	if len(fresh) > 0 {
-		hasher, err := cfg.Key.For(req.Org)
+		registry, err := reg()
 		if err != nil {
 			return nil, err
 		}
-		registry, err := loadRegistry(ctx, cfg.Lake, req.Org, hasher)
+		tables, err := curated.Tables(cfg.Standard)
 		if err != nil {
 			return nil, err
 		}
-		sink := &sink{cfg: cfg, req: req, hasher: hasher, uploads: uploads, freshIdx: freshIdx}
+		sink := &sink{cfg: cfg, req: req, hasher: hasher, tables: tables, uploads: uploads, freshIdx: freshIdx}
 		defer sink.cleanup()
 		vcfg := validate.Config{Standard: cfg.Standard, Org: req.Org, Period: req.Period, Limits: cfg.Limits, Registry: registry, Sink: sink}
 		if cfg.Progress != nil {

@@ -14,12 +14,16 @@ import (
 // validation streams them; validation commits a table only once the whole
 // upload has been read, and the lake commit happens after that.
 type sink struct {
-	cfg      Config
-	req      Request
+	cfg Config
+	req Request
+	// hasher is shared with the registry: both run on validation's
+	// goroutine, and the registry has just hashed the reference the writer
+	// asks for, which the hasher remembers.
 	hasher   *pseudonym.Hasher
+	tables   []*curated.Table
 	uploads  []Upload
 	freshIdx []int
-	tables   []*tableFile
+	files    []*tableFile
 }
 
 // tableFile is one table's Parquet file on its way to the lake.
@@ -37,11 +41,7 @@ type tableFile struct {
 
 func (s *sink) Table(info validate.TableInfo) (validate.TableSink, error) {
 	var table *curated.Table
-	tables, err := curated.Tables(s.cfg.Standard)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range tables {
+	for _, t := range s.tables {
 		if t.Kind.Name == info.Kind.Name {
 			table = t
 		}
@@ -64,7 +64,7 @@ func (s *sink) Table(info validate.TableInfo) (validate.TableSink, error) {
 		return nil, fmt.Errorf("write %s: %w", info.Kind.Name, err)
 	}
 	t := &tableFile{input: info.Input, fileName: info.File, kind: info.Kind.Name, sheet: info.Sheet, path: f.Name(), file: f, writer: w}
-	s.tables = append(s.tables, t)
+	s.files = append(s.files, t)
 	return t, nil
 }
 
@@ -86,6 +86,7 @@ func (t *tableFile) Commit() error {
 
 func (t *tableFile) Abort() {
 	if !t.committed {
+		t.writer.Close()
 		t.file.Close()
 	}
 	os.Remove(t.path)
@@ -95,7 +96,7 @@ func (t *tableFile) Abort() {
 // committed returns the finished tables of one validated input.
 func (s *sink) committed(input int) []*tableFile {
 	var out []*tableFile
-	for _, t := range s.tables {
+	for _, t := range s.files {
 		if t.input == input && t.committed {
 			out = append(out, t)
 		}
@@ -104,8 +105,9 @@ func (s *sink) committed(input int) []*tableFile {
 }
 
 func (s *sink) cleanup() {
-	for _, t := range s.tables {
+	for _, t := range s.files {
 		if !t.committed {
+			t.writer.Close()
 			t.file.Close()
 		}
 		os.Remove(t.path)
