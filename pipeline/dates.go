@@ -52,3 +52,42 @@ func DaysIn(y, m int) int {
 	}
 	return 31
 }
+
+// Civil returns the calendar date of the day (Howard Hinnant's
+// civil_from_days), the inverse of CivilDays, without building a time.Time:
+// it runs for every date of every row.
+func (d Days) Civil() (y, m, day int) {
+	z := int(d) + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, day
+}
+
+// CompletedYears is the number of whole years from one day to another, as
+// age is counted: someone born on 29 February is a year older on 1 March in
+// a common year.
+func CompletedYears(from, to Days) int {
+	fy, fm, fd := from.Civil()
+	ty, tm, td := to.Civil()
+	years := ty - fy
+	if tm < fm || tm == fm && td < fd {
+		years--
+	}
+	return years
+}

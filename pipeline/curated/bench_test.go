@@ -6,11 +6,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"testing"
-	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/heapwatch"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -52,32 +50,6 @@ func followupPool(tb testing.TB, k *standard.Kind, n int) []*validate.Record {
 		}
 		out[i] = rec
 	}
-	return out
-}
-
-// peakHeap samples the live heap until stop is closed and returns its
-// largest growth over the heap at the start, in bytes.
-func peakHeap(stop <-chan struct{}) <-chan uint64 {
-	out := make(chan uint64, 1)
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	runtime.GC()
-	metrics.Read(s)
-	base := s[0].Value.Uint64()
-	go func() {
-		var peak uint64
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64()-min(base, s[0].Value.Uint64()))
-			select {
-			case <-stop:
-				out <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
 	return out
 }
 
@@ -213,8 +185,7 @@ func BenchmarkWriter_Followups(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for b.Loop() {
-			stop := make(chan struct{})
-			p := peakHeap(stop)
+			stop := heapwatch.Start()
 			var out countingWriter
 			w, err := curated.NewWriter(&out, tb, meta, h)
 			if err != nil {
@@ -228,8 +199,7 @@ func BenchmarkWriter_Followups(b *testing.B) {
 			if err := w.Close(); err != nil {
 				b.Fatal(err)
 			}
-			close(stop)
-			peak = max(peak, <-p)
+			peak = max(peak, stop())
 			size = out.n
 		}
 		b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")

@@ -298,7 +298,7 @@ func (w *Writer) fill(n int, rec *validate.Record) error {
 		case srcAgeBand:
 			birth, reg := &vals[p.from[0]], &vals[p.from[1]]
 			if present = birth.Present && reg.Present; present {
-				age := completedYears(pipeline.Days(birth.Int), pipeline.Days(reg.Int))
+				age := pipeline.CompletedYears(pipeline.Days(birth.Int), pipeline.Days(reg.Int))
 				b := findBand(p.bands, age)
 				if b == nil {
 					return pipeline.Errorf(pipeline.Invalid, "%s: age %d at registration is in no band", w.t.Columns[i].Name, age)

@@ -7,13 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
 	"testing"
-	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/heapwatch"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
@@ -32,37 +30,6 @@ func osFile(tb testing.TB, path string) ingest.File {
 		tb.Fatal(err)
 	}
 	return ingest.File{Name: filepath.Base(path), Data: f, Size: st.Size()}
-}
-
-// heapPeak samples the live Go heap while fn runs and returns the largest
-// growth over the heap before it, in bytes.
-func heapPeak(fn func()) uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	runtime.GC()
-	metrics.Read(s)
-	base := s[0].Value.Uint64()
-	done := make(chan struct{})
-	peak := make(chan uint64)
-	go func() {
-		var p uint64
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			if v := s[0].Value.Uint64(); v > base {
-				p = max(p, v-base)
-			}
-			select {
-			case <-done:
-				peak <- p
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(done)
-	return <-peak
 }
 
 // BenchmarkIngest_Followups ingests the generator's large follow-up CSV
@@ -118,7 +85,9 @@ func BenchmarkIngest_Followups(b *testing.B) {
 			b.StartTimer()
 			var res *ingest.Result
 			var err error
-			peak = max(peak, heapPeak(func() { res, err = ingest.Run(context.Background(), cfg, req(follow)) }))
+			stop := heapwatch.Start()
+			res, err = ingest.Run(context.Background(), cfg, req(follow))
+			peak = max(peak, stop())
 			if err != nil {
 				b.Fatal(err)
 			}

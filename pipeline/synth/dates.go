@@ -4,42 +4,16 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
 
-// civil returns the calendar date of a day number (Howard Hinnant's
-// civil_from_days), the inverse of pipeline.CivilDays. It avoids time.Time so
-// that the big benchmark tables can format millions of dates cheaply.
-func civil(d pipeline.Days) (y, m, day int) {
-	z := int(d) + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era = (z - 146096) / 146097
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y = yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day = doy - (153*mp+2)/5 + 1
-	if mp < 10 {
-		m = mp + 3
-	} else {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, m, day
-}
-
 // appendISO appends d as YYYY-MM-DD.
 func appendISO(b []byte, d pipeline.Days) []byte {
-	y, m, day := civil(d)
+	y, m, day := d.Civil()
 	return append(b, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
 		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
 }
 
 // appendDMY appends d as DD/MM/YYYY, the UK order Excel uses in Britain.
 func appendDMY(b []byte, d pipeline.Days) []byte {
-	y, m, day := civil(d)
+	y, m, day := d.Civil()
 	return append(b, byte('0'+day/10), byte('0'+day%10), '/', byte('0'+m/10), byte('0'+m%10), '/',
 		byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10))
 }
@@ -67,7 +41,7 @@ func periodIndex(p0 pipeline.Period, d pipeline.Days) int {
 // 28 February for a 29 February that the earlier year lacks, so that a carer
 // born on it is never younger than intended.
 func yearsBefore(d pipeline.Days, years int) pipeline.Days {
-	y, m, day := civil(d)
+	y, m, day := d.Civil()
 	y -= years
 	if day > pipeline.DaysIn(y, m) {
 		day = pipeline.DaysIn(y, m)

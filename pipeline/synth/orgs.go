@@ -172,7 +172,7 @@ func findOrg(code string) *orgProfile {
 func (o *orgProfile) ref(seq int, reg pipeline.Days) string {
 	switch o.refs {
 	case refYearly:
-		y, _, _ := civil(reg)
+		y, _, _ := reg.Civil()
 		return o.prefix + "-" + strconv.Itoa(y) + "-" + pad(seq, 4)
 	case refNumeric:
 		return strconv.Itoa(100000 + seq)

@@ -6,11 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"sync/atomic"
 	"testing"
-	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/heapwatch"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
@@ -35,32 +34,6 @@ func bigTable(b *testing.B, std *standard.Standard, rows int) synth.BigResult {
 		b.Fatal(err)
 	}
 	return res
-}
-
-// peakHeap samples the live heap until stop is closed and returns the
-// largest growth seen over the heap at the start, in bytes.
-func peakHeap(stop <-chan struct{}) <-chan uint64 {
-	out := make(chan uint64, 1)
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	runtime.GC()
-	metrics.Read(s)
-	base := s[0].Value.Uint64()
-	go func() {
-		var peak uint64
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64()-min(base, s[0].Value.Uint64()))
-			select {
-			case <-stop:
-				out <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return out
 }
 
 // BenchmarkValidate_Followups validates the generator's large follow-up CSV
@@ -88,11 +61,9 @@ func BenchmarkValidate_Followups(b *testing.B) {
 			var peak atomic.Uint64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				stop := make(chan struct{})
-				p := peakHeap(stop)
+				stop := heapwatch.Start()
 				rep, err := validate.Run(context.Background(), cfg, []validate.Input{in})
-				close(stop)
-				peak.Store(max(peak.Load(), <-p))
+				peak.Store(max(peak.Load(), stop()))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -261,7 +261,7 @@ func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map
 		}
 	}
 	if f := r.age; f != nil && ok(f) && ok(r.reg) {
-		age := completedYears(pipeline.Days(vals[f.Index].Int), pipeline.Days(vals[r.reg.Index].Int))
+		age := pipeline.CompletedYears(pipeline.Days(vals[f.Index].Int), pipeline.Days(vals[r.reg.Index].Int))
 		if a := f.AgeAtRegistration; age < a.Minimum || age > a.Maximum {
 			fail(pos(f), f, vals[f.Index].Text, "out_of_range", fmt.Sprintf("with this %s the carer was %d at registration, but carers must be aged %d to %d: check the date", strings.ToLower(f.Title), age, a.Minimum, a.Maximum))
 		}
@@ -308,16 +308,6 @@ func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map
 			seen[string(key)] = rowNum
 		}
 	}
-}
-
-func completedYears(from, to pipeline.Days) int {
-	fy, fm, fd := from.Time().Date()
-	ty, tm, td := to.Time().Date()
-	age := ty - fy
-	if tm < fm || tm == fm && td < fd {
-		age--
-	}
-	return age
 }
 
 // cell parses one present cell into val and checks it against its field;
