@@ -45,15 +45,15 @@ func TestFromSecretsExtension(t *testing.T) {
 	}{
 		{"a key", 200, `{"SecretString":"` + goodKey + `"}`, "tok", 0},
 		{"wrong token", 200, `{"SecretString":"` + goodKey + `"}`, "other", pipeline.Internal},
-		{"extension failing", 500, "oops", "tok", pipeline.Transient},
-		{"no secret string", 200, `{"SecretBinary":"AAEC"}`, "tok", pipeline.Internal},
-		{"a short key", 200, `{"SecretString":"abcd"}`, "tok", pipeline.Invalid},
+		{"extension failing", 500, "oops", "tok", pipeline.Transient, false},
+		{"no secret string", 200, `{"SecretBinary":"AAEC"}`, "tok", pipeline.Internal, false},
+		{"a short key", 200, `{"SecretString":"abcd"}`, "tok", pipeline.Invalid, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			port := extension(t, tt.status, tt.body)
 			k, err := FromSecretsExtension(context.Background(), "the-secret", tt.token, port)
-			if tt.kind == 0 {
+			if tt.ok {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -62,7 +62,7 @@ func TestFromSecretsExtension(t *testing.T) {
 				}
 				return
 			}
-			if pipeline.KindOf(err) != tt.kind {
+			if err == nil || pipeline.KindOf(err) != tt.kind {
 				t.Errorf("error %v of kind %v, want %v", err, pipeline.KindOf(err), tt.kind)
 			}
 			if err != nil && strings.Contains(err.Error(), goodKey) {
