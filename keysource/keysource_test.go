@@ -41,10 +41,11 @@ func TestFromSecretsExtension(t *testing.T) {
 		status int
 		body   string
 		token  string
-		kind   pipeline.Kind // 0: success
+		kind   pipeline.Kind // ignored when ok
+		ok     bool
 	}{
-		{"a key", 200, `{"SecretString":"` + goodKey + `"}`, "tok", 0},
-		{"wrong token", 200, `{"SecretString":"` + goodKey + `"}`, "other", pipeline.Internal},
+		{"a key", 200, `{"SecretString":"` + goodKey + `"}`, "tok", 0, true},
+		{"wrong token", 200, `{"SecretString":"` + goodKey + `"}`, "other", pipeline.Internal, false},
 		{"extension failing", 500, "oops", "tok", pipeline.Transient, false},
 		{"no secret string", 200, `{"SecretBinary":"AAEC"}`, "tok", pipeline.Internal, false},
 		{"a short key", 200, `{"SecretString":"abcd"}`, "tok", pipeline.Invalid, false},
