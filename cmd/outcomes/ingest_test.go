@@ -96,7 +96,7 @@ func TestRun_Ingest(t *testing.T) {
 		{"key from the environment", []string{"ingest", "--lake", lakeDir, "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/good/support_day_first_dates.csv"}, key, 0, "stored", ""},
 		{"no key", []string{"ingest", "--lake", lakeDir, "--org", "TEST-ORG", "--period", "2026-Q3", reg}, "", 2, "", "no pseudonymisation key"},
 		{"bad key file", []string{"ingest", "--lake", lakeDir, "--key-file", reg, "--org", "TEST-ORG", "--period", "2026-Q3", reg}, "", 2, "", "not base64 or hex"},
-		{"bad received", append(slices.Clone(base[:len(base)]), "--received", "31/12/2026", reg), "", 2, "", "YYYY-MM-DD"},
+		{"bad received", append(slices.Clone(base), "--received", "31/12/2026", reg), "", 2, "", "YYYY-MM-DD"},
 		{"no lake", []string{"ingest", "--key-file", key, "--org", "TEST-ORG", "--period", "2026-Q3", reg}, "", 2, "", "--lake is required"},
 	}
 	for _, tt := range tests {

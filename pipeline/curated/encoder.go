@@ -12,7 +12,7 @@ import (
 // it can run ahead while a full row group is compressed, and memory stays at
 // encodeBatches batches.
 type encoder struct {
-	pw    *parquet.Writer
+	pw    *parquet.GenericWriter[any]
 	what  string
 	work  chan encodeJob
 	free  chan encodeJob
@@ -32,7 +32,7 @@ type encodeJob struct {
 	n     int
 }
 
-func newEncoder(pw *parquet.Writer, columns int, what string) *encoder {
+func newEncoder(pw *parquet.GenericWriter[any], columns int, what string) *encoder {
 	e := &encoder{pw: pw, what: what, work: make(chan encodeJob, encodeBatches), free: make(chan encodeJob, encodeBatches), done: make(chan error, 1)}
 	for range encodeBatches {
 		job := encodeJob{cols: make([][]parquet.Value, columns), arena: make([]byte, 0, batchRows*48)}

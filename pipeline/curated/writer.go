@@ -68,7 +68,7 @@ type Writer struct {
 	t    *Table
 	meta Meta
 	h    *pseudonym.Hasher
-	pw   *parquet.Writer
+	pw   *parquet.GenericWriter[any]
 
 	upload []byte
 	cols   [][]parquet.Value // by column, batchRows values each
@@ -149,7 +149,7 @@ func NewWriter(w io.Writer, t *Table, meta Meta, h *pseudonym.Hasher) (*Writer, 
 	if _, err := parquet.NewWriterConfig(opts...); err != nil {
 		return nil, pipeline.Errorf(pipeline.Internal, "configure curated %s file: %w", t.name(), err)
 	}
-	cw := &Writer{t: t, meta: meta, h: h, pw: parquet.NewWriter(w, opts...), upload: []byte(meta.UploadID)}
+	cw := &Writer{t: t, meta: meta, h: h, pw: parquet.NewGenericWriter[any](w, opts...), upload: []byte(meta.UploadID)}
 	cw.enc = newEncoder(cw.pw, len(t.Columns), fmt.Sprintf("curated %s rows of %s", t.name(), meta.where()))
 	cw.cols, cw.arena = cw.enc.next()
 	return cw, nil
