@@ -8,9 +8,11 @@ LAKE        ?= lake
 KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
+FUNCTIONS   ?= ingest uploads
 FUZZTIME    ?= 20s
 
-.PHONY: demo test lint fuzz bench sample templates dictionary clean
+.PHONY: demo test tools functions lint fuzz bench sample templates dictionary clean
 
 ## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
@@ -24,9 +26,24 @@ $(SAMPLE)/manifest.json:
 sample: $(SAMPLE)/manifest.json
 
 ## test: every test, as CI runs them
-test:
+test: tools
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+
+## tools: the S3-compatible server the storage and function tests run against
+tools: bin/versitygw
+
+bin/versitygw:
+	GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)
+
+## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
+functions:
+	@for f in $(FUNCTIONS); do \
+		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+			-o build/functions/$$f/bootstrap ./functions/$$f && \
+		$(GO) run ./cmd/lambdazip -o dist/$$f.zip build/functions/$$f/bootstrap && \
+		ls -l build/functions/$$f/bootstrap dist/$$f.zip; \
+	done
 
 ## lint: go vet and staticcheck
 lint:
@@ -56,4 +73,4 @@ dictionary:
 
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
-	rm -rf build $(LAKE)
+	rm -rf build dist $(LAKE)

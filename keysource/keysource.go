@@ -79,4 +79,3 @@ func FromEnvironment(ctx context.Context, getenv func(string) string) (pseudonym
 	}
 	return pseudonym.Key{}, pipeline.Errorf(pipeline.Invalid, "no pseudonymisation key: set OUTCOMES_KEY_SECRET_ID (Secrets Manager) or OUTCOMES_KEY_FILE")
 }
-

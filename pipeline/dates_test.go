@@ -47,4 +47,3 @@ func TestCompletedYears(t *testing.T) {
 		})
 	}
 }
-

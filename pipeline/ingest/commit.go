@@ -39,8 +39,8 @@ func commitFile(ctx context.Context, cfg Config, req Request, up *Upload, fr *va
 			}
 			stored = append(stored, tr.Kind)
 		}
-		if tr.Kind != "" && t.Status != TableUnchanged {
-			if err := cfg.Lake.Record(ctx, ledgerEntry(cfg, req, up.UploadID, fr.File, tr, t)); err != nil {
+		if tr.Kind != "" {
+			if err := recordOnce(ctx, cfg, req, ledgerEntry(cfg, req, up.UploadID, fr.File, tr, t)); err != nil {
 				return err
 			}
 		}
@@ -153,6 +153,21 @@ func ledgerEntry(cfg Config, req Request, id, file string, tr *validate.TableRep
 		e.ErrorsByCode[is.Code]++
 	}
 	return e
+}
+
+// recordOnce adds an entry to the ingest log unless the newest entry of the
+// partition already tells the same: the same upload with the same outcome,
+// recorded by an earlier attempt at this ingest (a retry after a failure)
+// or by an earlier ingest of the same bytes.
+func recordOnce(ctx context.Context, cfg Config, req Request, e lake.LedgerEntry) error {
+	latest, ok, err := cfg.Lake.Latest(ctx, lake.Partition{Kind: e.Kind, Org: req.Org, Period: req.Period})
+	if err != nil {
+		return err
+	}
+	if ok && latest.UploadID == e.UploadID && latest.Status == e.Status {
+		return nil
+	}
+	return cfg.Lake.Record(ctx, e)
 }
 
 // storeReport writes the uploader's report, page and status; the status

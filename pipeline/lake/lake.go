@@ -165,6 +165,27 @@ func (l *Lake) Record(ctx context.Context, e LedgerEntry) error {
 	return nil
 }
 
+// Latest returns the newest ingest log entry of a partition; ok is false
+// when the partition has none. A retried ingest uses it to record each
+// event once: the log is append-only and the retry cannot know whether the
+// failed attempt got as far as recording.
+func (l *Lake) Latest(ctx context.Context, p Partition) (e LedgerEntry, ok bool, err error) {
+	prefix := fmt.Sprintf("ledger/ingest_log/org=%s/period=%s/", p.Org, p.Period)
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return e, false, fmt.Errorf("list the ingest log of %s: %w", p, err)
+	}
+	for i := len(objs) - 1; i >= 0; i-- {
+		if strings.HasSuffix(objs[i].Key, "-"+p.Kind+".json") {
+			if _, err := l.readJSON(ctx, objs[i].Key, &e); err != nil {
+				return e, false, fmt.Errorf("read the ingest log of %s: %w", p, err)
+			}
+			return e, true, nil
+		}
+	}
+	return e, false, nil
+}
+
 // Ledger reads the ingest log of an organisation (or, org "", of all), in
 // key order: by organisation, quarter and time.
 func (l *Lake) Ledger(ctx context.Context, org string) ([]LedgerEntry, error) {

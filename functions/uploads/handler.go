@@ -1,0 +1,568 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
+)
+
+const (
+	// StatusReceived is the status of a file that has landed and has not
+	// been ingested yet.
+	StatusReceived = "received"
+	// maxBodyBytes bounds a request body: a request is a few short fields.
+	maxBodyBytes = 16 << 10
+	// readers is how many lake objects a listing reads at once.
+	readers = 8
+)
+
+var (
+	orgPattern       = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
+	landingIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	uploadIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// presigner signs the PUT of a landing object; *s3.PresignClient is one.
+type presigner interface {
+	PresignPutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+}
+
+// handler answers the organisations' API.
+type handler struct {
+	cfg     config
+	log     *slog.Logger
+	lake    *lake.Lake // the lake: landing records, statuses, reports
+	landing lake.Store // the landing bucket: files not yet ingested
+	presign presigner  // signs upload URLs for the landing bucket
+	now     func() time.Time
+	newID   func() (string, error) // a new landing id
+}
+
+func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*handler, error) {
+	cfg, err := configFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	open := func(bucket, prefix string) (lake.Store, error) {
+		return s3store.New(ctx, s3store.Config{Bucket: bucket, Prefix: prefix, Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
+	}
+	lakeStore, err := open(cfg.LakeBucket, cfg.LakePrefix)
+	if err != nil {
+		return nil, fmt.Errorf("open the lake: %w", err)
+	}
+	landingStore, err := open(cfg.LandingBucket, "")
+	if err != nil {
+		return nil, fmt.Errorf("open the landing bucket: %w", err)
+	}
+	// The URLs are signed by a client set up as the stores' are, with the
+	// function's own credentials: the uploader needs none.
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the AWS configuration: %w", err)
+	}
+	if awsCfg.Region == "" {
+		if cfg.Endpoint == "" {
+			return nil, fmt.Errorf("AWS_REGION is not set")
+		}
+		awsCfg.Region = "us-east-1" // as s3store does for a local server
+	}
+	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+		o.UsePathStyle = cfg.PathStyle
+	})
+	return &handler{
+		cfg: cfg, log: log,
+		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
+		now: time.Now, newID: randomID,
+	}, nil
+}
+
+// randomID is a new landing id: 16 random bytes in hex.
+func randomID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", pipeline.Errorf(pipeline.Internal, "make a landing id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// apiError is an answer other than 200 that the caller is meant to read.
+// Any other error is a 500 whose cause is logged, never sent.
+type apiError struct {
+	status int
+	msg    string
+	allow  string // the methods allowed, for a 405
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &apiError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+// noUpload answers alike for an id that does not exist and an id of
+// another organisation, so that nothing is learnt of the others' uploads.
+func noUpload() error { return &apiError{status: http.StatusNotFound, msg: "no such upload"} }
+
+// Handle answers one API request. It never fails the invocation: every
+// failure is an HTTP answer, and an unexpected one is logged.
+func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	method := ev.RequestContext.HTTP.Method
+	log := h.log.With("request_id", ev.RequestContext.RequestID, "method", method)
+	org, ok := h.org(ev)
+	if !ok {
+		log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
+		return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
+	}
+	log = log.With("org", org)
+	status, body, err := h.serve(ctx, log, org, ev)
+	var ae *apiError
+	switch {
+	case errors.As(err, &ae):
+		// A 400's message may quote the caller's input, such as a file
+		// name, which may name a person: it is answered, not logged.
+		if ae.status == http.StatusBadRequest {
+			log.Info("answered", "status", ae.status)
+		} else {
+			log.Info("answered", "status", ae.status, "reason", ae.msg)
+		}
+		return reply(ae.status, errorBody{ae.msg}, ae.allow), nil
+	case err != nil:
+		log.Error("failed", "status", http.StatusInternalServerError, "kind", pipeline.KindOf(err).String(), "error", err.Error())
+		return reply(http.StatusInternalServerError, errorBody{"the service could not answer; please try again later"}, ""), nil
+	}
+	log.Info("answered", "status", status)
+	return reply(status, body, ""), nil
+}
+
+// org is the caller's organisation: from the token's claims only.
+func (h *handler) org(ev events.APIGatewayV2HTTPRequest) (string, bool) {
+	auth := ev.RequestContext.Authorizer
+	if auth == nil || auth.JWT == nil {
+		return "", false
+	}
+	org := auth.JWT.Claims[h.cfg.ClaimOrg]
+	return org, orgPattern.MatchString(org)
+}
+
+// serve routes a request of an organisation.
+func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	method := ev.RequestContext.HTTP.Method
+	parts := strings.Split(strings.Trim(requestPath(ev), "/"), "/")
+	switch {
+	case len(parts) == 1 && parts[0] == "uploads":
+		switch method {
+		case http.MethodPost:
+			return h.create(ctx, log, org, ev)
+		case http.MethodGet:
+			return h.list(ctx, org)
+		}
+		return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET or POST", allow: "GET, POST"}
+	case len(parts) == 2 && parts[0] == "uploads":
+		if method != http.MethodGet {
+			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
+		}
+		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
+	}
+	return 0, nil, &apiError{status: http.StatusNotFound, msg: "no such route"}
+}
+
+// requestPath is the path of a request without the stage: on a stage other
+// than $default the raw path starts with the stage's name.
+func requestPath(ev events.APIGatewayV2HTTPRequest) string {
+	p := ev.RawPath
+	if p == "" {
+		p = ev.RequestContext.HTTP.Path
+	}
+	if st := ev.RequestContext.Stage; st != "" && st != "$default" {
+		if rest, ok := strings.CutPrefix(p, "/"+st); ok && (rest == "" || rest[0] == '/') {
+			p = rest
+		}
+	}
+	return p
+}
+
+// createRequest is the body of POST /uploads. Any other field, such as an
+// org, is ignored: the organisation is the token's.
+type createRequest struct {
+	Period   string `json:"period"`
+	Filename string `json:"filename"`
+	Size     int64  `json:"size"`
+}
+
+// createResponse tells the uploader how to send the file.
+type createResponse struct {
+	ID        string            `json:"id"`
+	Key       string            `json:"key"`
+	URL       string            `json:"url"`
+	Method    string            `json:"method"`
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt time.Time         `json:"expires_at"`
+}
+
+// create signs a URL to PUT one file to its landing key.
+func (h *handler) create(ctx context.Context, log *slog.Logger, org string, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	req, err := readCreate(ev)
+	if err != nil {
+		return 0, nil, err
+	}
+	now := h.now().UTC()
+	period, err := checkPeriod(req.Period, now)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := landing.CheckFileName(req.Filename); err != nil {
+		return 0, nil, badRequest("%s", err.Error())
+	}
+	maxBytes := int64(h.cfg.MaxUploadMB) << 20
+	switch {
+	case req.Size < 1:
+		return 0, nil, badRequest("size: give the file's size in bytes")
+	case req.Size > maxBytes:
+		return 0, nil, badRequest("size %d bytes: a file may be at most %d MB", req.Size, h.cfg.MaxUploadMB)
+	}
+	id, err := h.newID()
+	if err != nil {
+		return 0, nil, err
+	}
+	key := landing.Key(landing.Upload{Org: org, Period: period, ID: id, File: req.Filename})
+	// The signature covers Content-Length: S3 refuses a body of any other size.
+	signed, err := h.presign.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket: aws.String(h.cfg.LandingBucket), Key: aws.String(key), ContentLength: aws.Int64(req.Size),
+	}, s3.WithPresignExpires(h.cfg.URLTTL))
+	if err != nil {
+		return 0, nil, pipeline.Errorf(pipeline.Internal, "sign the upload URL of %s: %w", id, err)
+	}
+	headers := map[string]string{}
+	for k, v := range signed.SignedHeader {
+		if !strings.EqualFold(k, "Host") {
+			headers[http.CanonicalHeaderKey(k)] = strings.Join(v, ",")
+		}
+	}
+	headers["Content-Length"] = strconv.FormatInt(req.Size, 10)
+	log.Info("upload URL issued", "landing_id", id, "period", period.String(), "size", req.Size)
+	return http.StatusCreated, createResponse{
+		ID: id, Key: key, URL: signed.URL, Method: signed.Method, Headers: headers, ExpiresAt: now.Add(h.cfg.URLTTL),
+	}, nil
+}
+
+func readCreate(ev events.APIGatewayV2HTTPRequest) (createRequest, error) {
+	const want = `send JSON like {"period":"2026-Q3","filename":"carers.csv","size":12345}`
+	var req createRequest
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return req, badRequest("read the request: the body is not valid base64")
+		}
+		body = b
+	}
+	if len(body) > maxBodyBytes {
+		return req, badRequest("read the request: the body is too long; %s", want)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&req); err != nil {
+		return req, badRequest("read the request: %s; %s", jsonProblem(err), want)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, badRequest("read the request: more than one JSON value; %s", want)
+	}
+	return req, nil
+}
+
+// jsonProblem says what is wrong with a body in the caller's terms.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field == "size":
+		return "size must be a whole number of bytes"
+	case errors.As(err, &te) && te.Field != "":
+		return te.Field + " must be a string"
+	}
+	if errors.Is(err, io.EOF) {
+		return "the body is empty"
+	}
+	return "the body is not valid JSON"
+}
+
+// checkPeriod accepts a quarter from 2000-Q1 up to the current one.
+func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
+	p, err := pipeline.ParsePeriod(s)
+	if err != nil {
+		return p, badRequest("period: %s", err.Error())
+	}
+	cur := pipeline.PeriodOf(now)
+	switch {
+	case p.Year < 2000:
+		return p, badRequest("period %s: returns start in 2000-Q1", p)
+	case p.Year > cur.Year || p.Year == cur.Year && p.Quarter > cur.Quarter:
+		return p, badRequest("period %s has not started yet: the latest quarter is %s", p, cur)
+	}
+	return p, nil
+}
+
+// upload is what the API says of one landed file.
+type upload struct {
+	ID         string     `json:"id"` // the landing id
+	Status     string     `json:"status"`
+	File       string     `json:"file"`
+	Period     string     `json:"period"`
+	UploadID   string     `json:"upload_id,omitempty"`
+	Kinds      []string   `json:"kinds,omitempty"`
+	ReceivedAt time.Time  `json:"received_at"`
+	DoneAt     *time.Time `json:"done_at,omitempty"`
+}
+
+// uploadDetail is one upload with its report.
+type uploadDetail struct {
+	upload
+	Report json.RawMessage `json:"report,omitempty"`
+}
+
+type uploadList struct {
+	Uploads []upload `json:"uploads"`
+}
+
+// list answers an organisation's uploads, newest first: the ingested ones
+// from their landing records and statuses in the lake, and the files still
+// waiting in the landing bucket.
+func (h *handler) list(ctx context.Context, org string) (int, any, error) {
+	waiting, err := h.waiting(ctx, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	prefix := "uploads/" + org + "/landed/"
+	objs, err := h.lake.Store.List(ctx, prefix)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list the landing records of %s: %w", org, err)
+	}
+	var ids []string
+	for _, o := range objs {
+		id, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, prefix), ".json")
+		if ok && landingIDPattern.MatchString(id) {
+			ids = append(ids, id)
+		}
+	}
+	found := make([]upload, len(ids))
+	ok := make([]bool, len(ids))
+	err = each(len(ids), func(i int) error {
+		u, _, exists, err := h.recorded(ctx, org, ids[i], false)
+		found[i], ok[i] = u, exists
+		return err
+	})
+	if err != nil {
+		return 0, nil, err
+	}
+	out := uploadList{Uploads: []upload{}}
+	for i, id := range ids {
+		if !ok[i] {
+			continue // removed while listing
+		}
+		delete(waiting, id) // ingested: the record tells more
+		out.Uploads = append(out.Uploads, found[i])
+	}
+	for _, w := range waiting {
+		out.Uploads = append(out.Uploads, w)
+	}
+	sort.Slice(out.Uploads, func(i, j int) bool {
+		a, b := out.Uploads[i], out.Uploads[j]
+		if !a.ReceivedAt.Equal(b.ReceivedAt) {
+			return a.ReceivedAt.After(b.ReceivedAt)
+		}
+		return a.ID > b.ID
+	})
+	return http.StatusOK, out, nil
+}
+
+// get answers one upload of the organisation, with its report once there is one.
+func (h *handler) get(ctx context.Context, log *slog.Logger, org, id string) (int, any, error) {
+	if !landingIDPattern.MatchString(id) {
+		return 0, nil, noUpload()
+	}
+	u, report, ok, err := h.recorded(ctx, org, id, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	if ok {
+		return http.StatusOK, uploadDetail{upload: u, Report: report}, nil
+	}
+	waiting, err := h.waiting(ctx, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	if w, ok := waiting[id]; ok {
+		return http.StatusOK, uploadDetail{upload: w}, nil
+	}
+	log.Info("no such upload of the organisation")
+	return 0, nil, noUpload()
+}
+
+// waiting lists the organisation's files in the landing bucket, by landing
+// id, as received; the ones already ingested are told apart by the caller.
+func (h *handler) waiting(ctx context.Context, org string) (map[string]upload, error) {
+	prefix := landing.Prefix + "org=" + org + "/"
+	objs, err := h.landing.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list the landed files of %s: %w", org, err)
+	}
+	out := map[string]upload{}
+	for _, o := range objs {
+		up, err := landing.Parse(o.Key)
+		if err != nil || up.Org != org {
+			continue // not written through this API: never ingested either
+		}
+		out[up.ID] = upload{ID: up.ID, Status: StatusReceived, File: up.File, Period: up.Period.String(), ReceivedAt: o.Modified.UTC()}
+	}
+	return out, nil
+}
+
+// recorded reads the landing record of an ingested file, joined with its
+// upload's status and, if asked, its report. ok is false when the file has
+// no record (yet) in this organisation.
+func (h *handler) recorded(ctx context.Context, org, id string, withReport bool) (u upload, report json.RawMessage, ok bool, err error) {
+	var rec landing.Record
+	obj, found, err := h.readJSON(ctx, landing.RecordKey(org, id), &rec)
+	if err != nil || !found {
+		return u, nil, false, err
+	}
+	if rec.Org != org || rec.LandingID != id {
+		h.log.Warn("landing record names another upload: ignored", "org", org, "landing_id", id)
+		return u, nil, false, nil
+	}
+	u = upload{ID: id, Status: rec.Status, File: rec.File, Period: rec.Period, ReceivedAt: obj.Modified.UTC()}
+	if !uploadIDPattern.MatchString(rec.UploadID) {
+		return u, nil, true, nil
+	}
+	u.UploadID = rec.UploadID
+	st, found, err := h.lake.Status(ctx, org, rec.UploadID)
+	if err != nil || !found || st.Period != rec.Period {
+		// No status yet, or the same bytes sent for another quarter since:
+		// the record alone speaks for this file.
+		return u, nil, true, err
+	}
+	u.Status = st.Status
+	if st.Status == lake.UploadDuplicate {
+		u.Status = lake.UploadDone
+	}
+	u.Kinds = st.Kinds
+	if !st.Received.IsZero() {
+		u.ReceivedAt = st.Received.UTC()
+	}
+	if !st.Done.IsZero() {
+		done := st.Done.UTC()
+		u.DoneAt = &done
+	}
+	if withReport {
+		report, err = h.readRaw(ctx, lake.UploadKey(org, rec.UploadID, "report.json"))
+		if err != nil {
+			return u, nil, true, err
+		}
+	}
+	return u, report, true, nil
+}
+
+// readJSON decodes a lake object; found is false when there is none.
+func (h *handler) readJSON(ctx context.Context, key string, v any) (lake.Object, bool, error) {
+	rc, obj, err := h.lake.Store.Get(ctx, key)
+	if pipeline.KindOf(err) == pipeline.NotFound {
+		return obj, false, nil
+	}
+	if err != nil {
+		return obj, false, fmt.Errorf("read %s: %w", key, err)
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(rc).Decode(v); err != nil {
+		return obj, false, pipeline.Errorf(pipeline.Internal, "decode %s: %w", key, err)
+	}
+	return obj, true, nil
+}
+
+// readRaw reads a stored JSON document as it is; nil when there is none.
+func (h *handler) readRaw(ctx context.Context, key string) (json.RawMessage, error) {
+	rc, _, err := h.lake.Store.Get(ctx, key)
+	if pipeline.KindOf(err) == pipeline.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, pipeline.Errorf(pipeline.Transient, "read %s: %w", key, err)
+	}
+	if !json.Valid(b) {
+		return nil, pipeline.Errorf(pipeline.Internal, "read %s: not JSON", key)
+	}
+	return json.RawMessage(bytes.TrimSpace(b)), nil
+}
+
+// each calls fn for 0..n-1, a few at a time, and returns the first error.
+func each(n int, fn func(i int) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+		sem  = make(chan struct{}, readers)
+	)
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if err := fn(i); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// reply is a JSON answer.
+func reply(status int, body any, allow string) events.APIGatewayV2HTTPResponse {
+	b, err := json.Marshal(body)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"the service could not answer; please try again later"}`)
+	}
+	headers := map[string]string{"Content-Type": "application/json", "Cache-Control": "no-store"}
+	if allow != "" {
+		headers["Allow"] = allow
+	}
+	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers, Body: string(b)}
+}

@@ -1,0 +1,82 @@
+// Command uploads is the Lambda function behind the organisations' HTTP API
+// (API Gateway HTTP API with a JWT authoriser). It hands out presigned URLs
+// for a return to land in the landing bucket, and tells an organisation what
+// became of its uploads. The organisation is always the token's, never the
+// request's: the landing key it signs is the only place the ingest function
+// learns who sent a file, so no caller can land a file, or read a report, as
+// another organisation. It is wiring only: configuration from the environment
+// into a struct, adapters built, the handler in handler.go called.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// config is the function's environment.
+type config struct {
+	LandingBucket string        // LANDING_BUCKET: where uploads land (required)
+	LakeBucket    string        // LAKE_BUCKET: the lake's bucket (required)
+	LakePrefix    string        // LAKE_PREFIX: optional key prefix inside it
+	Endpoint      string        // S3_ENDPOINT: an S3-compatible server instead of AWS
+	PathStyle     bool          // S3_PATH_STYLE: path-style addressing (local servers)
+	ClaimOrg      string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
+	MaxUploadMB   int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
+	URLTTL        time.Duration // UPLOAD_URL_TTL: how long an upload URL is valid (default 15m)
+}
+
+func configFromEnv(getenv func(string) string) (config, error) {
+	c := config{
+		LandingBucket: getenv("LANDING_BUCKET"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
+		Endpoint: getenv("S3_ENDPOINT"), ClaimOrg: "custom:org", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
+	}
+	if c.LandingBucket == "" {
+		return c, fmt.Errorf("LANDING_BUCKET is not set")
+	}
+	if c.LakeBucket == "" {
+		return c, fmt.Errorf("LAKE_BUCKET is not set")
+	}
+	if s := getenv("S3_PATH_STYLE"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("S3_PATH_STYLE %q: want true or false", s)
+		}
+		c.PathStyle = b
+	}
+	if s := getenv("CLAIM_ORG"); s != "" {
+		c.ClaimOrg = s
+	}
+	if s := getenv("MAX_UPLOAD_MB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > 5<<10 {
+			return c, fmt.Errorf("MAX_UPLOAD_MB %q: want a whole number of MB, at most 5120 (S3's largest single PUT)", s)
+		}
+		c.MaxUploadMB = n
+	}
+	if s := getenv("UPLOAD_URL_TTL"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second || d > 7*24*time.Hour {
+			return c, fmt.Errorf("UPLOAD_URL_TTL %q: want a duration such as 15m, from 1s to 168h", s)
+		}
+		c.URLTTL = d
+	}
+	return c, nil
+}
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := newHandler(context.Background(), os.Getenv, log)
+	if err != nil {
+		// Lambda reports the exit as an initialisation error; the message
+		// says which setting is missing or wrong.
+		log.Error("cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
