@@ -2,7 +2,10 @@ package lake
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -46,4 +49,52 @@ type Condition struct {
 	IfAbsent bool
 	// IfMatch writes only if the object exists with this ETag (If-Match).
 	IfMatch string
+}
+
+// Limits on keys, the same for every driver: S3's limit on a key, and the
+// usual limit on a file name.
+const (
+	MaxKeyBytes     = 1024
+	MaxSegmentBytes = 255
+)
+
+// The top-level folders a driver may keep for itself (the filesystem
+// driver's temporary and lock files); no key may be under them.
+const (
+	ReservedTmp   = ".tmp"
+	ReservedLocks = ".locks"
+)
+
+// CheckKey reports why key is not a valid object key, or nil. Every driver
+// calls it, so that all of them accept and refuse the same keys.
+func CheckKey(key string) error {
+	if key == "" {
+		return errors.New("empty key")
+	}
+	if len(key) > MaxKeyBytes {
+		return fmt.Errorf("key is %d bytes, longer than %d", len(key), MaxKeyBytes)
+	}
+	if strings.IndexByte(key, 0) >= 0 {
+		return errors.New("key has a NUL byte")
+	}
+	for seg := range strings.SplitSeq(key, "/") {
+		switch {
+		case seg == "":
+			return errors.New("key has an empty segment (a leading, trailing or double slash)")
+		case seg == "." || seg == "..":
+			return fmt.Errorf("key has a %q segment", seg)
+		case len(seg) > MaxSegmentBytes:
+			return fmt.Errorf("key has a segment of %d bytes, longer than %d", len(seg), MaxSegmentBytes)
+		}
+	}
+	if Reserved(key) {
+		return fmt.Errorf("%s and %s are reserved for the stores' own files", ReservedTmp, ReservedLocks)
+	}
+	return nil
+}
+
+// Reserved reports whether a key or prefix is under a reserved folder.
+func Reserved(key string) bool {
+	first, _, _ := strings.Cut(key, "/")
+	return first == ReservedTmp || first == ReservedLocks
 }

@@ -94,17 +94,13 @@ import (
 
 const (
 	// tmpDir holds content being written (see the package comment).
-	tmpDir = ".tmp"
+	tmpDir = lake.ReservedTmp
 	// locksDir holds the per-key lock files.
-	locksDir = ".locks"
+	locksDir = lake.ReservedLocks
 	// staleTemp is the age after which New removes a temporary file as a
 	// crash leftover. A temporary file's mtime moves while it is written, so
 	// only abandoned ones grow this old.
 	staleTemp = 24 * time.Hour
-	// maxKey is S3's limit on a key's length in bytes.
-	maxKey = 1024
-	// maxSegment is the usual limit on a file name's length in bytes.
-	maxSegment = 255
 	// commitAttempts bounds the retries when a concurrent Delete removes a
 	// folder between our creating it and renaming a file into it.
 	commitAttempts = 16
@@ -254,11 +250,11 @@ func (s *Store) List(ctx context.Context, prefix string) ([]lake.Object, error) 
 	dir := ""
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
 		dir = prefix[:i]
-		if err := checkKey(dir); err != nil {
-			return nil, pipeline.Errorf(pipeline.Invalid, "list %q: %w", prefix, err)
-		}
-		if reserved(dir) {
+		if lake.Reserved(dir) {
 			return nil, nil // no key is under the store's own folders
+		}
+		if err := lake.CheckKey(dir); err != nil {
+			return nil, pipeline.Errorf(pipeline.Invalid, "list %q: %w", prefix, err)
 		}
 	}
 	start := filepath.Join(s.root, filepath.FromSlash(dir))
@@ -630,46 +626,13 @@ func etag(fi fs.FileInfo) string {
 
 // check validates a key and the context before an operation.
 func check(ctx context.Context, op, key string) error {
-	if err := checkKey(key); err != nil {
+	if err := lake.CheckKey(key); err != nil {
 		return pipeline.Errorf(pipeline.Invalid, "%s %q: %w", op, key, err)
-	}
-	if reserved(key) {
-		return pipeline.Errorf(pipeline.Invalid, "%s %q: %s and %s are the store's own folders", op, key, tmpDir, locksDir)
 	}
 	if err := ctx.Err(); err != nil {
 		return pipeline.Errorf(pipeline.Transient, "%s %q: %w", op, key, err)
 	}
 	return nil
-}
-
-// checkKey reports why key is not a valid object key, or nil.
-func checkKey(key string) error {
-	if key == "" {
-		return errors.New("empty key")
-	}
-	if len(key) > maxKey {
-		return fmt.Errorf("key is %d bytes, longer than %d", len(key), maxKey)
-	}
-	if strings.IndexByte(key, 0) >= 0 {
-		return errors.New("key has a NUL byte")
-	}
-	for seg := range strings.SplitSeq(key, "/") {
-		switch {
-		case seg == "":
-			return errors.New("key has an empty segment (a leading, trailing or double slash)")
-		case seg == "." || seg == "..":
-			return fmt.Errorf("key has a %q segment", seg)
-		case len(seg) > maxSegment:
-			return fmt.Errorf("key has a segment of %d bytes, longer than %d", len(seg), maxSegment)
-		}
-	}
-	return nil
-}
-
-// reserved reports whether a key is under one of the store's own folders.
-func reserved(key string) bool {
-	first, _, _ := strings.Cut(key, "/")
-	return first == tmpDir || first == locksDir
 }
 
 // readError maps an error opening or statting a key's file.

@@ -118,14 +118,6 @@ import (
 )
 
 const (
-	// maxKey is S3's limit on a key's length in bytes, and fsstore's.
-	maxKey = 1024
-	// maxSegment is fsstore's limit on a segment's length in bytes.
-	maxSegment = 255
-	// tmpDir and locksDir are fsstore's own folders, which no lake key may
-	// start with.
-	tmpDir   = ".tmp"
-	locksDir = ".locks"
 	// spoolInMemory is the largest unseekable body Put copies to memory
 	// rather than to a temporary file.
 	spoolInMemory = 1 << 20
@@ -222,7 +214,7 @@ func storePrefix(prefix string) (string, error) {
 	if prefix == "" {
 		return "", nil
 	}
-	if err := checkKey(prefix); err != nil {
+	if err := lake.CheckKey(prefix); err != nil {
 		return "", fmt.Errorf("prefix %q: %w", prefix, err)
 	}
 	return prefix + "/", nil
@@ -303,11 +295,11 @@ func (s *Store) List(ctx context.Context, prefix string) ([]lake.Object, error) 
 	// nothing is under the reserved folders.
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
 		dir := prefix[:i]
-		if err := checkKey(dir); err != nil {
-			return nil, pipeline.Errorf(pipeline.Invalid, "list %q: %w", prefix, err)
-		}
-		if reserved(dir) {
+		if lake.Reserved(dir) {
 			return nil, nil
+		}
+		if err := lake.CheckKey(dir); err != nil {
+			return nil, pipeline.Errorf(pipeline.Invalid, "list %q: %w", prefix, err)
 		}
 	}
 	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{
@@ -331,7 +323,7 @@ func (s *Store) List(ctx context.Context, prefix string) ([]lake.Object, error) 
 				}
 			}
 			key, ok := strings.CutPrefix(name, s.prefix)
-			if !ok || !strings.HasPrefix(key, prefix) || checkKey(key) != nil || reserved(key) {
+			if !ok || !strings.HasPrefix(key, prefix) || lake.CheckKey(key) != nil {
 				continue // not a lake key (see the package comment)
 			}
 			out = append(out, lake.Object{
@@ -526,51 +518,16 @@ func (s *Store) check(ctx context.Context, op, key string) error {
 	if s.err != nil {
 		return s.err
 	}
-	if err := checkKey(key); err != nil {
+	if err := lake.CheckKey(key); err != nil {
 		return pipeline.Errorf(pipeline.Invalid, "%s %q: %w", op, key, err)
 	}
-	if reserved(key) {
-		return pipeline.Errorf(pipeline.Invalid, "%s %q: %s and %s are reserved (fsstore's own folders)", op, key, tmpDir, locksDir)
-	}
-	if n := len(s.s3Key(key)); n > maxKey {
-		return pipeline.Errorf(pipeline.Invalid, "%s %q: with the store's prefix the S3 key is %d bytes, longer than %d", op, key, n, maxKey)
+	if n := len(s.s3Key(key)); n > lake.MaxKeyBytes {
+		return pipeline.Errorf(pipeline.Invalid, "%s %q: with the store's prefix the S3 key is %d bytes, longer than %d", op, key, n, lake.MaxKeyBytes)
 	}
 	if err := ctx.Err(); err != nil {
 		return pipeline.Errorf(pipeline.Transient, "%s %q: %w", op, key, err)
 	}
 	return nil
-}
-
-// checkKey reports why key is not a valid object key, or nil. It MUST
-// accept and reject exactly what fsstore's checkKey does.
-func checkKey(key string) error {
-	if key == "" {
-		return errors.New("empty key")
-	}
-	if len(key) > maxKey {
-		return fmt.Errorf("key is %d bytes, longer than %d", len(key), maxKey)
-	}
-	if strings.IndexByte(key, 0) >= 0 {
-		return errors.New("key has a NUL byte")
-	}
-	for seg := range strings.SplitSeq(key, "/") {
-		switch {
-		case seg == "":
-			return errors.New("key has an empty segment (a leading, trailing or double slash)")
-		case seg == "." || seg == "..":
-			return fmt.Errorf("key has a %q segment", seg)
-		case len(seg) > maxSegment:
-			return fmt.Errorf("key has a segment of %d bytes, longer than %d", len(seg), maxSegment)
-		}
-	}
-	return nil
-}
-
-// reserved reports whether a key is under one of fsstore's own folders. It
-// MUST match fsstore's reserved.
-func reserved(key string) bool {
-	first, _, _ := strings.Cut(key, "/")
-	return first == tmpDir || first == locksDir
 }
 
 // quoted returns an ETag in its quoted form, as S3 gives it.
