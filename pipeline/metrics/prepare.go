@@ -1,0 +1,180 @@
+package metrics
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+)
+
+// Codes the standard names but does not mark with a flag. metrics.md
+// section 3 separates jobs kept from job starts among the work outcomes, and
+// the shared code U means not known in every code list.
+const (
+	jobKeptCode = "STAYED_IN_WORK"
+	unknownCode = "U"
+)
+
+// codes is what the figures need to know about the standard's codes.
+type codes struct {
+	hard      []string // hard outcome codes, in the standard's order
+	isHard    map[string]bool
+	jobStart  map[string]bool
+	jobKept   map[string]bool
+	inWork    map[string]bool
+	knownWork map[string]bool // employment statuses other than U
+	waves     []wave          // follow-up waves after registration
+}
+
+type wave struct {
+	code  string
+	weeks int
+}
+
+func codesOf(std *standard.Standard) (*codes, error) {
+	if std == nil {
+		return nil, pipeline.Errorf(pipeline.Invalid, "metrics: no data standard")
+	}
+	c := &codes{
+		isHard:    map[string]bool{},
+		jobStart:  map[string]bool{},
+		jobKept:   map[string]bool{},
+		inWork:    map[string]bool{},
+		knownWork: map[string]bool{},
+	}
+	lists := map[string]*standard.CodeList{}
+	for _, name := range []string{"outcome", "employment_status", "wave"} {
+		l, ok := std.CodeLists[name]
+		if !ok {
+			return nil, pipeline.Errorf(pipeline.Invalid, "metrics: the standard has no %s code list", name)
+		}
+		lists[name] = l
+	}
+	for _, e := range lists["outcome"].Entries {
+		if e.Hard {
+			c.hard = append(c.hard, e.Code)
+			c.isHard[e.Code] = true
+		}
+		switch {
+		case e.Work && e.Code == jobKeptCode:
+			c.jobKept[e.Code] = true
+		case e.Work:
+			c.jobStart[e.Code] = true
+		}
+	}
+	if len(c.jobKept) == 0 {
+		return nil, pipeline.Errorf(pipeline.Invalid, "metrics: the standard has no work outcome %s", jobKeptCode)
+	}
+	for _, e := range lists["employment_status"].Entries {
+		if e.InWork {
+			c.inWork[e.Code] = true
+		}
+		if e.Code != unknownCode {
+			c.knownWork[e.Code] = true
+		}
+	}
+	for _, e := range lists["wave"].Entries {
+		if e.Weeks != nil && *e.Weeks > 0 {
+			c.waves = append(c.waves, wave{e.Code, *e.Weeks})
+		}
+	}
+	return c, nil
+}
+
+// laterRow reports whether row (r, i) came after row (s, j): in a later
+// return, or later in the same return's table.
+func laterRow(r pipeline.Period, i int, s pipeline.Period, j int) bool {
+	if c := cmp.Or(cmp.Compare(r.Year, s.Year), cmp.Compare(r.Quarter, s.Quarter)); c != 0 {
+		return c > 0
+	}
+	return i > j
+}
+
+// profiles applies metrics.md section 0: the earliest registration date
+// across a carer's rows stands, every other field comes from their latest
+// row. The result is in carer ID order.
+func profiles(rows []Carer) []Carer {
+	latest := map[string]Carer{}
+	earliest := map[string]pipeline.Days{}
+	for _, r := range rows {
+		if l, ok := latest[r.ID]; !ok || !laterRow(l.Return, l.Row, r.Return, r.Row) {
+			latest[r.ID] = r
+		}
+		if e, ok := earliest[r.ID]; !ok || r.Registered < e {
+			earliest[r.ID] = r.Registered
+		}
+	}
+	out := make([]Carer, 0, len(latest))
+	for id, p := range latest {
+		p.Registered = earliest[id]
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Carer) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// dedupeOutcomes keeps one outcome per carer, code and date (metrics.md
+// section 0), the first met.
+func dedupeOutcomes(rows []Outcome) []Outcome {
+	type key struct {
+		carer, code string
+		date        pipeline.Days
+	}
+	seen := map[key]bool{}
+	var out []Outcome
+	for _, o := range rows {
+		k := key{o.CarerID, o.Code, o.Date}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// dedupeFollowups keeps one follow-up per carer and wave: the one in the
+// later return, within one return the later row.
+func dedupeFollowups(rows []Followup) []Followup {
+	type key struct{ carer, wave string }
+	keep := map[key]int{}
+	for i, f := range rows {
+		k := key{f.CarerID, f.Wave}
+		if j, ok := keep[k]; !ok || !laterRow(rows[j].Return, rows[j].Row, f.Return, f.Row) {
+			keep[k] = i
+		}
+	}
+	var out []Followup
+	for i, f := range rows {
+		if keep[key{f.CarerID, f.Wave}] == i {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// inScope keeps the rows of one organisation, or every row for the
+// consortium.
+func inScope[T any](rows []T, scope string, org func(T) string) []T {
+	if scope == Consortium {
+		return rows
+	}
+	var out []T
+	for _, r := range rows {
+		if org(r) == scope {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func checkScope(std *standard.Standard, scope string) error {
+	if scope == Consortium {
+		return nil
+	}
+	if err := std.ValidOrg(scope); err != nil {
+		return fmt.Errorf("metrics: scope: %w", err)
+	}
+	return nil
+}

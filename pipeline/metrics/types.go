@@ -1,0 +1,98 @@
+package metrics
+
+import "github.com/carer-outcomes/carer-outcomes/pipeline"
+
+// Consortium is the scope of figures over every organisation.
+const Consortium = "consortium"
+
+// Carer is one row of a carers table.
+type Carer struct {
+	ID                  string
+	Org                 string
+	Registered          pipeline.Days
+	ConsentFollowup     string // Y, N or U
+	EmploymentStatus    string
+	PersonalBudget      string
+	ReferralSource      string
+	AgeBand             string
+	Gender              string
+	Ethnicity           string
+	Condition           string
+	LimitingIllness     string
+	FinancialDifficulty string
+	LocalAuthority      string
+	Return              pipeline.Period // the return the row came in
+	Row                 int             // the row's position in its table
+}
+
+// Support is one row of a support table.
+type Support struct {
+	CarerID            string
+	Org                string
+	Date               pipeline.Days
+	Minutes            int // 0 when missing
+	OutsideOfficeHours string
+	Activity           string
+	Mode               string
+}
+
+// Outcome is one row of an outcomes table.
+type Outcome struct {
+	CarerID string
+	Org     string
+	Date    pipeline.Days
+	Code    string
+	Return  pipeline.Period
+	Row     int
+}
+
+// Followup is one row of a followups table. Sections 5 and 6 will add the
+// soft-outcome and experience answers.
+type Followup struct {
+	CarerID          string
+	Org              string
+	Date             pipeline.Days
+	Wave             string
+	EmploymentStatus string
+	Return           pipeline.Period
+	Row              int
+}
+
+// Dataset is every row the figures are computed from.
+type Dataset struct {
+	Carers    []Carer
+	Support   []Support
+	Outcomes  []Outcome
+	Followups []Followup
+}
+
+// Subgroup names the subgroup a figure is for (metrics.md section 9).
+type Subgroup struct {
+	Dimension string `json:"dimension"`
+	Value     string `json:"value"`
+}
+
+// Figure is one reported figure, in the JSON shape of metrics.md section 12.
+// A nil pointer is a number the figure does not have.
+type Figure struct {
+	ID          string         `json:"id"`
+	Scope       string         `json:"scope"`
+	Period      string         `json:"period"`
+	Unit        string         `json:"unit"`
+	Subgroup    *Subgroup      `json:"subgroup,omitempty"`
+	Cohort      string         `json:"cohort,omitempty"`
+	Numerator   *float64       `json:"numerator,omitempty"`
+	Denominator *float64       `json:"denominator,omitempty"`
+	Value       *float64       `json:"value,omitempty"`
+	CILow       *float64       `json:"ci_low,omitempty"`
+	CIHigh      *float64       `json:"ci_high,omitempty"`
+	LowerBound  *float64       `json:"lower_bound,omitempty"`
+	Counts      map[string]int `json:"counts,omitempty"`
+	Suppressed  bool           `json:"suppressed"`
+}
+
+// Units of figures.
+const (
+	UnitCount = "count"
+	UnitRate  = "rate"
+)
