@@ -33,42 +33,6 @@ func open(tb testing.TB, root string) *fsstore.Store {
 	return s
 }
 
-func put(tb testing.TB, s lake.Store, key, content string) lake.Object {
-	tb.Helper()
-	obj, err := s.Put(tb.Context(), key, strings.NewReader(content), int64(len(content)), lake.Condition{})
-	if err != nil {
-		tb.Fatalf("Put %s: %v", key, err)
-	}
-	return obj
-}
-
-func get(tb testing.TB, s lake.Store, key string) string {
-	tb.Helper()
-	rc, _, err := s.Get(tb.Context(), key)
-	if err != nil {
-		tb.Fatalf("Get %s: %v", key, err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		tb.Fatalf("read %s: %v", key, err)
-	}
-	return string(b)
-}
-
-func list(tb testing.TB, s lake.Store, prefix string) []string {
-	tb.Helper()
-	objs, err := s.List(tb.Context(), prefix)
-	if err != nil {
-		tb.Fatalf("List %q: %v", prefix, err)
-	}
-	var keys []string
-	for _, o := range objs {
-		keys = append(keys, o.Key)
-	}
-	return keys
-}
-
 // entries lists the names in one of the store's folders.
 func entries(tb testing.TB, dir string) []string {
 	tb.Helper()
@@ -116,8 +80,8 @@ func TestNew(t *testing.T) {
 			if err != nil {
 				t.Fatalf("New(%q): %v", tc.root, err)
 			}
-			put(t, s, "k", "v")
-			if got := get(t, open(t, tc.root), "k"); got != "v" {
+			storetest.Put(t, s, "k", "v")
+			if got := storetest.Get(t, open(t, tc.root), "k"); got != "v" {
 				t.Errorf("reopened store: k = %q, want %q", got, "v")
 			}
 		})
@@ -147,8 +111,8 @@ func TestNew_SweepsStaleTemp(t *testing.T) {
 func TestStore_List(t *testing.T) {
 	root := t.TempDir()
 	s := open(t, root)
-	put(t, s, "curated/a.parquet", "a")
-	put(t, s, "raw/b.csv", "b")
+	storetest.Put(t, s, "curated/a.parquet", "a")
+	storetest.Put(t, s, "raw/b.csv", "b")
 	// What a crash leaves behind, and lock files held by another process.
 	leftovers := map[string]string{
 		".tmp/put-123456":                      "half an object",
@@ -179,7 +143,7 @@ func TestStore_List(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%q", tc.prefix), func(t *testing.T) {
-			got := list(t, s, tc.prefix)
+			got := storetest.Keys(t, s, tc.prefix)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("List(%q) = %q, want %q", tc.prefix, got, tc.want)
 			}
@@ -216,8 +180,8 @@ func TestStore_ReservedKeys(t *testing.T) {
 func TestStore_Put(t *testing.T) {
 	root := t.TempDir()
 	s := open(t, root)
-	put(t, s, "obj", "o")
-	put(t, s, "dir/child", "c")
+	storetest.Put(t, s, "obj", "o")
+	storetest.Put(t, s, "dir/child", "c")
 	tests := []struct {
 		name string
 		key  string
@@ -249,10 +213,10 @@ func TestStore_Put(t *testing.T) {
 			}
 		})
 	}
-	if got := list(t, s, ""); strings.Join(got, " ") != "dir/child obj" {
+	if got := storetest.Keys(t, s, ""); strings.Join(got, " ") != "dir/child obj" {
 		t.Errorf("store holds %q after failed Puts, want [dir/child obj]", got)
 	}
-	if got := get(t, s, "obj"); got != "o" {
+	if got := storetest.Get(t, s, "obj"); got != "o" {
 		t.Errorf("obj = %q after failed Puts, want %q", got, "o")
 	}
 	for _, dir := range []string{".tmp", ".locks"} {
@@ -264,7 +228,7 @@ func TestStore_Put(t *testing.T) {
 
 func TestStore_Get(t *testing.T) {
 	s := open(t, t.TempDir())
-	put(t, s, "k", "0123456789")
+	storetest.Put(t, s, "k", "0123456789")
 	rc, obj, err := s.Get(t.Context(), "k")
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +239,7 @@ func TestStore_Get(t *testing.T) {
 		t.Fatalf("Get returned a %T, want an *os.File", rc)
 	}
 	// The open version stays readable through an overwrite and a delete.
-	put(t, s, "k", "new content")
+	storetest.Put(t, s, "k", "new content")
 	if err := s.Delete(t.Context(), "k"); err != nil {
 		t.Fatal(err)
 	}
@@ -319,12 +283,12 @@ func TestStore_ETag(t *testing.T) {
 		name  string
 		write func(i int) lake.Object
 	}{
-		{"overwrite", func(i int) lake.Object { return put(t, s, "k", fmt.Sprintf("%04d", i)) }},
+		{"overwrite", func(i int) lake.Object { return storetest.Put(t, s, "k", fmt.Sprintf("%04d", i)) }},
 		{"delete and write", func(i int) lake.Object {
 			if err := s.Delete(t.Context(), "d/k"); err != nil {
 				t.Fatal(err)
 			}
-			return put(t, s, "d/k", fmt.Sprintf("%04d", i))
+			return storetest.Put(t, s, "d/k", fmt.Sprintf("%04d", i))
 		}},
 	}
 	for _, tc := range tests {
@@ -348,8 +312,8 @@ func TestStore_Delete(t *testing.T) {
 		_, err := os.Stat(filepath.Join(root, rel))
 		return err == nil
 	}
-	put(t, s, "a/b/c/d.parquet", "d")
-	put(t, s, "a/x.parquet", "x")
+	storetest.Put(t, s, "a/b/c/d.parquet", "d")
+	storetest.Put(t, s, "a/x.parquet", "x")
 	tests := []struct {
 		name       string
 		key        string
@@ -397,7 +361,7 @@ func TestStore_Delete(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		if got := list(t, s, ""); len(got) != 0 {
+		if got := storetest.Keys(t, s, ""); len(got) != 0 {
 			t.Errorf("store holds %q, want nothing", got)
 		}
 	})
@@ -410,8 +374,8 @@ func TestStore_TwoStores(t *testing.T) {
 	ctx := t.Context()
 
 	t.Run("see each other's writes", func(t *testing.T) {
-		obj := put(t, a, "shared/k", "from a")
-		if got := get(t, b, "shared/k"); got != "from a" {
+		obj := storetest.Put(t, a, "shared/k", "from a")
+		if got := storetest.Get(t, b, "shared/k"); got != "from a" {
 			t.Errorf("b reads %q, want %q", got, "from a")
 		}
 		st, err := b.Stat(ctx, "shared/k")
@@ -508,7 +472,7 @@ func TestStore_CrossProcess(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	got := get(t, s, "counter")
+	got := storetest.Get(t, s, "counter")
 	if want := strconv.Itoa((children + goroutines) * childIncrements); got != want {
 		t.Errorf("counter = %s, want %s", got, want)
 	}

@@ -32,42 +32,6 @@ func bucket(tb testing.TB, srv *s3server.Server, name, prefix string) *s3store.S
 	return s3store.NewFromClient(srv.Client(tb), name, prefix)
 }
 
-func put(tb testing.TB, s lake.Store, key, content string) lake.Object {
-	tb.Helper()
-	obj, err := s.Put(tb.Context(), key, strings.NewReader(content), int64(len(content)), lake.Condition{})
-	if err != nil {
-		tb.Fatalf("Put %s: %v", key, err)
-	}
-	return obj
-}
-
-func get(tb testing.TB, s lake.Store, key string) string {
-	tb.Helper()
-	rc, _, err := s.Get(tb.Context(), key)
-	if err != nil {
-		tb.Fatalf("Get %s: %v", key, err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		tb.Fatalf("read %s: %v", key, err)
-	}
-	return string(b)
-}
-
-func list(tb testing.TB, s lake.Store, prefix string) []string {
-	tb.Helper()
-	objs, err := s.List(tb.Context(), prefix)
-	if err != nil {
-		tb.Fatalf("List %q: %v", prefix, err)
-	}
-	keys := make([]string, len(objs))
-	for i, o := range objs {
-		keys[i] = o.Key
-	}
-	return keys
-}
-
 // wantKind fails the test unless err has the kind.
 func wantKind(tb testing.TB, what string, err error, want pipeline.Kind) {
 	tb.Helper()
@@ -113,7 +77,7 @@ func TestStore_StoppedServer(t *testing.T) {
 	srv := s3server.Start(t)
 	s := bucket(t, srv, "stopped", "lake")
 	ctx := t.Context()
-	before := put(t, s, "manifests/current.json", "v1")
+	before := storetest.Put(t, s, "manifests/current.json", "v1")
 
 	srv.Stop(t)
 	tests := []struct {
@@ -150,7 +114,7 @@ func TestStore_StoppedServer(t *testing.T) {
 	}
 
 	srv.Restart(t)
-	if got := get(t, s, "manifests/current.json"); got != "v1" {
+	if got := storetest.Get(t, s, "manifests/current.json"); got != "v1" {
 		t.Errorf("after restart: current.json = %q, want %q", got, "v1")
 	}
 	after, err := s.Put(ctx, "manifests/current.json", strings.NewReader("v2"), 2, lake.Condition{IfMatch: before.ETag})
@@ -160,7 +124,7 @@ func TestStore_StoppedServer(t *testing.T) {
 	if st, err := s.Stat(ctx, "manifests/current.json"); err != nil || st.ETag != after.ETag {
 		t.Errorf("Stat after restart = %+v, %v; want ETag %s", st, err, after.ETag)
 	}
-	if got := list(t, s, ""); !slices.Equal(got, []string{"manifests/current.json"}) {
+	if got := storetest.Keys(t, s, ""); !slices.Equal(got, []string{"manifests/current.json"}) {
 		t.Errorf("after restart the store holds %q, want only manifests/current.json", got)
 	}
 }
@@ -198,9 +162,9 @@ func TestStore_Put(t *testing.T) {
 	srv := s3server.Start(t)
 	s := bucket(t, srv, "put", "")
 	ctx := t.Context()
-	old := put(t, s, "existing", "old")
-	stale := put(t, s, "stale", "first")
-	put(t, s, "stale", "second")
+	old := storetest.Put(t, s, "existing", "old")
+	stale := storetest.Put(t, s, "stale", "first")
+	storetest.Put(t, s, "stale", "second")
 
 	tests := []struct {
 		name string
@@ -224,7 +188,7 @@ func TestStore_Put(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Put(%+v): %v", tc.cond, err)
 				}
-				if got := get(t, s, tc.key); got != "written" {
+				if got := storetest.Get(t, s, tc.key); got != "written" {
 					t.Errorf("%s = %q, want %q", tc.key, got, "written")
 				}
 				if !strings.HasPrefix(obj.ETag, `"`) || obj.Modified.IsZero() {
@@ -296,7 +260,7 @@ func TestStore_PutBody(t *testing.T) {
 			if obj.Size != tc.size {
 				t.Errorf("Put size = %d, want %d", obj.Size, tc.size)
 			}
-			if got := get(t, s, key); got != tc.want {
+			if got := storetest.Get(t, s, key); got != tc.want {
 				t.Errorf("content is %d bytes %.20q, want %d bytes %.20q", len(got), got, len(tc.want), tc.want)
 			}
 		})
@@ -351,10 +315,10 @@ func TestStore_Prefix(t *testing.T) {
 	client := srv.Client(t)
 	open := func(prefix string) *s3store.Store { return s3store.NewFromClient(client, "shared", prefix) }
 	root, one, two, other := open(""), open("tenant-1"), open("tenant-2/"), open("tenant")
-	put(t, one, "k", "one")
-	put(t, two, "k", "two")
-	put(t, other, "k", "other")
-	put(t, one, "dir/k", "one")
+	storetest.Put(t, one, "k", "one")
+	storetest.Put(t, two, "k", "two")
+	storetest.Put(t, other, "k", "other")
+	storetest.Put(t, one, "dir/k", "one")
 	// Objects no lake key names: a console's folder marker, and a key
 	// under fsstore's reserved folder. (A posix-backed server turns "a//b"
 	// into "a/b" itself.)
@@ -380,22 +344,22 @@ func TestStore_Prefix(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := list(t, tc.store, tc.prefix); !slices.Equal(got, tc.want) {
+			if got := storetest.Keys(t, tc.store, tc.prefix); !slices.Equal(got, tc.want) {
 				t.Errorf("List(%q) = %q, want %q", tc.prefix, got, tc.want)
 			}
 		})
 	}
-	if got := get(t, two, "k"); got != "two" {
+	if got := storetest.Get(t, two, "k"); got != "two" {
 		t.Errorf("tenant-2 k = %q, want %q", got, "two")
 	}
 	if err := one.Delete(t.Context(), "k"); err != nil {
 		t.Fatal(err)
 	}
 	wantMissing(t, one, "k")
-	if got := get(t, two, "k"); got != "two" {
+	if got := storetest.Get(t, two, "k"); got != "two" {
 		t.Errorf("tenant-2 k = %q after tenant-1 deleted its k, want %q", got, "two")
 	}
-	if got := get(t, root, "tenant-2/k"); got != "two" {
+	if got := storetest.Get(t, root, "tenant-2/k"); got != "two" {
 		t.Errorf("tenant-2/k from the bucket's root = %q, want %q", got, "two")
 	}
 }
@@ -432,7 +396,7 @@ func TestStore_InvalidKeys(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Put: %v", err)
 				}
-				if got := get(t, tc.s, tc.key); got != "x" {
+				if got := storetest.Get(t, tc.s, tc.key); got != "x" {
 					t.Errorf("Get = %q, want %q", got, "x")
 				}
 				return
@@ -449,7 +413,7 @@ func TestStore_InvalidKeys(t *testing.T) {
 		}
 	}
 	for _, prefix := range []string{".tmp/", ".locks/x"} {
-		if got := list(t, s, prefix); len(got) != 0 {
+		if got := storetest.Keys(t, s, prefix); len(got) != 0 {
 			t.Errorf("List(%q) = %q, want nothing", prefix, got)
 		}
 	}
@@ -578,8 +542,8 @@ func TestNew(t *testing.T) {
 				t.Fatalf("New: %v", err)
 			}
 			key := fmt.Sprintf("k%d", i)
-			put(t, s, key, "v")
-			if got := get(t, s, key); got != "v" {
+			storetest.Put(t, s, key, "v")
+			if got := storetest.Get(t, s, key); got != "v" {
 				t.Errorf("Get = %q, want %q", got, "v")
 			}
 		})

@@ -821,3 +821,27 @@ func keysOf(objs []lake.Object) []string {
 	}
 	return out
 }
+
+// Put writes content at key, failing the test on an error: a helper for
+// drivers' own tests.
+func Put(tb testing.TB, s lake.Store, key, content string) lake.Object {
+	tb.Helper()
+	return mustPut(tb, s, key, []byte(content), lake.Condition{})
+}
+
+// Get reads the content at key, failing the test on an error.
+func Get(tb testing.TB, s lake.Store, key string) string {
+	tb.Helper()
+	b, _ := mustGet(tb, s, key)
+	return string(b)
+}
+
+// Keys lists the keys under prefix, failing the test on an error.
+func Keys(tb testing.TB, s lake.Store, prefix string) []string {
+	tb.Helper()
+	objs, err := s.List(tb.Context(), prefix)
+	if err != nil {
+		tb.Fatalf("List %q: %v", prefix, err)
+	}
+	return keysOf(objs)
+}
