@@ -56,6 +56,23 @@ type Followup struct {
 	EmploymentStatus string
 	Return           pipeline.Period
 	Row              int
+
+	// Sections 5 and 6. A nil pointer or empty string is a missing answer.
+	Confidence      *int     // 1-5
+	ITSkills        *int     // 1-5
+	SWEMWBSMetric   *float64 // metric score of all seven items; nil unless all seven were answered
+	TimesSuited     string   // Y, N or U
+	StaffUnderstood string   // Y, N or U
+	HeardVia        string
+}
+
+// Finance is the one row of an organisation's finance return.
+type Finance struct {
+	Org                 string
+	Return              pipeline.Period // the quarter the return is for
+	DeliveryCost        float64         // pounds
+	FundingSecuredUntil *pipeline.Days  // nil when missing
+	Row                 int
 }
 
 // Dataset is every row the figures are computed from.
@@ -64,6 +81,7 @@ type Dataset struct {
 	Support   []Support
 	Outcomes  []Outcome
 	Followups []Followup
+	Finance   []Finance
 }
 
 // Subgroup names the subgroup a figure is for (metrics.md section 9).

@@ -1,0 +1,535 @@
+// Package lakedata loads the metrics' input (metrics.Dataset) from the lake:
+// it follows the current pointer of every partition of every kind and reads
+// from each curated Parquet file only the columns the figures use, a column
+// at a time, straight into the rows it returns. Memory is the rows returned
+// plus one page of each column being read.
+package lakedata
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+)
+
+// The kinds of table the figures read.
+const (
+	KindCarers    = "carers"
+	KindSupport   = "support"
+	KindOutcomes  = "outcomes"
+	KindFollowups = "followups"
+	KindFinance   = "finance"
+)
+
+// Load reads the current rows of every kind for one organisation, or for
+// every organisation when org is "". Org and Return come from each file's
+// pointer, Row from source_row and the carer's pseudonym from carer_id.
+// Optional columns that are null (or absent from an older file) are left
+// zero: "" for codes, nil for pointers, 0 for support minutes.
+//
+// std is the standard the figures are computed under; the columns read are
+// checked to exist in its curated tables, so that a renamed column fails
+// here rather than reading as empty.
+func Load(ctx context.Context, l *lake.Lake, std *standard.Standard, org string) (metrics.Dataset, error) {
+	var ds metrics.Dataset
+	if l == nil || l.Store == nil {
+		return ds, pipeline.Errorf(pipeline.Internal, "load the lake: no lake")
+	}
+	if err := checkStandard(std); err != nil {
+		return ds, err
+	}
+	r := &loader{ctx: ctx, lake: l, org: org}
+
+	// Carers first, so that the other kinds can share their pseudonyms'
+	// strings rather than hold a copy per row.
+	var err error
+	if ds.Carers, err = load(r, KindCarers, carerColumns, func(c *metrics.Carer, p *lake.Pointer, per pipeline.Period) {
+		c.Org, c.Return = p.Org, per
+	}); err != nil {
+		return metrics.Dataset{}, err
+	}
+	r.carers = make(map[string]string, len(ds.Carers))
+	for i := range ds.Carers {
+		r.carers[ds.Carers[i].ID] = ds.Carers[i].ID
+	}
+
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	wg.Go(func() {
+		ds.Support, errs[0] = load(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, _ pipeline.Period) {
+			s.Org = p.Org
+		})
+	})
+	wg.Go(func() {
+		ds.Outcomes, errs[1] = load(r, KindOutcomes, outcomeColumns, func(o *metrics.Outcome, p *lake.Pointer, per pipeline.Period) {
+			o.Org, o.Return = p.Org, per
+		})
+	})
+	wg.Go(func() {
+		ds.Followups, errs[2] = load(r, KindFollowups, followupColumns, func(f *metrics.Followup, p *lake.Pointer, per pipeline.Period) {
+			f.Org, f.Return = p.Org, per
+		})
+	})
+	wg.Go(func() {
+		ds.Finance, errs[3] = load(r, KindFinance, financeColumns, func(f *metrics.Finance, p *lake.Pointer, per pipeline.Period) {
+			f.Org, f.Return = p.Org, per
+		})
+	})
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return metrics.Dataset{}, err
+		}
+	}
+	return ds, nil
+}
+
+// column says how one curated column fills a field of a row of type T.
+type column[T any] struct {
+	name     string
+	kind     parquet.Kind // physical type
+	required bool         // a file without it is not read
+	set      func(row *T, v parquet.Value, fr *fileReader)
+}
+
+var carerColumns = []column[metrics.Carer]{
+	{curated.SourceRowColumn, parquet.Int32, true, func(c *metrics.Carer, v parquet.Value, _ *fileReader) { c.Row = int(v.Int32()) }},
+	{"carer_id", parquet.ByteArray, true, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.ID = fr.id(v) }},
+	{"registration_date", parquet.Int32, true, func(c *metrics.Carer, v parquet.Value, _ *fileReader) {
+		c.Registered = pipeline.Days(v.Int32())
+	}},
+	{"consent_followup", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.ConsentFollowup = fr.code(v) }},
+	{"employment_status", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.EmploymentStatus = fr.code(v) }},
+	{"personal_budget", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.PersonalBudget = fr.code(v) }},
+	{"referral_source", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.ReferralSource = fr.code(v) }},
+	{"age_band", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.AgeBand = fr.code(v) }},
+	{"gender", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.Gender = fr.code(v) }},
+	{"ethnicity", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.Ethnicity = fr.code(v) }},
+	{"cared_for_condition", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.Condition = fr.code(v) }},
+	{"limiting_illness", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.LimitingIllness = fr.code(v) }},
+	{"financial_difficulty", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.FinancialDifficulty = fr.code(v) }},
+	{"local_authority", parquet.ByteArray, false, func(c *metrics.Carer, v parquet.Value, fr *fileReader) { c.LocalAuthority = fr.code(v) }},
+}
+
+var supportColumns = []column[metrics.Support]{
+	{"carer_id", parquet.ByteArray, true, func(s *metrics.Support, v parquet.Value, fr *fileReader) { s.CarerID = fr.id(v) }},
+	{"date", parquet.Int32, true, func(s *metrics.Support, v parquet.Value, _ *fileReader) { s.Date = pipeline.Days(v.Int32()) }},
+	{"minutes", parquet.Int32, false, func(s *metrics.Support, v parquet.Value, _ *fileReader) { s.Minutes = int(v.Int32()) }},
+	{"outside_office_hours", parquet.ByteArray, false, func(s *metrics.Support, v parquet.Value, fr *fileReader) { s.OutsideOfficeHours = fr.code(v) }},
+	{"activity", parquet.ByteArray, false, func(s *metrics.Support, v parquet.Value, fr *fileReader) { s.Activity = fr.code(v) }},
+	{"mode", parquet.ByteArray, false, func(s *metrics.Support, v parquet.Value, fr *fileReader) { s.Mode = fr.code(v) }},
+}
+
+var outcomeColumns = []column[metrics.Outcome]{
+	{curated.SourceRowColumn, parquet.Int32, true, func(o *metrics.Outcome, v parquet.Value, _ *fileReader) { o.Row = int(v.Int32()) }},
+	{"carer_id", parquet.ByteArray, true, func(o *metrics.Outcome, v parquet.Value, fr *fileReader) { o.CarerID = fr.id(v) }},
+	{"outcome_date", parquet.Int32, true, func(o *metrics.Outcome, v parquet.Value, _ *fileReader) { o.Date = pipeline.Days(v.Int32()) }},
+	{"outcome", parquet.ByteArray, true, func(o *metrics.Outcome, v parquet.Value, fr *fileReader) { o.Code = fr.code(v) }},
+}
+
+var followupColumns = []column[metrics.Followup]{
+	{curated.SourceRowColumn, parquet.Int32, true, func(f *metrics.Followup, v parquet.Value, _ *fileReader) { f.Row = int(v.Int32()) }},
+	{"carer_id", parquet.ByteArray, true, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.CarerID = fr.id(v) }},
+	{"survey_date", parquet.Int32, true, func(f *metrics.Followup, v parquet.Value, _ *fileReader) { f.Date = pipeline.Days(v.Int32()) }},
+	{"wave", parquet.ByteArray, true, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.Wave = fr.code(v) }},
+	{"employment_status", parquet.ByteArray, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.EmploymentStatus = fr.code(v) }},
+	{"confidence", parquet.Int32, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.Confidence = fr.int(v.Int32()) }},
+	{"it_skills", parquet.Int32, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.ITSkills = fr.int(v.Int32()) }},
+	{"swemwbs_metric", parquet.Double, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.SWEMWBSMetric = fr.float(v.Double()) }},
+	{"times_suited", parquet.ByteArray, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.TimesSuited = fr.code(v) }},
+	{"staff_understood", parquet.ByteArray, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.StaffUnderstood = fr.code(v) }},
+	{"heard_via", parquet.ByteArray, false, func(f *metrics.Followup, v parquet.Value, fr *fileReader) { f.HeardVia = fr.code(v) }},
+}
+
+var financeColumns = []column[metrics.Finance]{
+	{curated.SourceRowColumn, parquet.Int32, true, func(f *metrics.Finance, v parquet.Value, _ *fileReader) { f.Row = int(v.Int32()) }},
+	{"delivery_cost_gbp", parquet.Int64, true, func(f *metrics.Finance, v parquet.Value, fr *fileReader) {
+		f.DeliveryCost = float64(v.Int64()) / fr.moneyDiv
+	}},
+	{"funding_secured_until", parquet.Int32, false, func(f *metrics.Finance, v parquet.Value, fr *fileReader) {
+		f.FundingSecuredUntil = fr.day(pipeline.Days(v.Int32()))
+	}},
+}
+
+// checkStandard checks that every column read is one the standard's
+// curated tables have, with the type read.
+func checkStandard(std *standard.Standard) error {
+	tables, err := curated.Tables(std)
+	if err != nil {
+		return fmt.Errorf("load the lake: %w", err)
+	}
+	byKind := map[string]*curated.Table{}
+	for _, t := range tables {
+		byKind[t.Kind.Name] = t
+	}
+	check := func(kind string, names []string, kinds []parquet.Kind) error {
+		t := byKind[kind]
+		if kind == KindFinance && t == nil {
+			return nil // a standard without finance returns has no finance to read
+		}
+		if t == nil {
+			return pipeline.Errorf(pipeline.Invalid, "load the lake: the standard has no %s table", kind)
+		}
+		for i, name := range names {
+			c := t.Column(name)
+			if c < 0 {
+				return pipeline.Errorf(pipeline.Invalid, "load the lake: the standard's %s table has no column %s", kind, name)
+			}
+			if want := physical(t.Columns[c].Type); want != kinds[i] {
+				return pipeline.Errorf(pipeline.Invalid, "load the lake: %s.%s is %s in the standard, read as %s", kind, name, want, kinds[i])
+			}
+		}
+		return nil
+	}
+	for _, err := range []error{
+		checkKind(check, KindCarers, carerColumns),
+		checkKind(check, KindSupport, supportColumns),
+		checkKind(check, KindOutcomes, outcomeColumns),
+		checkKind(check, KindFollowups, followupColumns),
+		checkKind(check, KindFinance, financeColumns),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkKind[T any](check func(string, []string, []parquet.Kind) error, kind string, cols []column[T]) error {
+	names, kinds := namesOf(cols)
+	return check(kind, names, kinds)
+}
+
+func namesOf[T any](cols []column[T]) ([]string, []parquet.Kind) {
+	names := make([]string, len(cols))
+	kinds := make([]parquet.Kind, len(cols))
+	for i, c := range cols {
+		names[i], kinds[i] = c.name, c.kind
+	}
+	return names, kinds
+}
+
+func physical(t curated.Type) parquet.Kind {
+	switch t {
+	case curated.String:
+		return parquet.ByteArray
+	case curated.Date, curated.Int32:
+		return parquet.Int32
+	case curated.Int64, curated.Decimal:
+		return parquet.Int64
+	case curated.Double:
+		return parquet.Double
+	}
+	return -1
+}
+
+// loader is what every file's reading shares.
+type loader struct {
+	ctx    context.Context
+	lake   *lake.Lake
+	org    string
+	carers map[string]string // pseudonym → the carer's own string; read only once built
+}
+
+// load reads every current file of a kind into one slice, sized by the
+// pointers' row counts, each file into its own part of it; files are read
+// in parallel.
+func load[T any](r *loader, kind string, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) ([]T, error) {
+	ptrs, err := r.lake.Pointers(r.ctx, kind, r.org)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", kind, err)
+	}
+	offsets := make([]int, len(ptrs)+1)
+	for i, p := range ptrs {
+		if p.Rows < 0 {
+			return nil, pipeline.Errorf(pipeline.Invalid, "load %s: pointer %s %s says %d rows", kind, p.Org, p.Period, p.Rows)
+		}
+		offsets[i+1] = offsets[i] + p.Rows
+	}
+	out := make([]T, offsets[len(ptrs)])
+	// A file replaced while loading (its pointer switched, the old file
+	// removed) is read from its new pointer; if that has another number of
+	// rows its rows are kept aside and the slice closed up at the end.
+	extra := make([][]T, len(ptrs))
+	got := make([]int, len(ptrs))
+
+	workers := min(runtime.GOMAXPROCS(0), len(ptrs))
+	jobs := make(chan int)
+	errs := make([]error, len(ptrs))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				dst := out[offsets[i]:offsets[i+1]]
+				got[i], extra[i], errs[i] = readCurrent(r, ptrs[i], dst, cols, init)
+			}
+		})
+	}
+	for i := range ptrs {
+		if r.ctx.Err() != nil {
+			break
+		}
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	moved := false
+	for i := range ptrs {
+		moved = moved || extra[i] != nil
+	}
+	if !moved {
+		return out, nil
+	}
+	n := 0
+	for i := range ptrs {
+		n += got[i]
+	}
+	closed := make([]T, 0, n)
+	for i := range ptrs {
+		if extra[i] != nil {
+			closed = append(closed, extra[i]...)
+		} else {
+			closed = append(closed, out[offsets[i]:offsets[i+1]]...)
+		}
+	}
+	return closed, nil
+}
+
+// readCurrent reads the file a pointer names into dst. When the file is gone
+// because the partition was switched to a newer upload meanwhile, it reads
+// the new current file: into dst when it has as many rows, else into the
+// slice returned.
+func readCurrent[T any](r *loader, p lake.Pointer, dst []T, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) (int, []T, error) {
+	period, err := pipeline.ParsePeriod(p.Period)
+	if err != nil {
+		return 0, nil, fmt.Errorf("load %s of %s: %w", p.Kind, p.Org, err)
+	}
+	for attempt := 0; ; attempt++ {
+		var own []T
+		into := dst
+		if len(dst) != p.Rows {
+			own = make([]T, p.Rows)
+			into = own
+		}
+		err := readFile(r, &p, period, into, cols, init)
+		if err == nil {
+			return len(into), own, nil
+		}
+		if pipeline.KindOf(err) != pipeline.NotFound || attempt == 3 {
+			return 0, nil, err
+		}
+		part := lake.Partition{Kind: p.Kind, Org: p.Org, Period: period}
+		next, _, ok, cerr := r.lake.Current(r.ctx, part)
+		if cerr != nil {
+			return 0, nil, cerr
+		}
+		if !ok || next.Key == p.Key {
+			return 0, nil, err
+		}
+		p = next
+	}
+}
+
+// fileReader is the state of reading one file.
+type fileReader struct {
+	carers   map[string]string
+	codes    map[string]string
+	ints     []int
+	floats   []float64
+	days     []pipeline.Days
+	moneyDiv float64
+}
+
+// id returns a carer's pseudonym, the carer's own string when it is known.
+func (fr *fileReader) id(v parquet.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	if s, ok := fr.carers[string(v.ByteArray())]; ok {
+		return s
+	}
+	return string(v.ByteArray())
+}
+
+// code returns a code, one string per distinct code of the file.
+func (fr *fileReader) code(v parquet.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	b := v.ByteArray()
+	if s, ok := fr.codes[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(fr.codes) < 4096 {
+		fr.codes[s] = s
+	}
+	return s
+}
+
+const slab = 4096
+
+// int, float and day return pointers into slabs shared by many rows, so
+// that an optional answer costs no allocation of its own.
+func (fr *fileReader) int(n int32) *int {
+	if len(fr.ints) == 0 {
+		fr.ints = make([]int, slab)
+	}
+	p := &fr.ints[0]
+	*p, fr.ints = int(n), fr.ints[1:]
+	return p
+}
+
+func (fr *fileReader) float(x float64) *float64 {
+	if len(fr.floats) == 0 {
+		fr.floats = make([]float64, slab)
+	}
+	p := &fr.floats[0]
+	*p, fr.floats = x, fr.floats[1:]
+	return p
+}
+
+func (fr *fileReader) day(d pipeline.Days) *pipeline.Days {
+	if len(fr.days) == 0 {
+		fr.days = make([]pipeline.Days, slab)
+	}
+	p := &fr.days[0]
+	*p, fr.days = d, fr.days[1:]
+	return p
+}
+
+// readFile reads the columns of one file into dst, which has a row for
+// every row of the file.
+func readFile[T any](r *loader, p *lake.Pointer, period pipeline.Period, dst []T, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) error {
+	rc, obj, err := r.lake.Store.Get(r.ctx, p.Key)
+	if err != nil {
+		return fmt.Errorf("load %s: %w", p.Key, err)
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	size := obj.Size
+	if !ok || size <= 0 {
+		b, err := io.ReadAll(rc)
+		if err != nil {
+			return pipeline.Errorf(pipeline.Transient, "load %s: %w", p.Key, err)
+		}
+		ra, size = bytes.NewReader(b), int64(len(b))
+	}
+	f, err := parquet.OpenFile(ra, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return pipeline.Errorf(pipeline.Invalid, "load %s: open Parquet: %w", p.Key, err)
+	}
+	if f.NumRows() != int64(len(dst)) {
+		return pipeline.Errorf(pipeline.Invalid, "load %s: %d rows, the pointer says %d", p.Key, f.NumRows(), len(dst))
+	}
+	fr := &fileReader{carers: r.carers, codes: map[string]string{}, moneyDiv: math.Pow10(curated.MoneyScale)}
+	index := make([]int, len(cols))
+	for i, c := range cols {
+		leaf, ok := f.Schema().Lookup(c.name)
+		switch {
+		case !ok && c.required:
+			return pipeline.Errorf(pipeline.Invalid, "load %s: no column %s", p.Key, c.name)
+		case !ok:
+			index[i] = -1
+			continue
+		case leaf.Node.Type().Kind() != c.kind || leaf.MaxRepetitionLevel != 0:
+			return pipeline.Errorf(pipeline.Invalid, "load %s: column %s is %s, want %s", p.Key, c.name, leaf.Node.Type(), c.kind)
+		}
+		index[i] = leaf.ColumnIndex
+		if lt := leaf.Node.Type().LogicalType(); lt != nil {
+			if d, ok := lt.Value.(*format.DecimalType); ok {
+				fr.moneyDiv = math.Pow10(int(d.Scale))
+			}
+		}
+	}
+	for i := range dst {
+		init(&dst[i], p, period)
+	}
+	buf := make([]parquet.Value, 1024)
+	base := 0
+	for gi, rg := range f.RowGroups() {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		n := int(rg.NumRows())
+		rows := dst[base : base+n]
+		chunks := rg.ColumnChunks()
+		for i, c := range cols {
+			if index[i] < 0 {
+				continue
+			}
+			if err := readChunk(chunks[index[i]], rows, c, fr, buf); err != nil {
+				return pipeline.Errorf(pipeline.Invalid, "load %s: row group %d, column %s: %w", p.Key, gi, c.name, err)
+			}
+		}
+		base += n
+	}
+	return nil
+}
+
+// readChunk reads one column chunk's values into rows, page by page.
+func readChunk[T any](chunk parquet.ColumnChunk, rows []T, c column[T], fr *fileReader, buf []parquet.Value) error {
+	pages := chunk.Pages()
+	defer pages.Close()
+	j := 0
+	for {
+		page, err := pages.ReadPage()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		vals := page.Values()
+		for {
+			n, err := vals.ReadValues(buf)
+			if j+n > len(rows) {
+				parquet.Release(page)
+				return fmt.Errorf("more values than the row group has rows")
+			}
+			for _, v := range buf[:n] {
+				if v.IsNull() {
+					if c.required {
+						parquet.Release(page)
+						return fmt.Errorf("a null in a required column")
+					}
+				} else {
+					c.set(&rows[j], v, fr)
+				}
+				j++
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				parquet.Release(page)
+				return err
+			}
+		}
+		parquet.Release(page)
+	}
+	if j != len(rows) {
+		return fmt.Errorf("%d values, the row group has %d rows", j, len(rows))
+	}
+	return nil
+}

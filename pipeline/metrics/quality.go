@@ -1,0 +1,167 @@
+package metrics
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+)
+
+// onTimeDays is how long after a quarter's end a return may arrive and
+// still be on time (metrics.md section 11); the 30th day is on time.
+const onTimeDays = 30
+
+// QualityRow is what metrics.md section 11 shows of one kind of return of
+// one organisation for one quarter, read from the ingest log. A row with
+// Arrived false is a missing return.
+//
+// The share of U or missing values in each coded column and consent to
+// follow-up, which section 11 also asks for, are not here yet: they need
+// the rows themselves, not the ingest log.
+type QualityRow struct {
+	Org    string `json:"org"`
+	Period string `json:"period"`
+	Kind   string `json:"kind"`
+
+	// Arrived is whether any upload of the return was stored (made
+	// current); a return whose every upload was rejected whole has not
+	// arrived.
+	Arrived bool `json:"arrived"`
+	// Received is the day (UTC) the current upload was received, and
+	// FirstReceived the day the return first arrived; they differ when the
+	// return was later replaced by a corrected one. Empty unless Arrived.
+	Received      string `json:"received,omitempty"`
+	FirstReceived string `json:"first_received,omitempty"`
+	// Due is the last day a return is on time: 30 days after the quarter's
+	// end. OnTime is whether it first arrived on or before Due; a
+	// correction sent later does not make an on-time return late.
+	Due    string `json:"due"`
+	OnTime bool   `json:"on_time"`
+
+	// Of the current upload: its id, rows read, rows stored and rows left
+	// out, and the rows left out by issue code.
+	UploadID         string         `json:"upload_id,omitempty"`
+	RowsRead         int            `json:"rows_read"`
+	RowsAccepted     int            `json:"rows_accepted"`
+	RowsRejected     int            `json:"rows_rejected"`
+	RejectedByReason map[string]int `json:"rejected_by_reason,omitempty"`
+
+	// Uploads is how many uploads of the return were ingested, stored or
+	// not. RejectedUploads is how many were rejected whole (nothing of
+	// the table stored); LastRejected is the day the latest of them was
+	// received and LastRejectedByReason its issues, so that a return sent
+	// and refused is told apart from one never sent.
+	Uploads              int            `json:"uploads"`
+	RejectedUploads      int            `json:"rejected_uploads"`
+	LastRejected         string         `json:"last_rejected,omitempty"`
+	LastRejectedByReason map[string]int `json:"last_rejected_by_reason,omitempty"`
+}
+
+// Quality is metrics.md section 11 for one quarter, from the ingest log:
+// one row per organisation of orgs (in that order, each once) and per kind
+// of return (in name order), every pair listed, so that missing returns
+// appear with Arrived false.
+//
+// The kinds are those named anywhere in ledger, for any organisation and
+// quarter, so pass the whole log: a kind nobody has ever sent is not
+// listed. To list a fixed set of kinds, such as those of the data
+// standard, use QualityOf.
+func Quality(ledger []lake.LedgerEntry, orgs []string, period pipeline.Period) []QualityRow {
+	seen := map[string]bool{}
+	for _, e := range ledger {
+		if e.Kind != "" {
+			seen[e.Kind] = true
+		}
+	}
+	return QualityOf(ledger, orgs, slices.Sorted(maps.Keys(seen)), period)
+}
+
+// QualityOf is Quality for the given kinds, in their order.
+//
+// Of a return's ingest log entries, those with status current are uploads
+// that were stored; the latest of them (by commit time, then receipt, then
+// position in ledger) is the one in force, and its rows are shown.
+// Entries with status rejected are uploads of which nothing was stored.
+func QualityOf(ledger []lake.LedgerEntry, orgs, kinds []string, period pipeline.Period) []QualityRow {
+	type key struct{ org, kind string }
+	p := period.String()
+	byKey := map[key][]int{}
+	for i, e := range ledger {
+		if e.Period == p {
+			k := key{e.Org, e.Kind}
+			byKey[k] = append(byKey[k], i)
+		}
+	}
+	due := period.End().AddDate(0, 0, onTimeDays)
+	var rows []QualityRow
+	done := map[string]bool{}
+	for _, org := range orgs {
+		if done[org] {
+			continue
+		}
+		done[org] = true
+		for _, kind := range kinds {
+			row := QualityRow{Org: org, Period: p, Kind: kind, Due: qualityDay(due)}
+			var current, rejected *lake.LedgerEntry
+			var first time.Time
+			for _, i := range byKey[key{org, kind}] {
+				e := &ledger[i]
+				row.Uploads++
+				switch e.Status {
+				case lake.StatusCurrent:
+					if current == nil || qualityLater(e, current) >= 0 {
+						current = e
+					}
+					if first.IsZero() || e.ReceivedAt.Before(first) {
+						first = e.ReceivedAt
+					}
+				case lake.StatusRejected:
+					row.RejectedUploads++
+					if rejected == nil || qualityLater(e, rejected) >= 0 {
+						rejected = e
+					}
+				}
+			}
+			if current != nil {
+				row.Arrived = true
+				row.Received = qualityDay(current.ReceivedAt)
+				row.FirstReceived = qualityDay(first)
+				row.OnTime = row.FirstReceived <= row.Due
+				row.UploadID = current.UploadID
+				row.RowsRead = current.RowsRead
+				row.RowsAccepted = current.RowsAccepted
+				row.RowsRejected = current.RowsRejected
+				row.RejectedByReason = maps.Clone(current.ErrorsByCode)
+			}
+			if rejected != nil {
+				row.LastRejected = qualityDay(rejected.ReceivedAt)
+				row.LastRejectedByReason = maps.Clone(rejected.ErrorsByCode)
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// MissingReturns is the rows of returns that have not arrived.
+func MissingReturns(rows []QualityRow) []QualityRow {
+	var out []QualityRow
+	for _, r := range rows {
+		if !r.Arrived {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// qualityLater orders ingest log entries by commit time, then receipt; equal
+// entries compare 0, and the caller takes the later in the log.
+func qualityLater(a, b *lake.LedgerEntry) int {
+	return cmp.Or(a.CommittedAt.Compare(b.CommittedAt), a.ReceivedAt.Compare(b.ReceivedAt))
+}
+
+// qualityDay is t's date in UTC, written YYYY-MM-DD.
+func qualityDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
