@@ -12,13 +12,14 @@ VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS   ?= ingest uploads
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools functions lint fuzz bench sample templates dictionary clean
+.PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
 	@build/outcomes keygen --out $(KEY) --if-missing
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
+	@build/outcomes report --lake $(LAKE) --period latest --out build/report
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
@@ -62,6 +63,10 @@ fuzz:
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
 	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
+
+## report-check: open the demo's report in headless Chromium (installed with apt-get if missing): no console errors, a screenshot
+report-check: demo
+	scripts/screenshot-report build/report/report.html build/report/first-screen.png
 
 ## templates: write the templates an organisation fills in
 templates:

@@ -24,6 +24,8 @@ commands:
       validate a return and store its accepted rows in the lake
   backfill --lake DIR [--key-file FILE] MANIFEST.json
       ingest every return a manifest lists, in the order they arrived
+  report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
+      write a quarter's report (HTML, figures.json, CSV) from the lake
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -57,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ingestCmd(args[1:], stdout, stderr)
 	case "backfill":
 		return backfillCmd(args[1:], stdout, stderr)
+	case "report":
+		return reportCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

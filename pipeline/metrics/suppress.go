@@ -34,7 +34,8 @@ const personalBudgetPrefix = "personal_budget."
 // report shows its figures in full and is not passed through it.
 //
 // Only figures below consortium-total level are considered: those with a
-// Subgroup, and the personal-budget figures (ids personal_budget.*). Such a
+// Subgroup, the personal-budget figures (ids personal_budget.*), and an
+// organisation's figures shown in the consortium's report. Such a
 // figure is suppressed whole when its denominator is under 10, or when any
 // count it shows is from 1 to 4: its numerator (except for money, unit gbp,
 // whose numerator is pounds), its value if it is a count, and every entry
@@ -46,7 +47,9 @@ const personalBudgetPrefix = "personal_budget."
 // cannot be shown to be safe.
 //
 // Then, for each group of figures (the same scope, period, id, cohort and
-// subgroup dimension) in which exactly one figure is suppressed, the shown
+// subgroup dimension; the organisations' figures of one id form one group,
+// since a hidden one could be worked out from the consortium's total and the
+// others) in which exactly one figure is suppressed, the shown
 // figure of that group with the smallest denominator (for a count, the
 // smallest value; on a tie, the earliest) is suppressed too, so that the
 // hidden one cannot be worked out from the total.
@@ -70,6 +73,8 @@ func Suppress(figs []Figure) []Figure {
 		k := groupKey{f.Scope, f.Period, f.ID, f.Cohort, ""}
 		if f.Subgroup != nil {
 			k.dimension = f.Subgroup.Dimension
+		} else if f.Scope != Consortium && !strings.HasPrefix(f.ID, personalBudgetPrefix) {
+			k.scope = "organisations"
 		}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
@@ -110,7 +115,7 @@ func Suppress(figs []Figure) []Figure {
 
 // belowConsortiumTotal reports whether section 10 protects the figure.
 func belowConsortiumTotal(f Figure) bool {
-	return f.Subgroup != nil || strings.HasPrefix(f.ID, personalBudgetPrefix)
+	return f.Subgroup != nil || strings.HasPrefix(f.ID, personalBudgetPrefix) || f.Scope != Consortium
 }
 
 // isPersonalBudgetDifference reports whether f compares two personal-budget

@@ -306,3 +306,23 @@ func TestSuppressNotRecoverableFromTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestSuppress_OrganisationsInAConsortiumReport: an organisation's figures
+// are below consortium level, and the organisations of one id form a group,
+// since a hidden count could be worked out from the consortium's total.
+func TestSuppress_OrganisationsInAConsortiumReport(t *testing.T) {
+	count := func(scope string, v float64) Figure {
+		return Figure{ID: "reach.registered", Scope: scope, Period: "2026-Q3", Unit: UnitCount, Value: &v}
+	}
+	in := []Figure{count(Consortium, 35), count("ORG-A", 12), count("ORG-B", 3), count("ORG-C", 20)}
+	out := Suppress(in)
+	want := []bool{false, true, true, false} // B for its count of 3; A, the smallest shown, so B's cannot be worked out
+	for i, f := range out {
+		if f.Suppressed != want[i] {
+			t.Errorf("%s: suppressed %v, want %v", f.Scope, f.Suppressed, want[i])
+		}
+		if f.Suppressed && f.Value != nil {
+			t.Errorf("%s: a suppressed figure keeps its value", f.Scope)
+		}
+	}
+}
