@@ -84,7 +84,7 @@ func sampleReport() Report {
 			{Name: "Yearly gain when a workless person moves into work", Value: 6897, Unit: "gbp", PriceYear: "2015/16", Source: "Joseph Rowntree Foundation"},
 			{Name: "Deadweight", Value: 0.25, Unit: "share", Source: "=1+1"},
 		},
-		Quality:   []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1"}, {Org: hostile, Return: "support", RowsRejected: 3}},
+		Quality:   []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1", secret: "secret"}, {Org: hostile, Return: "support", RowsRejected: 3}},
 		Generated: time.Date(2026, 10, 15, 9, 30, 0, 0, time.UTC),
 	}
 }
