@@ -140,6 +140,25 @@ func build(r Report) (*page, error) {
 			p.Sections = append(p.Sections, s)
 		}
 	}
+	// A consortium's report goes on with a section per organisation: its
+	// headline figures, as suppressed as the caller made them.
+	if r.Scope == metrics.Consortium {
+		for _, org := range r.Orgs {
+			one := r
+			one.Scope = org
+			s, err := headline(&figureSet{r: &one, used: map[int]bool{}})
+			if err != nil {
+				return nil, err
+			}
+			if s == nil {
+				continue
+			}
+			id := "org-" + clean(org)
+			s.ID, s.Title, s.Notes = id, "Organisation "+clean(org), nil
+			s.Tables[0].ID, s.Tables[0].Caption = id, "Headline figures of "+clean(org)+" for the quarter"
+			p.Sections = append(p.Sections, s)
+		}
+	}
 	if len(r.Assumptions) > 0 {
 		t := &table{ID: "assumptions", Caption: "Values of the cost model",
 			Head: []string{"Value", "Amount", "Price year", "Source"}, Num: []bool{true, false, false}}

@@ -117,7 +117,11 @@ func TestHTML(t *testing.T) {
 		}
 	}
 	// Absent sections and other scopes are not shown.
-	for _, absent := range []string{"Soft outcomes", "99,999", "secret", "STARTED_TRAINING", "Started training"} {
+	// ORG1's figure shows in its own section of the consortium's report.
+	if !strings.Contains(page, "Organisation ORG1") || !strings.Contains(page, "99,999") {
+		t.Error("the page has no section for ORG1 with its figure")
+	}
+	for _, absent := range []string{"Soft outcomes", "secret", "STARTED_TRAINING", "Started training", "Organisation ORG2"} {
 		if strings.Contains(page, absent) {
 			t.Errorf("page shows %q", absent)
 		}
@@ -229,7 +233,7 @@ func TestFiguresJSON(t *testing.T) {
 func TestCSV(t *testing.T) {
 	dir, _ := write(t, sampleReport())
 	names, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "other-figures", "referral", "sustained"}
+	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "other-figures", "referral", "sustained"}
 	var got []string
 	for _, n := range names {
 		got = append(got, strings.TrimSuffix(filepath.Base(n), ".csv"))
