@@ -45,6 +45,11 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 	if err != nil {
 		return reportpage.Report{}, err
 	}
+	subgroups, err := metrics.ComputeSubgroups(std, ds, period, metrics.Consortium)
+	if err != nil {
+		return reportpage.Report{}, err
+	}
+	consortium = append(consortium, subgroups...)
 	var byOrg []metrics.Figure
 	for _, o := range orgs {
 		f, err := compute(o)
