@@ -9,7 +9,7 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads
+FUNCTIONS   ?= ingest uploads report
 FUZZTIME    ?= 20s
 
 .PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean

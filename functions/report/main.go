@@ -1,0 +1,112 @@
+// Command report is the Lambda function that makes the quarterly reports.
+// An EventBridge schedule starts it after each quarter: it builds the
+// consortium's report and each organisation's own for the quarter just
+// ended, exactly as `outcomes report` does on one machine, stores them in
+// the reports bucket, and e-mails the consortium lead a summary and a link,
+// and each organisation its own report's link and a reminder of any return
+// it has not sent. It is wiring only: configuration from the environment
+// into a struct, adapters built, the handler in handler.go called.
+//
+// Running it again for the same quarter overwrites the same report objects
+// (the keys depend only on the quarter and the scope) and sends every
+// e-mail again: SES keeps no memory of what was sent, so a retry after a
+// failure part-way through the e-mails may send some of them twice.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// maxLinkTTL is the longest a presigned link made with a role's (or a
+// user's) signature can work: seven days.
+const maxLinkTTL = 7 * 24 * time.Hour
+
+// config is the function's environment.
+type config struct {
+	LakeBucket    string              // LAKE_BUCKET: the lake's bucket
+	LakePrefix    string              // LAKE_PREFIX: optional key prefix inside it
+	ReportsBucket string              // REPORTS_BUCKET: where the reports are stored
+	Endpoint      string              // S3_ENDPOINT: an S3-compatible server instead of AWS
+	PathStyle     bool                // S3_PATH_STYLE: path-style addressing (local servers)
+	SESEndpoint   string              // SES_ENDPOINT: another SES v2 endpoint (tests)
+	From          string              // FROM_ADDRESS: the sender of every e-mail
+	Leads         []string            // LEAD_ADDRESSES: the consortium lead(s), comma-separated
+	OrgAddresses  map[string][]string // ORG_ADDRESSES: {"ORG":"a@b,c@d"}
+	LinkTTL       time.Duration       // REPORT_LINK_TTL: how long links work (default and most 7 days)
+}
+
+func configFromEnv(getenv func(string) string) (config, error) {
+	c := config{
+		LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), ReportsBucket: getenv("REPORTS_BUCKET"),
+		Endpoint: getenv("S3_ENDPOINT"), SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(getenv("FROM_ADDRESS")),
+		Leads: addresses(getenv("LEAD_ADDRESSES")), OrgAddresses: map[string][]string{}, LinkTTL: maxLinkTTL,
+	}
+	switch {
+	case c.LakeBucket == "":
+		return c, fmt.Errorf("LAKE_BUCKET is not set")
+	case c.ReportsBucket == "":
+		return c, fmt.Errorf("REPORTS_BUCKET is not set")
+	case c.From == "":
+		return c, fmt.Errorf("FROM_ADDRESS is not set")
+	case len(c.Leads) == 0:
+		return c, fmt.Errorf("LEAD_ADDRESSES is not set")
+	}
+	if s := getenv("S3_PATH_STYLE"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("S3_PATH_STYLE %q: want true or false", s)
+		}
+		c.PathStyle = b
+	}
+	if s := getenv("ORG_ADDRESSES"); s != "" {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			return c, fmt.Errorf("ORG_ADDRESSES: want a JSON object such as {\"ORG\":\"a@example.org,b@example.org\"}: %v", err)
+		}
+		for org, list := range m {
+			if a := addresses(list); len(a) > 0 {
+				c.OrgAddresses[org] = a
+			}
+		}
+	}
+	if s := getenv("REPORT_LINK_TTL"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 || d > maxLinkTTL {
+			return c, fmt.Errorf("REPORT_LINK_TTL %q: want a duration such as 72h, at most 168h", s)
+		}
+		c.LinkTTL = d
+	}
+	return c, nil
+}
+
+// addresses splits a comma-separated list of e-mail addresses.
+func addresses(s string) []string {
+	var out []string
+	for a := range strings.SplitSeq(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	h, err := newHandler(context.Background(), os.Getenv, log)
+	if err != nil {
+		// Lambda reports the exit as an initialisation error; the message
+		// says which setting is missing or wrong.
+		log.Error("cannot start", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
+}
