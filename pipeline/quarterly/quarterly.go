@@ -51,7 +51,11 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 	}
 	consortium = append(consortium, subgroups...)
 	var byOrg []metrics.Figure
-	for _, o := range orgs {
+	scopes := orgs
+	if own != "" {
+		scopes = []string{own} // an organisation's report shows only its own
+	}
+	for _, o := range scopes {
 		f, err := compute(o)
 		if err != nil {
 			return reportpage.Report{}, err
