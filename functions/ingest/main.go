@@ -12,30 +12,29 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
+
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // config is the function's environment.
 type config struct {
-	LakeBucket string // LAKE_BUCKET: the lake's bucket
-	LakePrefix string // LAKE_PREFIX: optional key prefix inside it
-	Endpoint   string // S3_ENDPOINT: an S3-compatible server instead of AWS
-	PathStyle  bool   // S3_PATH_STYLE: path-style addressing (local servers)
-	MaxFileMB  int    // MAX_FILE_MB: the largest upload ingested (default 50)
+	LakeBucket       string // LAKE_BUCKET: the lake's bucket
+	LakePrefix       string // LAKE_PREFIX: optional key prefix inside it
+	s3store.Location        // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
+	MaxFileMB        int    // MAX_FILE_MB: the largest upload ingested (default 50)
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	c := config{LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), Endpoint: getenv("S3_ENDPOINT"), MaxFileMB: 50}
+	c := config{LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), MaxFileMB: 50}
 	if c.LakeBucket == "" {
 		return c, fmt.Errorf("LAKE_BUCKET is not set")
 	}
-	if s := getenv("S3_PATH_STYLE"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("S3_PATH_STYLE %q: want true or false", s)
-		}
-		c.PathStyle = b
+	loc, err := s3store.LocationFromEnv(getenv)
+	if err != nil {
+		return c, err
 	}
+	c.Location = loc
 	if s := getenv("MAX_FILE_MB"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 {

@@ -19,9 +19,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 
 	"github.com/aws/aws-lambda-go/lambda"
 )
@@ -32,22 +33,21 @@ const maxLinkTTL = 7 * 24 * time.Hour
 
 // config is the function's environment.
 type config struct {
-	LakeBucket    string              // LAKE_BUCKET: the lake's bucket
-	LakePrefix    string              // LAKE_PREFIX: optional key prefix inside it
-	ReportsBucket string              // REPORTS_BUCKET: where the reports are stored
-	Endpoint      string              // S3_ENDPOINT: an S3-compatible server instead of AWS
-	PathStyle     bool                // S3_PATH_STYLE: path-style addressing (local servers)
-	SESEndpoint   string              // SES_ENDPOINT: another SES v2 endpoint (tests)
-	From          string              // FROM_ADDRESS: the sender of every e-mail
-	Leads         []string            // LEAD_ADDRESSES: the consortium lead(s), comma-separated
-	OrgAddresses  map[string][]string // ORG_ADDRESSES: {"ORG":"a@b,c@d"}
-	LinkTTL       time.Duration       // REPORT_LINK_TTL: how long links work (default and most 7 days)
+	LakeBucket       string              // LAKE_BUCKET: the lake's bucket
+	LakePrefix       string              // LAKE_PREFIX: optional key prefix inside it
+	ReportsBucket    string              // REPORTS_BUCKET: where the reports are stored
+	s3store.Location                     // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
+	SESEndpoint      string              // SES_ENDPOINT: another SES v2 endpoint (tests)
+	From             string              // FROM_ADDRESS: the sender of every e-mail
+	Leads            []string            // LEAD_ADDRESSES: the consortium lead(s), comma-separated
+	OrgAddresses     map[string][]string // ORG_ADDRESSES: {"ORG":"a@b,c@d"}
+	LinkTTL          time.Duration       // REPORT_LINK_TTL: how long links work (default and most 7 days)
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
 	c := config{
 		LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), ReportsBucket: getenv("REPORTS_BUCKET"),
-		Endpoint: getenv("S3_ENDPOINT"), SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(getenv("FROM_ADDRESS")),
+		SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(getenv("FROM_ADDRESS")),
 		Leads: addresses(getenv("LEAD_ADDRESSES")), OrgAddresses: map[string][]string{}, LinkTTL: maxLinkTTL,
 	}
 	switch {
@@ -60,13 +60,11 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	case len(c.Leads) == 0:
 		return c, fmt.Errorf("LEAD_ADDRESSES is not set")
 	}
-	if s := getenv("S3_PATH_STYLE"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("S3_PATH_STYLE %q: want true or false", s)
-		}
-		c.PathStyle = b
+	loc, err := s3store.LocationFromEnv(getenv)
+	if err != nil {
+		return c, err
 	}
+	c.Location = loc
 	if s := getenv("ORG_ADDRESSES"); s != "" {
 		var m map[string]string
 		if err := json.Unmarshal([]byte(s), &m); err != nil {

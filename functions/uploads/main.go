@@ -16,25 +16,26 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
+
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // config is the function's environment.
 type config struct {
-	LandingBucket string        // LANDING_BUCKET: where uploads land (required)
-	LakeBucket    string        // LAKE_BUCKET: the lake's bucket (required)
-	LakePrefix    string        // LAKE_PREFIX: optional key prefix inside it
-	Endpoint      string        // S3_ENDPOINT: an S3-compatible server instead of AWS
-	PathStyle     bool          // S3_PATH_STYLE: path-style addressing (local servers)
-	ClaimOrg      string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
-	MaxUploadMB   int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
-	URLTTL        time.Duration // UPLOAD_URL_TTL: how long an upload URL is valid (default 15m)
+	LandingBucket    string        // LANDING_BUCKET: where uploads land (required)
+	LakeBucket       string        // LAKE_BUCKET: the lake's bucket (required)
+	LakePrefix       string        // LAKE_PREFIX: optional key prefix inside it
+	s3store.Location               // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
+	ClaimOrg         string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
+	MaxUploadMB      int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
+	URLTTL           time.Duration // UPLOAD_URL_TTL: how long an upload URL is valid (default 15m)
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
 	c := config{
 		LandingBucket: getenv("LANDING_BUCKET"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		Endpoint: getenv("S3_ENDPOINT"), ClaimOrg: "custom:org", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
+		ClaimOrg: "custom:org", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
 	}
 	if c.LandingBucket == "" {
 		return c, fmt.Errorf("LANDING_BUCKET is not set")
@@ -42,13 +43,11 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	if c.LakeBucket == "" {
 		return c, fmt.Errorf("LAKE_BUCKET is not set")
 	}
-	if s := getenv("S3_PATH_STYLE"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("S3_PATH_STYLE %q: want true or false", s)
-		}
-		c.PathStyle = b
+	loc, err := s3store.LocationFromEnv(getenv)
+	if err != nil {
+		return c, err
 	}
+	c.Location = loc
 	if s := getenv("CLAIM_ORG"); s != "" {
 		c.ClaimOrg = s
 	}

@@ -143,6 +143,45 @@ func show(v *float64) string {
 	return fmt.Sprint(*v)
 }
 
+// matchExpected compares the figures compute gives for each scope with a
+// hand-worked expected file: every figure expected, none more, none twice.
+func matchExpected(t *testing.T, expected string, scopes []string, compute func(scope string) ([]Figure, error)) {
+	t.Helper()
+	var want []Figure
+	readJSON(t, expected, &want)
+	wantBy := map[string]Figure{}
+	for _, f := range want {
+		wantBy[figureKey(f)] = f
+	}
+	seen := map[string]bool{}
+	for _, scope := range scopes {
+		got, err := compute(scope)
+		if err != nil {
+			t.Fatalf("compute %s: %v", scope, err)
+		}
+		for _, g := range got {
+			k := figureKey(g)
+			if seen[k] {
+				t.Errorf("%s: computed twice", k)
+			}
+			seen[k] = true
+			w, ok := wantBy[k]
+			if !ok {
+				t.Errorf("%s: computed but not expected: %+v", k, g)
+				continue
+			}
+			for _, d := range compareFigures(g, w) {
+				t.Errorf("%s: %s", k, d)
+			}
+		}
+	}
+	for k := range wantBy {
+		if !seen[k] {
+			t.Errorf("%s: expected but not computed", k)
+		}
+	}
+}
+
 func TestCompute_handWorked(t *testing.T) {
 	std := standardtest.Load(t)
 	ds := loadDataset(t, "dataset.json")
@@ -158,39 +197,7 @@ func TestCompute_handWorked(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var want []Figure
-			readJSON(t, tt.expected, &want)
-			wantBy := map[string]Figure{}
-			for _, f := range want {
-				wantBy[figureKey(f)] = f
-			}
-			seen := map[string]bool{}
-			for _, scope := range tt.scopes {
-				got, err := Compute(std, ds, p, scope)
-				if err != nil {
-					t.Fatalf("Compute(%s): %v", scope, err)
-				}
-				for _, g := range got {
-					k := figureKey(g)
-					if seen[k] {
-						t.Errorf("%s: computed twice", k)
-					}
-					seen[k] = true
-					w, ok := wantBy[k]
-					if !ok {
-						t.Errorf("%s: computed but not expected: %+v", k, g)
-						continue
-					}
-					for _, d := range compareFigures(g, w) {
-						t.Errorf("%s: %s", k, d)
-					}
-				}
-			}
-			for k := range wantBy {
-				if !seen[k] {
-					t.Errorf("%s: expected but not computed", k)
-				}
-			}
+			matchExpected(t, tt.expected, tt.scopes, func(scope string) ([]Figure, error) { return Compute(std, ds, p, scope) })
 		})
 	}
 }

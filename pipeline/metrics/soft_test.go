@@ -86,39 +86,9 @@ func TestComputeMore_handWorked(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := pipeline.Period{Year: 2026, Quarter: 2}
-	var want []Figure
-	readJSON(t, "sections5-8/expected-2026-Q2.json", &want)
-	wantBy := map[string]Figure{}
-	for _, f := range want {
-		wantBy[figureKey(f)] = f
-	}
-	seen := map[string]bool{}
-	for _, scope := range []string{Consortium, "ORG-A", "ORG-B"} {
-		got, err := ComputeMore(std, ds, p, scope, model)
-		if err != nil {
-			t.Fatalf("ComputeMore(%s): %v", scope, err)
-		}
-		for _, g := range got {
-			k := figureKey(g)
-			if seen[k] {
-				t.Errorf("%s: computed twice", k)
-			}
-			seen[k] = true
-			w, ok := wantBy[k]
-			if !ok {
-				t.Errorf("%s: computed but not expected: %+v", k, g)
-				continue
-			}
-			for _, d := range compareFigures(g, w) {
-				t.Errorf("%s: %s", k, d)
-			}
-		}
-	}
-	for k := range wantBy {
-		if !seen[k] {
-			t.Errorf("%s: expected but not computed", k)
-		}
-	}
+	matchExpected(t, "sections5-8/expected-2026-Q2.json", []string{Consortium, "ORG-A", "ORG-B"}, func(scope string) ([]Figure, error) {
+		return ComputeMore(std, ds, p, scope, model)
+	})
 	if got := MissingFinance(ds, p, Consortium); len(got) != 1 || got[0] != "ORG-B" {
 		t.Errorf("MissingFinance = %v, want [ORG-B]", got)
 	}
