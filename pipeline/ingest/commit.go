@@ -40,7 +40,11 @@ func commitFile(ctx context.Context, cfg Config, req Request, up *Upload, fr *va
 			stored = append(stored, tr.Kind)
 		}
 		if tr.Kind != "" {
-			if err := recordOnce(ctx, cfg, req, ledgerEntry(cfg, req, up.UploadID, fr.File, tr, t)); err != nil {
+			e := ledgerEntry(cfg, req, up.UploadID, fr.File, tr, t)
+			if tf != nil && e.Status == lake.StatusCurrent {
+				e.Values = tf.values.Counts()
+			}
+			if err := recordOnce(ctx, cfg, req, e); err != nil {
 				return err
 			}
 		}

@@ -36,6 +36,7 @@ type tableFile struct {
 	rows      int
 	file      *os.File
 	writer    *curated.Writer
+	values    *ValueCounter
 	committed bool
 }
 
@@ -63,14 +64,19 @@ func (s *sink) Table(info validate.TableInfo) (validate.TableSink, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("write %s: %w", info.Kind.Name, err)
 	}
-	t := &tableFile{input: info.Input, fileName: info.File, kind: info.Kind.Name, sheet: info.Sheet, path: f.Name(), file: f, writer: w}
+	t := &tableFile{input: info.Input, fileName: info.File, kind: info.Kind.Name, sheet: info.Sheet, path: f.Name(), file: f, writer: w,
+		values: NewValueCounter(info.Kind)}
 	s.files = append(s.files, t)
 	return t, nil
 }
 
 func (t *tableFile) Row(rec *validate.Record) error {
 	t.rows++
-	return t.writer.Write(rec)
+	if err := t.writer.Write(rec); err != nil {
+		return err
+	}
+	t.values.Add(rec)
+	return nil
 }
 
 func (t *tableFile) Commit() error {

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -111,21 +112,68 @@ func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", prefix, err)
 	}
-	var out []Pointer
+	var keys []string
 	for _, o := range objs {
-		if !strings.HasSuffix(o.Key, "/current.json") {
-			continue
+		if strings.HasSuffix(o.Key, "/current.json") {
+			keys = append(keys, o.Key)
 		}
-		var ptr Pointer
-		if _, err := l.readJSON(ctx, o.Key, &ptr); err != nil {
-			if pipeline.KindOf(err) == pipeline.NotFound {
-				continue // switched away and removed while listing
-			}
-			return nil, fmt.Errorf("read %s: %w", o.Key, err)
+	}
+	ptrs := make([]Pointer, len(keys))
+	found := make([]bool, len(keys))
+	err = l.readEach(ctx, keys, func(i int) error {
+		_, err := l.readJSON(ctx, keys[i], &ptrs[i])
+		if pipeline.KindOf(err) == pipeline.NotFound {
+			return nil // switched away and removed while listing
 		}
-		out = append(out, ptr)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", keys[i], err)
+		}
+		found[i] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := ptrs[:0]
+	for i, p := range ptrs {
+		if found[i] {
+			out = append(out, p)
+		}
 	}
 	return out, nil
+}
+
+// readers is how many objects the lake reads at once when it reads many
+// small ones (pointers, the ingest log): on S3 each is a request, and one
+// at a time would make a report of 10,000 partitions wait on 10,000 round
+// trips in a row.
+const readers = 16
+
+// readEach calls read for each index of keys, readers at a time, and
+// returns the first error; the rest are not started once one fails.
+func (l *Lake) readEach(ctx context.Context, keys []string, read func(i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(readers, len(keys)) {
+		wg.Go(func() {
+			for i := range next {
+				if err := read(i); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	for i := range keys {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
 }
 
 // LedgerEntry is one row of the ingest log: what happened to one table of
@@ -146,6 +194,32 @@ type LedgerEntry struct {
 	CommittedAt        time.Time      `json:"committed_at"`
 	Status             string         `json:"status"` // current, or rejected when nothing of the table was stored
 	SupersededUploadID string         `json:"superseded_upload_id,omitempty"`
+	// Values counts the coded values of the rows stored, for the data
+	// quality report (metrics.md section 11). It is counted while the rows
+	// are written, because reading every row back at report time would
+	// cost as much as the report itself. Nil when nothing was stored, and
+	// in entries written before it was kept: those are "not recorded",
+	// never zero.
+	Values *ValueCounts `json:"values,omitempty"`
+}
+
+// ValueCounts counts, of the rows of one table that an upload stored, the
+// values of each coded column (a column with a code list in the standard).
+type ValueCounts struct {
+	Rows int `json:"rows"`
+	// Columns are the table's coded columns in the standard's order, every
+	// one listed even when the file did not have it (all its values are
+	// then missing).
+	Columns []ColumnCounts `json:"columns"`
+}
+
+// ColumnCounts counts one coded column's values: how many rows had no value
+// (an empty cell or one of the standard's missing values) and, of the
+// others, how many had each code. Codes no row had are left out.
+type ColumnCounts struct {
+	Column  string         `json:"column"`
+	Missing int            `json:"missing"`
+	Codes   map[string]int `json:"codes,omitempty"`
 }
 
 // Ledger statuses.
@@ -197,15 +271,44 @@ func (l *Lake) Ledger(ctx context.Context, org string) ([]LedgerEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list the ingest log: %w", err)
 	}
-	out := make([]LedgerEntry, 0, len(objs))
-	for _, o := range objs {
-		var e LedgerEntry
-		if _, err := l.readJSON(ctx, o.Key, &e); err != nil {
-			return nil, fmt.Errorf("read the ingest log: %w", err)
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.Key
+	}
+	return l.readLedger(ctx, keys)
+}
+
+// readLedger reads the ingest log entries of keys, in that order.
+func (l *Lake) readLedger(ctx context.Context, keys []string) ([]LedgerEntry, error) {
+	out := make([]LedgerEntry, len(keys))
+	err := l.readEach(ctx, keys, func(i int) error {
+		if _, err := l.readJSON(ctx, keys[i], &out[i]); err != nil {
+			return fmt.Errorf("read the ingest log: %w", err)
 		}
-		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// QuarterLedger reads the ingest log of one quarter (YYYY-Qn), of every
+// organisation, in key order. A quarter's data quality needs only its own
+// entries; reading the log of every quarter costs a read per entry, for
+// years of returns.
+func (l *Lake) QuarterLedger(ctx context.Context, period string) ([]LedgerEntry, error) {
+	objs, err := l.Store.List(ctx, "ledger/ingest_log/")
+	if err != nil {
+		return nil, fmt.Errorf("list the ingest log: %w", err)
+	}
+	var keys []string
+	for _, o := range objs {
+		if strings.Contains(o.Key, "/period="+period+"/") {
+			keys = append(keys, o.Key)
+		}
+	}
+	return l.readLedger(ctx, keys)
 }
 
 // PutUploadFile stores one of the uploader's files (report, page, status).

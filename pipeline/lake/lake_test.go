@@ -2,6 +2,7 @@ package lake_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -85,5 +86,46 @@ func TestLake_Record(t *testing.T) {
 	log, err := l.Ledger(ctx, "LEEDS-CC")
 	if err != nil || len(log) != 2 || log[0].UploadID != "a" || log[1].SupersededUploadID != "a" {
 		t.Errorf("Ledger = %+v, %v", log, err)
+	}
+}
+
+func TestLake_QuarterLedger(t *testing.T) {
+	ctx := context.Background()
+	l := newLake(t)
+	at := time.Date(2026, 10, 5, 9, 0, 0, 0, time.UTC)
+	for i, e := range []lake.LedgerEntry{
+		{Org: "LEEDS-CC", Period: "2026-Q3", Kind: "carers", UploadID: "a"},
+		{Org: "LEEDS-CC", Period: "2026-Q2", Kind: "carers", UploadID: "b"},
+		{Org: "YORK-CC", Period: "2026-Q3", Kind: "support", UploadID: "c"},
+		// A quarter whose name starts like another's is not that quarter.
+		{Org: "YORK-CC", Period: "2026-Q33", Kind: "support", UploadID: "d"},
+	} {
+		e.CommittedAt, e.Status = at.Add(time.Duration(i)*time.Second), lake.StatusCurrent
+		if err := l.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		period string
+		want   []string // upload ids, in key order
+	}{
+		{"2026-Q3", []string{"a", "c"}},
+		{"2026-Q2", []string{"b"}},
+		{"2026-Q1", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.period, func(t *testing.T) {
+			log, err := l.QuarterLedger(ctx, tt.period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range log {
+				got = append(got, e.UploadID)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("uploads = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/stats"
 )
 
@@ -13,41 +12,32 @@ const noBudget = "NONE"
 // budgetGroups are compared with noBudget, in this order.
 func budgetGroups() []string { return []string{"CARER", "CARED_FOR", "BOTH"} }
 
-// budgets is metrics.md section 8. Each figure's counts give both groups'
-// numbers, which the rates and small-number rules need: numerator and
-// denominator of the group, none_numerator and none_denominator of NONE.
-// A missing employment status at registration counts as not in work, as U
-// does.
+// budgets is metrics.md section 8: each group's hard-outcome rate at 52
+// weeks (personal_budget.<group>.rate, NONE first), then each group's
+// difference from NONE. A difference's counts give both groups' numbers,
+// which the small-number rules need. A missing employment status at
+// registration counts as not in work, as U does.
 func (r *report) budgets() []Figure {
-	days := pipeline.Days(week * budgetWeeks)
-	cohorts := map[pipeline.Period][]Carer{}
-	for _, p := range r.carers {
-		q := pipeline.PeriodOf(p.Registered.Time())
-		cohorts[q] = append(cohorts[q], p)
-	}
 	hit, n := map[string]int{}, map[string]int{}
-	for _, members := range cohorts {
-		shown := true
-		for _, p := range members {
-			if p.Registered+days > r.end {
-				shown = false
-				break
-			}
-		}
-		if !shown {
+	for _, k := range r.cohorts() {
+		if !r.shown(k, budgetWeeks) {
 			continue
 		}
-		for _, p := range members {
+		for _, c := range k.members {
+			p := c.profile
 			if r.codes.inWork[p.EmploymentStatus] {
 				continue
 			}
 			n[p.PersonalBudget]++
-			if r.hardBetween(p.ID, p.Registered, p.Registered+days) {
+			if r.hardWithin(c, budgetWeeks) {
 				hit[p.PersonalBudget]++
 			}
 		}
 	}
 	var figs []Figure
+	for _, g := range append([]string{noBudget}, budgetGroups()...) {
+		figs = append(figs, r.rate("personal_budget."+g+".rate", hit[g], n[g]))
+	}
 	for _, g := range budgetGroups() {
 		f := r.figure("personal_budget."+g+".difference", UnitDifference)
 		f.Counts = map[string]int{

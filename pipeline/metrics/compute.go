@@ -32,79 +32,105 @@ func cohortWeeks() []int { return []int{26, 52} }
 // checked for being sustained (metrics.md section 3).
 func sustainedWeeks() []int { return []int{13, 26, 52} }
 
-// report is one computation: one quarter, one scope.
+// report is one computation: one scope (or subgroup of it) of an Index.
 type report struct {
-	codes      *codes
-	scope      string
-	period     pipeline.Period
-	start, end pipeline.Days // the quarter's first and last day; end is the report date
-
-	carers    []Carer // profiles registered on or before the report date
-	support   []Support
-	outcomes  []Outcome // deduplicated, dated on or before the report date
-	followups map[string][]Followup
-	byCarer   map[string][]Outcome
+	*Index
+	scope  string
+	carers []int32 // the carers of the scope or subgroup, in pseudonym order
 }
 
 // Compute returns the figures of metrics.md sections 1 to 4 for one quarter
 // and one scope (an organisation code or Consortium), in section order.
-//
-// It uses every row of ds: choosing which returns a report reads is the
-// caller's business. Rows dated after the report date are left out before
-// anything else, so that the figures are those known on that date.
+// It prepares ds for the one computation; a report of many scopes prepares
+// an Index once and calls its Figures.
 func Compute(std *standard.Standard, ds Dataset, period pipeline.Period, scope string) ([]Figure, error) {
-	c, err := codesOf(std)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkScope(std, scope); err != nil {
 		return nil, err
 	}
-	r := &report{
-		codes:  c,
-		scope:  scope,
-		period: period,
-		start:  pipeline.DaysOf(period.Start()),
-		end:    pipeline.DaysOf(period.End()),
+	ix, err := NewIndex(std, ds, period)
+	if err != nil {
+		return nil, err
 	}
-	r.load(ds)
-	var figs []Figure
-	figs = append(figs, r.reach()...)
-	figs = append(figs, r.hardOutcomes()...)
-	figs = append(figs, r.sustained()...)
-	figs = append(figs, r.responses()...)
-	return figs, nil
+	return ix.report(scope).basic(), nil
 }
 
-func (r *report) load(ds Dataset) {
-	for _, p := range profiles(inScope(ds.Carers, r.scope, func(c Carer) string { return c.Org })) {
-		if p.Registered <= r.end {
-			r.carers = append(r.carers, p)
+func (ix *Index) report(scope string) *report {
+	return &report{Index: ix, scope: scope, carers: ix.carersOf(scope)}
+}
+
+// basic is sections 1 to 4.
+func (r *report) basic() []Figure {
+	t := r.newTally()
+	r.each(func(c *carer) { r.add(t, c) })
+	var figs []Figure
+	figs = append(figs, r.reach(t)...)
+	figs = append(figs, r.quarterOutcomes(t)...)
+	figs = append(figs, r.cohortRates()...)
+	figs = append(figs, r.sustained(t)...)
+	return append(figs, r.responses()...)
+}
+
+// tally is the sums over carers behind sections 1 to 3 (all but the
+// cohorts), which a scope and each of its subgroups add up alike.
+type tally struct {
+	registered, cumulative, supported, contacts, minutes, ooh, answered int
+	byCode                                                              []int // carers with each hard outcome in the quarter
+	anyHard                                                             int
+	sustained                                                           [2][3][3]int // job starts, jobs kept × sustainedWeeks × status
+}
+
+func (r *report) newTally() *tally { return &tally{byCode: make([]int, len(r.codes.hard))} }
+
+// add adds one carer to t.
+func (r *report) add(t *tally, c *carer) {
+	if r.registered(c) {
+		t.cumulative++
+		if r.inQuarter(c.reg) {
+			t.registered++
 		}
 	}
-	r.support = inScope(ds.Support, r.scope, func(s Support) string { return s.Org })
-	var outcomes []Outcome
-	for _, o := range inScope(ds.Outcomes, r.scope, func(o Outcome) string { return o.Org }) {
-		if o.Date <= r.end {
-			outcomes = append(outcomes, o)
+	if c.contacts > 0 {
+		t.supported++
+	}
+	t.contacts += c.contacts
+	t.minutes += c.minutes
+	t.ooh += c.ooh
+	t.answered += c.oohAnswered
+	var had uint64
+	for i := range c.outcomes {
+		o := &c.outcomes[i]
+		if o.hard >= 0 && r.inQuarter(o.date) {
+			had |= 1 << o.hard
+		}
+		if o.job < 0 {
+			continue
+		}
+		for j, st := range o.status {
+			if st != notDue {
+				t.sustained[o.job][j][st]++
+			}
 		}
 	}
-	r.outcomes = dedupeOutcomes(outcomes)
-	r.byCarer = map[string][]Outcome{}
-	for _, o := range r.outcomes {
-		r.byCarer[o.CarerID] = append(r.byCarer[o.CarerID], o)
-	}
-	var followups []Followup
-	for _, f := range inScope(ds.Followups, r.scope, func(f Followup) string { return f.Org }) {
-		if f.Date <= r.end {
-			followups = append(followups, f)
+	for i := range t.byCode {
+		if had&(1<<i) != 0 {
+			t.byCode[i]++
 		}
 	}
-	r.followups = map[string][]Followup{}
-	for _, f := range dedupeFollowups(followups) {
-		r.followups[f.CarerID] = append(r.followups[f.CarerID], f)
+	if had != 0 {
+		t.anyHard++
 	}
 }
+
+// each calls fn for each carer of the report.
+func (r *report) each(fn func(c *carer)) {
+	for _, i := range r.carers {
+		fn(&r.Index.carers[i])
+	}
+}
+
+// registered reports whether a carer is registered on or before the
+// report date: the carers that cohorts, reach and response rates count.
+func (r *report) registered(c *carer) bool { return c.profile != nil && c.reg <= r.end }
 
 func (r *report) inQuarter(d pipeline.Days) bool { return r.start <= d && d <= r.end }
 
@@ -141,101 +167,96 @@ func interval(x, n int) (lo, hi *float64) {
 func num(v float64) *float64 { return &v }
 
 // reach is metrics.md section 1.
-func (r *report) reach() []Figure {
-	registered := 0
-	for _, p := range r.carers {
-		if r.inQuarter(p.Registered) {
-			registered++
-		}
-	}
-	supported := map[string]bool{}
-	contacts, minutes, ooh, answered := 0, 0, 0, 0
-	for _, s := range r.support {
-		if !r.inQuarter(s.Date) {
-			continue
-		}
-		supported[s.CarerID] = true
-		contacts++
-		minutes += s.Minutes
-		switch s.OutsideOfficeHours {
-		case yes:
-			ooh++
-			answered++
-		case no:
-			answered++
-		}
-	}
+func (r *report) reach(t *tally) []Figure {
 	return []Figure{
-		r.count("reach.registered", registered),
-		r.count("reach.registered_cumulative", len(r.carers)),
-		r.count("reach.supported", len(supported)),
-		r.count("support.contacts", contacts),
-		r.count("support.minutes", minutes),
-		r.rate("support.outside_office_hours", ooh, answered),
+		r.count("reach.registered", t.registered),
+		r.count("reach.registered_cumulative", t.cumulative),
+		r.count("reach.supported", t.supported),
+		r.count("support.contacts", t.contacts),
+		r.count("support.minutes", t.minutes),
+		r.rate("support.outside_office_hours", t.ooh, t.answered),
 	}
 }
 
-// hardOutcomes is metrics.md section 2.
-func (r *report) hardOutcomes() []Figure {
-	byCode := map[string]map[string]bool{}
-	anyHard := map[string]bool{}
-	for _, o := range r.outcomes {
-		if !r.codes.isHard[o.Code] || !r.inQuarter(o.Date) {
-			continue
-		}
-		if byCode[o.Code] == nil {
-			byCode[o.Code] = map[string]bool{}
-		}
-		byCode[o.Code][o.CarerID] = true
-		anyHard[o.CarerID] = true
-	}
-	var figs []Figure
-	for _, code := range r.codes.hard {
-		figs = append(figs, r.count("outcomes.quarter."+code, len(byCode[code])))
-	}
-	figs = append(figs, r.count("outcomes.quarter.any_hard", len(anyHard)))
+// cohort is the carers registered in one quarter, within a report.
+type cohort struct {
+	quarter pipeline.Period
+	members []*carer
+	latest  pipeline.Days // the latest registration of a member
+}
 
-	cohorts := map[pipeline.Period][]Carer{}
-	for _, p := range r.carers {
-		q := pipeline.PeriodOf(p.Registered.Time())
-		cohorts[q] = append(cohorts[q], p)
-	}
-	quarters := make([]pipeline.Period, 0, len(cohorts))
-	for q := range cohorts {
-		quarters = append(quarters, q)
-	}
-	slices.SortFunc(quarters, func(a, b pipeline.Period) int {
-		return cmp.Or(cmp.Compare(a.Year, b.Year), cmp.Compare(a.Quarter, b.Quarter))
+// cohorts groups the report's registered carers by the quarter of their
+// registration, in quarter order.
+func (r *report) cohorts() []*cohort {
+	by := map[pipeline.Period]*cohort{}
+	var out []*cohort
+	r.each(func(c *carer) {
+		if !r.registered(c) {
+			return
+		}
+		q := pipeline.PeriodOf(c.reg.Time())
+		k := by[q]
+		if k == nil {
+			k = &cohort{quarter: q}
+			by[q] = k
+			out = append(out, k)
+		}
+		k.members = append(k.members, c)
+		k.latest = max(k.latest, c.reg)
 	})
+	slices.SortFunc(out, func(a, b *cohort) int {
+		return cmp.Or(cmp.Compare(a.quarter.Year, b.quarter.Year), cmp.Compare(a.quarter.Quarter, b.quarter.Quarter))
+	})
+	return out
+}
+
+// shown reports whether a cohort is shown at n weeks: every member's
+// registration + n weeks is on or before the report date.
+func (r *report) shown(k *cohort, weeks int) bool {
+	return k.latest+pipeline.Days(week*weeks) <= r.end
+}
+
+// quarterOutcomes is the first part of metrics.md section 2: carers with
+// each hard outcome in the quarter.
+func (r *report) quarterOutcomes(t *tally) []Figure {
+	var figs []Figure
+	for i, code := range r.codes.hard {
+		figs = append(figs, r.count("outcomes.quarter."+code, t.byCode[i]))
+	}
+	return append(figs, r.count("outcomes.quarter.any_hard", t.anyHard))
+}
+
+// cohortRates is the second part of metrics.md section 2: each cohort's
+// hard-outcome rate at 26 and 52 weeks.
+func (r *report) cohortRates() []Figure {
+	var figs []Figure
+	cohorts := r.cohorts()
 	for _, n := range cohortWeeks() {
-		days := pipeline.Days(week * n)
-		for _, q := range quarters {
-			members := cohorts[q]
-			complete := true
+		for _, k := range cohorts {
+			if !r.shown(k, n) {
+				continue
+			}
 			hit := 0
-			for _, p := range members {
-				if p.Registered+days > r.end {
-					complete = false
-					break
-				}
-				if r.hardBetween(p.ID, p.Registered, p.Registered+days) {
+			for _, c := range k.members {
+				if r.hardWithin(c, n) {
 					hit++
 				}
 			}
-			if !complete {
-				continue
-			}
-			f := r.rate("hard_outcome_rate.w"+strconv.Itoa(n), hit, len(members))
-			f.Cohort = q.String()
+			f := r.rate("hard_outcome_rate.w"+strconv.Itoa(n), hit, len(k.members))
+			f.Cohort = k.quarter.String()
 			figs = append(figs, f)
 		}
 	}
 	return figs
 }
 
-func (r *report) hardBetween(carer string, from, to pipeline.Days) bool {
-	for _, o := range r.byCarer[carer] {
-		if r.codes.isHard[o.Code] && from <= o.Date && o.Date <= to {
+// hardWithin reports whether a registered carer has a hard outcome dated
+// from their registration to n weeks after it.
+func (r *report) hardWithin(c *carer, weeks int) bool {
+	from := c.reg
+	to := from + pipeline.Days(week*weeks)
+	for _, o := range c.outcomes {
+		if o.hard >= 0 && from <= o.date && o.date <= to {
 			return true
 		}
 	}
@@ -249,35 +270,29 @@ const (
 	unknownStatus
 )
 
+// The two kinds of work outcome that section 3 follows, as indexes of
+// tally.sustained and jobKinds.
+const (
+	jobStart = iota
+	jobKept
+)
+
+// jobKinds names the kinds in figure ids.
+func jobKinds() []string { return []string{jobStart: "starts", jobKept: "kept"} }
+
 // sustained is metrics.md section 3.
-func (r *report) sustained() []Figure {
-	kinds := []struct {
-		name string
-		is   map[string]bool
-	}{{"starts", r.codes.jobStart}, {"kept", r.codes.jobKept}}
+func (r *report) sustained(t *tally) []Figure {
 	var figs []Figure
-	for _, k := range kinds {
-		for _, n := range sustainedWeeks() {
-			counts := map[string]int{"due": 0, "sustained": 0, "not_sustained": 0, "unknown": 0}
-			for _, o := range r.outcomes {
-				if !k.is[o.Code] {
-					continue
-				}
-				check := o.Date + pipeline.Days(week*n)
-				if check+windowAfter > r.end {
-					continue
-				}
-				counts["due"]++
-				switch r.statusAt(o.CarerID, check) {
-				case sustainedStatus:
-					counts["sustained"]++
-				case notSustainedStatus:
-					counts["not_sustained"]++
-				default:
-					counts["unknown"]++
-				}
+	for k, kind := range jobKinds() {
+		for j, n := range sustainedWeeks() {
+			by := t.sustained[k][j]
+			counts := map[string]int{
+				"due":           by[sustainedStatus] + by[notSustainedStatus] + by[unknownStatus],
+				"sustained":     by[sustainedStatus],
+				"not_sustained": by[notSustainedStatus],
+				"unknown":       by[unknownStatus],
 			}
-			f := r.rate("sustained."+k.name+".w"+strconv.Itoa(n), counts["sustained"], counts["sustained"]+counts["not_sustained"])
+			f := r.rate("sustained."+kind+".w"+strconv.Itoa(n), counts["sustained"], counts["sustained"]+counts["not_sustained"])
 			if counts["due"] > 0 {
 				f.LowerBound = num(float64(counts["sustained"]) / float64(counts["due"]))
 			}
@@ -288,58 +303,20 @@ func (r *report) sustained() []Figure {
 	return figs
 }
 
-// statusAt classifies the carer's follow-up nearest the check point within
-// its window; on a tie the later one, and on the same day the later row.
-func (r *report) statusAt(carer string, check pipeline.Days) int {
-	var best *Followup
-	bestDist := pipeline.Days(0)
-	fs := r.followups[carer]
-	for i := range fs {
-		f := &fs[i]
-		if f.Date < check-windowBefore || f.Date > check+windowAfter {
-			continue
-		}
-		dist := f.Date - check
-		if dist < 0 {
-			dist = -dist
-		}
-		switch {
-		case best == nil, dist < bestDist:
-		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterRow(f.Return, f.Row, best.Return, best.Row)):
-		default:
-			continue
-		}
-		best, bestDist = f, dist
-	}
-	switch {
-	case best == nil || !r.codes.knownWork[best.EmploymentStatus]:
-		return unknownStatus
-	case r.codes.inWork[best.EmploymentStatus]:
-		return sustainedStatus
-	}
-	return notSustainedStatus
-}
-
 // responses is metrics.md section 4.
 func (r *report) responses() []Figure {
-	answered := map[[2]string]bool{}
-	for carer, fs := range r.followups {
-		for _, f := range fs {
-			answered[[2]string{carer, f.Wave}] = true
-		}
-	}
 	var figs []Figure
-	for _, w := range r.codes.waves {
+	for i, w := range r.codes.waves {
 		due, responded := 0, 0
-		for _, p := range r.carers {
-			if p.ConsentFollowup != yes || p.Registered+pipeline.Days(week*w.weeks+responseGrace) > r.end {
-				continue
+		r.each(func(c *carer) {
+			if !r.registered(c) || c.profile.ConsentFollowup != yes || c.reg+pipeline.Days(week*w.weeks+responseGrace) > r.end {
+				return
 			}
 			due++
-			if answered[[2]string{p.ID, w.code}] {
+			if c.waves&(1<<i) != 0 {
 				responded++
 			}
-		}
+		})
 		figs = append(figs, r.rate("followup.response."+w.code, responded, due))
 	}
 	return figs

@@ -18,43 +18,49 @@ const (
 // ending with period: their cost and savings figures are not shown and the
 // consortium's leave them out, which the report must say.
 func MissingFinance(ds Dataset, period pipeline.Period, scope string) []string {
-	_, missing := financeComplete(ds, period, scope)
+	ix := &Index{period: period, orgs: map[string]bool{}, finance: latestFinance(ds.Finance, period)}
+	for _, rows := range [][]string{
+		orgsOf(ds.Carers, func(c *Carer) string { return c.Org }),
+		orgsOf(ds.Support, func(s *Support) string { return s.Org }),
+		orgsOf(ds.Outcomes, func(o *Outcome) string { return o.Org }),
+		orgsOf(ds.Followups, func(f *Followup) string { return f.Org }),
+		orgsOf(ds.Finance, func(f *Finance) string { return f.Org }),
+	} {
+		for _, org := range rows {
+			ix.orgs[org] = true
+		}
+	}
+	return ix.MissingFinance(scope)
+}
+
+func orgsOf[T any](rows []T, org func(*T) string) []string {
+	var out []string
+	for i := range rows {
+		if o := org(&rows[i]); len(out) == 0 || out[len(out)-1] != o {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// MissingFinance returns, in order, the organisations in scope that have
+// some row but lack a finance return for one of the four quarters.
+func (ix *Index) MissingFinance(scope string) []string {
+	_, missing := ix.financeComplete(scope)
 	return missing
 }
 
 // financeComplete splits the organisations in scope into those with a
 // finance return for each of the four quarters and those without.
-func financeComplete(ds Dataset, period pipeline.Period, scope string) (complete, missing []string) {
-	orgs := map[string]bool{}
-	add := func(org string) {
-		if scope == Consortium || org == scope {
-			orgs[org] = true
+func (ix *Index) financeComplete(scope string) (complete, missing []string) {
+	for org := range ix.orgs {
+		if scope != Consortium && org != scope {
+			continue
 		}
-	}
-	for _, c := range ds.Carers {
-		add(c.Org)
-	}
-	for _, s := range ds.Support {
-		add(s.Org)
-	}
-	for _, o := range ds.Outcomes {
-		add(o.Org)
-	}
-	for _, f := range ds.Followups {
-		add(f.Org)
-	}
-	returned := map[string]map[pipeline.Period]bool{}
-	for _, f := range ds.Finance {
-		add(f.Org)
-		if returned[f.Org] == nil {
-			returned[f.Org] = map[pipeline.Period]bool{}
-		}
-		returned[f.Org][f.Return] = true
-	}
-	for org := range orgs {
 		ok := true
-		for q, i := firstOfFour(period), 0; i < 4; q, i = q.Next(), i+1 {
-			ok = ok && returned[org][q]
+		for q, i := firstOfFour(ix.period), 0; i < 4; q, i = q.Next(), i+1 {
+			_, has := ix.finance[org][q]
+			ok = ok && has
 		}
 		if ok {
 			complete = append(complete, org)
@@ -72,17 +78,21 @@ func financeComplete(ds Dataset, period pipeline.Period, scope string) (complete
 func latestFinance(rows []Finance, period pipeline.Period) map[string]map[pipeline.Period]Finance {
 	out := map[string]map[pipeline.Period]Finance{}
 	for _, f := range rows {
-		if laterRow(f.Return, 0, period, 0) {
-			continue
-		}
-		if out[f.Org] == nil {
-			out[f.Org] = map[pipeline.Period]Finance{}
-		}
-		if g, ok := out[f.Org][f.Return]; !ok || f.Row >= g.Row {
-			out[f.Org][f.Return] = f
-		}
+		addFinance(out, f, period)
 	}
 	return out
+}
+
+func addFinance(to map[string]map[pipeline.Period]Finance, f Finance, period pipeline.Period) {
+	if laterRow(f.Return, 0, period, 0) {
+		return
+	}
+	if to[f.Org] == nil {
+		to[f.Org] = map[pipeline.Period]Finance{}
+	}
+	if g, ok := to[f.Org][f.Return]; !ok || f.Row >= g.Row {
+		to[f.Org][f.Return] = f
+	}
 }
 
 // costs is metrics.md section 7: the cost and savings figures over the
@@ -90,53 +100,36 @@ func latestFinance(rows []Finance, period pipeline.Period) map[string]map[pipeli
 // funding runway of an organisation's latest finance return (shown even when
 // a return is missing, since it does not depend on the four quarters; the
 // consortium has none).
-func costs(c *codes, ds Dataset, period pipeline.Period, scope string, model *costmodel.Model) []Figure {
-	finance := latestFinance(ds.Finance, period)
+func (r *report) costs(model *costmodel.Model) []Figure {
 	var figs []Figure
-	if complete, _ := financeComplete(ds, period, scope); len(complete) > 0 {
-		in := map[string]bool{}
-		for _, org := range complete {
-			in[org] = true
-		}
-		keep := func(org string) bool { return in[org] }
-		sub := Dataset{
-			Carers:    filter(ds.Carers, func(x Carer) bool { return keep(x.Org) }),
-			Support:   filter(ds.Support, func(x Support) bool { return keep(x.Org) }),
-			Outcomes:  filter(ds.Outcomes, func(x Outcome) bool { return keep(x.Org) }),
-			Followups: filter(ds.Followups, func(x Followup) bool { return keep(x.Org) }),
-		}
+	if complete, _ := r.financeComplete(r.scope); len(complete) > 0 {
 		cost := 0.0
 		for _, org := range complete {
-			for q, i := firstOfFour(period), 0; i < 4; q, i = q.Next(), i+1 {
-				cost += finance[org][q].DeliveryCost
+			for q, i := firstOfFour(r.period), 0; i < 4; q, i = q.Next(), i+1 {
+				cost += r.finance[org][q].DeliveryCost
 			}
 		}
-		figs = newReport(c, sub, period, scope).costFigures(cost, model)
+		in := &report{Index: r.Index, scope: r.scope}
+		for _, i := range r.carers {
+			if slices.Contains(complete, r.Index.carers[i].org) {
+				in.carers = append(in.carers, i)
+			}
+		}
+		figs = in.costFigures(cost, model)
 	}
-	if scope != Consortium {
+	if r.scope != Consortium {
 		var last *Finance
-		for q, f := range finance[scope] {
+		for q, f := range r.finance[r.scope] {
 			if last == nil || laterRow(q, 0, last.Return, 0) {
 				f := f
 				last = &f
 			}
 		}
 		if last != nil && last.FundingSecuredUntil != nil {
-			r := newReport(c, Dataset{}, period, scope)
 			figs = append(figs, r.count("funding.runway_months", wholeMonths(r.end, *last.FundingSecuredUntil)))
 		}
 	}
 	return figs
-}
-
-func filter[T any](rows []T, keep func(T) bool) []T {
-	var out []T
-	for _, x := range rows {
-		if keep(x) {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // wholeMonths is the completed calendar months from a month's last day to
@@ -172,54 +165,54 @@ func (r *report) money(id string, v float64) Figure {
 	return f
 }
 
-// sustainedAt reports whether outcome o is due and sustained at n weeks.
-func (r *report) sustainedAt(o Outcome, n int) bool {
-	check := o.Date + pipeline.Days(week*n)
-	return check+windowAfter <= r.end && r.statusAt(o.CarerID, check) == sustainedStatus
+// sustainedAt reports whether outcome o is due and sustained at n weeks
+// (one of sustainedWeeks).
+func sustainedAt(o *outcome, weeks int) bool {
+	j := slices.Index(sustainedWeeks(), weeks)
+	return j >= 0 && o.status[j] == sustainedStatus
 }
 
 // evidencedYears is the years of outcome o evidenced at date t.
-func (r *report) evidencedYears(o Outcome, t pipeline.Days) float64 {
+func evidencedYears(o *outcome, t pipeline.Days) float64 {
 	switch {
-	case r.sustainedAt(o, yearWeeks) && o.Date+pipeline.Days(week*yearWeeks) <= t:
+	case sustainedAt(o, yearWeeks) && o.date+pipeline.Days(week*yearWeeks) <= t:
 		return 1
-	case r.sustainedAt(o, halfYearWeeks) && o.Date+pipeline.Days(week*halfYearWeeks) <= t:
+	case sustainedAt(o, halfYearWeeks) && o.date+pipeline.Days(week*halfYearWeeks) <= t:
 		return 0.5
 	}
 	return 0
 }
 
 func (r *report) costFigures(cost float64, model *costmodel.Model) []Figure {
-	from := r.fourQuartersStart()
-	in4 := func(d pipeline.Days) bool { return from <= d && d <= r.end }
-	supported := map[string]bool{}
-	for _, s := range r.support {
-		if in4(s.Date) {
-			supported[s.CarerID] = true
-		}
-	}
-	hard, sustained := 0, 0
+	in4 := func(d pipeline.Days) bool { return r.from <= d && d <= r.end }
+	supported, hard, sustained := 0, 0, 0
 	gross := 0.0
-	for _, o := range r.outcomes {
-		if r.codes.isHard[o.Code] && in4(o.Date) {
-			hard++
+	r.each(func(c *carer) {
+		if c.supportedYear {
+			supported++
 		}
-		var yearly float64
-		switch {
-		case r.codes.jobStart[o.Code]:
-			yearly = model.JobStartYearlyGain.Value
-		case r.codes.jobKept[o.Code]:
-			yearly = model.JobKeptYearlyCost.Value
-		default:
-			continue
+		for i := range c.outcomes {
+			o := &c.outcomes[i]
+			if o.hard >= 0 && in4(o.date) {
+				hard++
+			}
+			var yearly float64
+			switch o.job {
+			case jobStart:
+				yearly = model.JobStartYearlyGain.Value
+			case jobKept:
+				yearly = model.JobKeptYearlyCost.Value
+			default:
+				continue
+			}
+			if in4(o.date+pipeline.Days(week*halfYearWeeks)) && sustainedAt(o, halfYearWeeks) {
+				sustained++
+			}
+			gross += (evidencedYears(o, r.end) - evidencedYears(o, r.from-1)) * yearly
 		}
-		if in4(o.Date+pipeline.Days(week*halfYearWeeks)) && r.sustainedAt(o, halfYearWeeks) {
-			sustained++
-		}
-		gross += (r.evidencedYears(o, r.end) - r.evidencedYears(o, from-1)) * yearly
-	}
+	})
 	figs := []Figure{
-		r.perUnit("cost.per_carer_supported", cost, len(supported)),
+		r.perUnit("cost.per_carer_supported", cost, supported),
 		r.perUnit("cost.per_hard_outcome", cost, hard),
 		r.perUnit("cost.per_sustained_job_w26", cost, sustained),
 		r.money("savings.gross", gross),

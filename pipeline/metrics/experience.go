@@ -7,7 +7,9 @@ import (
 
 // referralGroupOrder is the order of the referral figures; otherGroup takes
 // U, missing codes and codes the standard gives no group.
-var referralGroupOrder = []string{"partner", "own_channels", "outreach_social", otherGroup}
+func referralGroupOrder() []string {
+	return []string{"partner", "own_channels", "outreach_social", otherGroup}
+}
 
 const otherGroup = "other"
 
@@ -19,7 +21,7 @@ func referralGroups(std *standard.Standard) (map[string]string, error) {
 		return nil, pipeline.Errorf(pipeline.Invalid, "metrics: the standard has no referral_source code list")
 	}
 	known := map[string]bool{}
-	for _, g := range referralGroupOrder {
+	for _, g := range referralGroupOrder() {
 		known[g] = true
 	}
 	out := map[string]string{}
@@ -33,57 +35,48 @@ func referralGroups(std *standard.Standard) (map[string]string, error) {
 }
 
 // experience is metrics.md section 6.
-func (r *report) experience(groups map[string]string) []Figure {
-	from := r.fourQuartersStart()
+func (r *report) experience() []Figure {
 	var figs []Figure
 	for _, q := range []struct {
 		id     string
-		answer func(*Followup) string
+		answer func(*carer) string
 	}{
-		{"experience.times_suited", func(f *Followup) string { return f.TimesSuited }},
-		{"experience.staff_understood", func(f *Followup) string { return f.StaffUnderstood }},
+		{"experience.times_suited", func(c *carer) string { return c.timesSuited }},
+		{"experience.staff_understood", func(c *carer) string { return c.staffUnderstood }},
 	} {
 		yesN, answered := 0, 0
-		for _, fs := range r.followups {
-			var last *Followup
-			for i := range fs {
-				f := &fs[i]
-				if f.Date < from || f.Date > r.end {
-					continue
-				}
-				if a := q.answer(f); a != yes && a != no {
-					continue
-				}
-				if last == nil || later(f, last) {
-					last = f
-				}
-			}
-			if last == nil {
-				continue
-			}
-			answered++
-			if q.answer(last) == yes {
+		r.each(func(c *carer) {
+			switch q.answer(c) {
+			case yes:
 				yesN++
+				answered++
+			case no:
+				answered++
 			}
-		}
+		})
 		figs = append(figs, r.rate(q.id, yesN, answered))
 	}
 
 	byGroup := map[string]int{}
 	total := 0
-	for _, p := range r.carers {
-		if !r.inQuarter(p.Registered) {
-			continue
+	r.each(func(c *carer) {
+		if !r.registered(c) || !r.inQuarter(c.profile.Registered) {
+			return
 		}
 		total++
-		g, ok := groups[p.ReferralSource]
-		if !ok {
-			g = otherGroup
-		}
-		byGroup[g]++
-	}
-	for _, g := range referralGroupOrder {
+		byGroup[r.referralGroup(c.profile)]++
+	})
+	for _, g := range referralGroupOrder() {
 		figs = append(figs, r.rate("referral."+g, byGroup[g], total))
 	}
 	return figs
+}
+
+// referralGroup is the group of a profile's referral_source; U, missing
+// codes and codes the standard gives no group are other.
+func (ix *Index) referralGroup(p *Carer) string {
+	if g, ok := ix.groups[p.ReferralSource]; ok {
+		return g
+	}
+	return otherGroup
 }

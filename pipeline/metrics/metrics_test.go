@@ -212,29 +212,49 @@ func TestCompute_badScope(t *testing.T) {
 	}
 }
 
-func TestProfiles(t *testing.T) {
+func TestNewIndex_profiles(t *testing.T) {
+	std := standardtest.Load(t)
 	q1, q2 := pipeline.Period{Year: 2026, Quarter: 1}, pipeline.Period{Year: 2026, Quarter: 2}
 	tests := []struct {
 		name    string
 		rows    []Carer
 		wantReg pipeline.Days
 		consent string
+		band    string // "" to leave unchecked
 	}{
 		{"later return wins, earliest date stands",
-			[]Carer{{ID: "c", Registered: 10, ConsentFollowup: "N", Return: q1, Row: 5}, {ID: "c", Registered: 90, ConsentFollowup: "Y", Return: q2, Row: 1}},
-			10, "Y"},
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 10, ConsentFollowup: "N", Return: q1, Row: 5}, {ID: "c", Org: "ORG-A", Registered: 90, ConsentFollowup: "Y", Return: q2, Row: 1}},
+			10, "Y", ""},
 		{"order of rows does not matter",
-			[]Carer{{ID: "c", Registered: 90, ConsentFollowup: "Y", Return: q2, Row: 1}, {ID: "c", Registered: 10, ConsentFollowup: "N", Return: q1, Row: 5}},
-			10, "Y"},
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 90, ConsentFollowup: "Y", Return: q2, Row: 1}, {ID: "c", Org: "ORG-A", Registered: 10, ConsentFollowup: "N", Return: q1, Row: 5}},
+			10, "Y", ""},
 		{"within one return the later row",
-			[]Carer{{ID: "c", Registered: 30, ConsentFollowup: "Y", Return: q1, Row: 7}, {ID: "c", Registered: 20, ConsentFollowup: "U", Return: q1, Row: 2}},
-			20, "Y"},
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 30, ConsentFollowup: "Y", Return: q1, Row: 7}, {ID: "c", Org: "ORG-A", Registered: 20, ConsentFollowup: "U", Return: q1, Row: 2}},
+			20, "Y", ""},
+		{"three rows, the middle one latest",
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 50, ConsentFollowup: "N", Return: q1, Row: 1}, {ID: "c", Org: "ORG-A", Registered: 40, ConsentFollowup: "Y", Return: q2, Row: 3}, {ID: "c", Org: "ORG-A", Registered: 30, ConsentFollowup: "U", Return: q2, Row: 2}},
+			30, "Y", ""},
+		{"age band at the earliest registration, not the latest row's",
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 10, AgeBand: "45-54", Return: q1, Row: 2}, {ID: "c", Org: "ORG-A", Registered: 90, AgeBand: "55-64", ConsentFollowup: "Y", Return: q2, Row: 2}},
+			10, "Y", "45-54"},
+		{"age band of the earliest row that has one",
+			[]Carer{{ID: "c", Org: "ORG-A", Registered: 10, Return: q1, Row: 2}, {ID: "c", Org: "ORG-A", Registered: 50, AgeBand: "25-34", Return: q1, Row: 3}, {ID: "c", Org: "ORG-A", Registered: 90, AgeBand: "35-44", ConsentFollowup: "N", Return: q2, Row: 2}},
+			10, "N", "25-34"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := profiles(tt.rows)
-			if len(got) != 1 || got[0].Registered != tt.wantReg || got[0].ConsentFollowup != tt.consent {
-				t.Errorf("profiles = %+v, want one registered %v with consent %s", got, tt.wantReg, tt.consent)
+			ix, err := NewIndex(std, Dataset{Carers: tt.rows}, q2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ix.carers) != 1 || ix.carers[0].profile == nil {
+				t.Fatalf("NewIndex made carers %+v, want one with a profile", ix.carers)
+			}
+			if got := ix.carers[0].profile; got.Registered != tt.wantReg || got.ConsentFollowup != tt.consent {
+				t.Errorf("profile = %+v, want registered %v with consent %s", got, tt.wantReg, tt.consent)
+			}
+			if got := ix.carers[0].profile.AgeBand; tt.band != "" && got != tt.band {
+				t.Errorf("age band %q, want %q", got, tt.band)
 			}
 		})
 	}
@@ -265,8 +285,11 @@ func TestStatusAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &report{codes: c, followups: map[string][]Followup{"c": tt.fs}}
-			if got := r.statusAt("c", check); got != tt.want {
+			fs := make([]*Followup, len(tt.fs))
+			for i := range tt.fs {
+				fs[i] = &tt.fs[i]
+			}
+			if got := statusAt(c, fs, check); got != tt.want {
 				t.Errorf("statusAt = %d, want %d", got, tt.want)
 			}
 		})

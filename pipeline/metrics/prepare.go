@@ -3,7 +3,6 @@ package metrics
 import (
 	"cmp"
 	"fmt"
-	"slices"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -90,83 +89,6 @@ func laterRow(r pipeline.Period, i int, s pipeline.Period, j int) bool {
 		return c > 0
 	}
 	return i > j
-}
-
-// profiles applies metrics.md section 0: the earliest registration date
-// across a carer's rows stands, every other field comes from their latest
-// row. The result is in carer ID order.
-func profiles(rows []Carer) []Carer {
-	latest := map[string]Carer{}
-	earliest := map[string]pipeline.Days{}
-	for _, r := range rows {
-		if l, ok := latest[r.ID]; !ok || !laterRow(l.Return, l.Row, r.Return, r.Row) {
-			latest[r.ID] = r
-		}
-		if e, ok := earliest[r.ID]; !ok || r.Registered < e {
-			earliest[r.ID] = r.Registered
-		}
-	}
-	out := make([]Carer, 0, len(latest))
-	for id, p := range latest {
-		p.Registered = earliest[id]
-		out = append(out, p)
-	}
-	slices.SortFunc(out, func(a, b Carer) int { return cmp.Compare(a.ID, b.ID) })
-	return out
-}
-
-// dedupeOutcomes keeps one outcome per carer, code and date (metrics.md
-// section 0), the first met.
-func dedupeOutcomes(rows []Outcome) []Outcome {
-	type key struct {
-		carer, code string
-		date        pipeline.Days
-	}
-	seen := map[key]bool{}
-	var out []Outcome
-	for _, o := range rows {
-		k := key{o.CarerID, o.Code, o.Date}
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// dedupeFollowups keeps one follow-up per carer and wave: the one in the
-// later return, within one return the later row.
-func dedupeFollowups(rows []Followup) []Followup {
-	type key struct{ carer, wave string }
-	keep := map[key]int{}
-	for i, f := range rows {
-		k := key{f.CarerID, f.Wave}
-		if j, ok := keep[k]; !ok || !laterRow(rows[j].Return, rows[j].Row, f.Return, f.Row) {
-			keep[k] = i
-		}
-	}
-	var out []Followup
-	for i, f := range rows {
-		if keep[key{f.CarerID, f.Wave}] == i {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// inScope keeps the rows of one organisation, or every row for the
-// consortium.
-func inScope[T any](rows []T, scope string, org func(T) string) []T {
-	if scope == Consortium {
-		return rows
-	}
-	var out []T
-	for _, r := range rows {
-		if org(r) == scope {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func checkScope(std *standard.Standard, scope string) error {

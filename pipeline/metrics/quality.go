@@ -14,13 +14,26 @@ import (
 // still be on time (metrics.md section 11); the 30th day is on time.
 const onTimeDays = 30
 
+// The codes and column the data quality figures read. U is the standard's
+// "not known" in every code list that has one; consent to follow-up is a
+// yes/no column of the carers table.
+const (
+	qualityNotKnown   = "U"
+	qualityYes        = "Y"
+	qualityNo         = "N"
+	qualityCarers     = "carers"
+	qualityConsentCol = "consent_followup"
+)
+
 // QualityRow is what metrics.md section 11 shows of one kind of return of
 // one organisation for one quarter, read from the ingest log. A row with
 // Arrived false is a missing return.
 //
 // The share of U or missing values in each coded column and consent to
-// follow-up, which section 11 also asks for, are not here yet: they need
-// the rows themselves, not the ingest log.
+// follow-up come from counts the ingest kept of the rows it stored (see
+// lake.ValueCounts), so that no row is read again here. Returns ingested
+// before those counts were kept have Arrived true and Coverage nil: their
+// values are not recorded, which is not the same as none missing.
 type QualityRow struct {
 	Org    string `json:"org"`
 	Period string `json:"period"`
@@ -58,6 +71,44 @@ type QualityRow struct {
 	RejectedUploads      int            `json:"rejected_uploads"`
 	LastRejected         string         `json:"last_rejected,omitempty"`
 	LastRejectedByReason map[string]int `json:"last_rejected_by_reason,omitempty"`
+
+	// Coverage is, of the current upload's stored rows, each coded
+	// column's values that are U or missing, and Consent (carers only) the
+	// answers to consent_followup. Both are nil unless Arrived, and when
+	// the current upload's counts were not recorded. The report page
+	// shows them in tables of their own, not as columns of this row.
+	Coverage *Coverage `json:"coverage,omitempty" report:"-"`
+	Consent  *Consent  `json:"consent,omitempty" report:"-"`
+}
+
+// Coverage is how complete the coded columns of one return's stored rows
+// are: for each column with a code list in the standard, in the standard's
+// order, how many values are U (not known) and how many are missing.
+type Coverage struct {
+	Rows    int              `json:"rows"`
+	Columns []ColumnCoverage `json:"columns"`
+}
+
+// ColumnCoverage is one coded column of a Coverage. Share is the share of
+// the rows whose value is U or missing; 0 when no rows were stored.
+type ColumnCoverage struct {
+	Column  string  `json:"column"`
+	Unknown int     `json:"unknown"`
+	Missing int     `json:"missing"`
+	Share   float64 `json:"share"`
+}
+
+// Consent is consent to follow-up surveys in a carers return's stored rows:
+// how many carers agreed (Y), refused (N), whose answer is not known (U)
+// or missing, and Share, the share of the rows who agreed (0 when no rows
+// were stored).
+type Consent struct {
+	Rows    int     `json:"rows"`
+	Yes     int     `json:"yes"`
+	No      int     `json:"no"`
+	Unknown int     `json:"unknown"`
+	Missing int     `json:"missing"`
+	Share   float64 `json:"share"`
 }
 
 // Quality is metrics.md section 11 for one quarter, from the ingest log:
@@ -135,6 +186,7 @@ func QualityOf(ledger []lake.LedgerEntry, orgs, kinds []string, period pipeline.
 				row.RowsAccepted = current.RowsAccepted
 				row.RowsRejected = current.RowsRejected
 				row.RejectedByReason = maps.Clone(current.ErrorsByCode)
+				row.Coverage, row.Consent = qualityValues(kind, current.Values)
 			}
 			if rejected != nil {
 				row.LastRejected = qualityDay(rejected.ReceivedAt)
@@ -144,6 +196,32 @@ func QualityOf(ledger []lake.LedgerEntry, orgs, kinds []string, period pipeline.
 		}
 	}
 	return rows
+}
+
+// qualityValues reads a return's coverage and consent from the counts its
+// ingest kept; both are nil when none were kept, and consent is nil too
+// for any kind but carers.
+func qualityValues(kind string, v *lake.ValueCounts) (*Coverage, *Consent) {
+	if v == nil {
+		return nil, nil
+	}
+	share := func(n int) float64 {
+		if v.Rows == 0 {
+			return 0
+		}
+		return float64(n) / float64(v.Rows)
+	}
+	cov := &Coverage{Rows: v.Rows, Columns: make([]ColumnCoverage, 0, len(v.Columns))}
+	var consent *Consent
+	for _, c := range v.Columns {
+		u := c.Codes[qualityNotKnown]
+		cov.Columns = append(cov.Columns, ColumnCoverage{Column: c.Column, Unknown: u, Missing: c.Missing, Share: share(u + c.Missing)})
+		if kind == qualityCarers && c.Column == qualityConsentCol {
+			y := c.Codes[qualityYes]
+			consent = &Consent{Rows: v.Rows, Yes: y, No: c.Codes[qualityNo], Unknown: u, Missing: c.Missing, Share: share(y)}
+		}
+	}
+	return cov, consent
 }
 
 // MissingReturns is the rows of returns that have not arrived.

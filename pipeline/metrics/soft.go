@@ -1,9 +1,6 @@
 package metrics
 
 import (
-	"math"
-	"slices"
-
 	"github.com/carer-outcomes/carer-outcomes/costmodel"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -39,14 +36,10 @@ const (
 // figures of an organisation lacking a finance return for one of the four
 // quarters (MissingFinance names them).
 func ComputeMore(std *standard.Standard, ds Dataset, period pipeline.Period, scope string, model *costmodel.Model) ([]Figure, error) {
-	c, err := codesOf(std)
-	if err != nil {
-		return nil, err
-	}
 	if err := checkScope(std, scope); err != nil {
 		return nil, err
 	}
-	groups, err := referralGroups(std)
+	ix, err := NewIndex(std, ds, period)
 	if err != nil {
 		return nil, err
 	}
@@ -55,31 +48,30 @@ func ComputeMore(std *standard.Standard, ds Dataset, period pipeline.Period, sco
 			return nil, err
 		}
 	}
-	r := newReport(c, ds, period, scope)
+	return ix.report(scope).more(model), nil
+}
+
+// more is sections 5 to 8.
+func (r *report) more(model *costmodel.Model) []Figure {
 	var figs []Figure
 	figs = append(figs, r.soft()...)
-	figs = append(figs, r.experience(groups)...)
-	figs = append(figs, costs(c, ds, period, scope, model)...)
-	figs = append(figs, r.budgets()...)
-	return figs, nil
+	figs = append(figs, r.experience()...)
+	figs = append(figs, r.costs(model)...)
+	return append(figs, r.budgets()...)
 }
 
-func newReport(c *codes, ds Dataset, period pipeline.Period, scope string) *report {
-	r := &report{
-		codes:  c,
-		scope:  scope,
-		period: period,
-		start:  pipeline.DaysOf(period.Start()),
-		end:    pipeline.DaysOf(period.End()),
+// Figures returns every figure of metrics.md sections 1 to 8 for one scope
+// (an organisation code or Consortium), in section order: Compute's, then
+// ComputeMore's. model is the cost model of section 7.
+func (ix *Index) Figures(std *standard.Standard, scope string, model *costmodel.Model) ([]Figure, error) {
+	if err := checkScope(std, scope); err != nil {
+		return nil, err
 	}
-	r.load(ds)
-	return r
-}
-
-// fourQuartersStart is the first day of the four quarters ending with the
-// report's quarter.
-func (r *report) fourQuartersStart() pipeline.Days {
-	return pipeline.DaysOf(firstOfFour(r.period).Start())
+	if model == nil {
+		return nil, pipeline.Errorf(pipeline.Invalid, "metrics: no cost model")
+	}
+	r := ix.report(scope)
+	return append(r.basic(), r.more(model)...), nil
 }
 
 func firstOfFour(p pipeline.Period) pipeline.Period {
@@ -99,41 +91,22 @@ func later(f, g *Followup) bool {
 
 // soft is metrics.md section 5.
 func (r *report) soft() []Figure {
-	carers := make([]string, 0, len(r.followups))
-	for id := range r.followups {
-		carers = append(carers, id)
-	}
-	slices.Sort(carers)
 	var confidence, it, wellbeing []float64
 	improved := 0
-	for _, id := range carers {
-		var base, last *Followup
-		fs := r.followups[id]
-		for i := range fs {
-			f := &fs[i]
-			switch {
-			case f.Wave == baselineWave:
-				base = f
-			case last == nil || later(f, last):
-				last = f
-			}
+	r.each(func(c *carer) {
+		if c.confidence != nil {
+			confidence = append(confidence, *c.confidence)
 		}
-		if base == nil || last == nil {
-			continue
+		if c.itSkills != nil {
+			it = append(it, *c.itSkills)
 		}
-		if base.Confidence != nil && last.Confidence != nil {
-			confidence = append(confidence, float64(*last.Confidence-*base.Confidence))
-		}
-		if base.ITSkills != nil && last.ITSkills != nil {
-			it = append(it, float64(*last.ITSkills-*base.ITSkills))
-		}
-		if base.SWEMWBSMetric != nil && last.SWEMWBSMetric != nil {
-			wellbeing = append(wellbeing, *last.SWEMWBSMetric-*base.SWEMWBSMetric)
-			if math.Round(*last.SWEMWBSMetric*100)-math.Round(*base.SWEMWBSMetric*100) >= improvedCents {
+		if c.wellbeing != nil {
+			wellbeing = append(wellbeing, *c.wellbeing)
+			if c.improved {
 				improved++
 			}
 		}
-	}
+	})
 	var figs []Figure
 	for _, m := range []struct {
 		id     string

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -22,20 +23,22 @@ func subgroupIDs() []string {
 // dimension is one way of dividing carers, read from their profile.
 type dimension struct {
 	name  string
-	value func(Carer) string
+	value func(*Carer) string
 }
 
-func dimensions(groups map[string]string) []dimension {
+// dimensions are section 9's, in its order. The referral group is section
+// 6's, where a missing or U referral source is "other".
+func (ix *Index) dimensions() []dimension {
 	return []dimension{
-		{"age_band", func(c Carer) string { return c.AgeBand }},
-		{"gender", func(c Carer) string { return c.Gender }},
-		{"ethnicity", func(c Carer) string { return c.Ethnicity }},
-		{"cared_for_condition", func(c Carer) string { return c.Condition }},
-		{"limiting_illness", func(c Carer) string { return c.LimitingIllness }},
-		{"financial_difficulty", func(c Carer) string { return c.FinancialDifficulty }},
-		{"personal_budget", func(c Carer) string { return c.PersonalBudget }},
-		{"referral_group", func(c Carer) string { return groups[c.ReferralSource] }},
-		{"local_authority", func(c Carer) string { return c.LocalAuthority }},
+		{"age_band", func(c *Carer) string { return c.AgeBand }},
+		{"gender", func(c *Carer) string { return c.Gender }},
+		{"ethnicity", func(c *Carer) string { return c.Ethnicity }},
+		{"cared_for_condition", func(c *Carer) string { return c.Condition }},
+		{"limiting_illness", func(c *Carer) string { return c.LimitingIllness }},
+		{"financial_difficulty", func(c *Carer) string { return c.FinancialDifficulty }},
+		{"personal_budget", func(c *Carer) string { return c.PersonalBudget }},
+		{"referral_group", ix.referralGroup},
+		{"local_authority", func(c *Carer) string { return c.LocalAuthority }},
 	}
 }
 
@@ -47,39 +50,46 @@ func ComputeSubgroups(std *standard.Standard, ds Dataset, period pipeline.Period
 	if err := checkScope(std, scope); err != nil {
 		return nil, err
 	}
-	groups, err := referralGroups(std)
+	ix, err := NewIndex(std, ds, period)
 	if err != nil {
 		return nil, err
 	}
-	profs := profiles(inScope(ds.Carers, scope, func(c Carer) string { return c.Org }))
+	return ix.Subgroups(std, scope)
+}
+
+// Subgroups returns the subgroup figures of one scope (section 9). A carer
+// is in a subgroup by their profile, whatever their registration date, so
+// that the support and outcomes of every carer with a profile fall in
+// exactly one subgroup of each dimension.
+func (ix *Index) Subgroups(std *standard.Standard, scope string) ([]Figure, error) {
+	if err := checkScope(std, scope); err != nil {
+		return nil, err
+	}
+	r := ix.report(scope)
 	var out []Figure
-	for _, dim := range dimensions(groups) {
-		members := map[string]map[string]bool{} // value → carer IDs
-		var values []string
-		for _, p := range profs {
-			v := dim.value(p)
+	for _, dim := range ix.dimensions() {
+		tallies := map[string]*tally{}
+		r.each(func(c *carer) {
+			if c.profile == nil {
+				return
+			}
+			v := dim.value(c.profile)
 			if v == "" {
 				v = NotRecorded
 			}
-			if members[v] == nil {
-				members[v] = map[string]bool{}
-				values = append(values, v)
+			t := tallies[v]
+			if t == nil {
+				t = r.newTally()
+				tallies[v] = t
 			}
-			members[v][p.ID] = true
-		}
-		slices.Sort(values)
-		for _, v := range values {
-			in := members[v]
-			sub := Dataset{
-				Carers:    filter(ds.Carers, func(c Carer) bool { return in[c.ID] }),
-				Support:   filter(ds.Support, func(s Support) bool { return in[s.CarerID] }),
-				Outcomes:  filter(ds.Outcomes, func(o Outcome) bool { return in[o.CarerID] }),
-				Followups: filter(ds.Followups, func(f Followup) bool { return in[f.CarerID] }),
-			}
-			figs, err := Compute(std, sub, period, scope)
-			if err != nil {
-				return nil, err
-			}
+			r.add(t, c)
+		})
+		for _, v := range slices.Sorted(maps.Keys(tallies)) {
+			t := tallies[v]
+			var figs []Figure
+			figs = append(figs, r.reach(t)...)
+			figs = append(figs, r.quarterOutcomes(t)...)
+			figs = append(figs, r.sustained(t)...)
 			for _, f := range figs {
 				if slices.Contains(subgroupIDs(), f.ID) {
 					f.Subgroup = &Subgroup{Dimension: dim.name, Value: v}

@@ -78,3 +78,47 @@ func TestComputeSubgroups(t *testing.T) {
 		}
 	}
 }
+
+func TestIndex_Subgroups_referralGroup(t *testing.T) {
+	std := standardtest.Load(t)
+	period := pipeline.Period{Year: 2026, Quarter: 2}
+	reg := pipeline.DaysOf(period.Start())
+	tests := []struct {
+		source, want string
+	}{
+		{"GP", "partner"},
+		{"ON_SITE", "own_channels"},
+		{"SOCIAL_MEDIA", "outreach_social"},
+		{"WORD_OF_MOUTH", "other"},
+		{"U", "other"},
+		{"", "other"}, // section 6: missing is other, never "not recorded"
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			ds := Dataset{Carers: []Carer{{ID: "c", Org: "ORG-A", Registered: reg, ReferralSource: tt.source}}}
+			ix, err := NewIndex(std, ds, period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			figs, err := ix.Subgroups(std, Consortium)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, f := range figs {
+				if f.Subgroup.Dimension != "referral_group" {
+					continue
+				}
+				if f.Subgroup.Value != tt.want {
+					t.Fatalf("referral_group %q, want %q", f.Subgroup.Value, tt.want)
+				}
+				if f.ID == "reach.registered" {
+					found = *f.Value == 1
+				}
+			}
+			if !found {
+				t.Errorf("no reach.registered = 1 in referral_group %s", tt.want)
+			}
+		})
+	}
+}

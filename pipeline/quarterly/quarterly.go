@@ -25,7 +25,7 @@ import (
 // and suppresses small numbers wherever the report is not the
 // organisation's own (own is "" for the consortium's report). now dates it.
 func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipeline.Period, orgs []string, own string, now time.Time) (reportpage.Report, error) {
-	ds, err := lakedata.Load(ctx, l, std, "")
+	ix, err := index(ctx, l, std, period)
 	if err != nil {
 		return reportpage.Report{}, err
 	}
@@ -33,19 +33,11 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 	if err != nil {
 		return reportpage.Report{}, err
 	}
-	compute := func(scope string) ([]metrics.Figure, error) {
-		a, err := metrics.Compute(std, ds, period, scope)
-		if err != nil {
-			return nil, err
-		}
-		b, err := metrics.ComputeMore(std, ds, period, scope, model)
-		return append(a, b...), err
-	}
-	consortium, err := compute(metrics.Consortium)
+	consortium, err := ix.Figures(std, metrics.Consortium, model)
 	if err != nil {
 		return reportpage.Report{}, err
 	}
-	subgroups, err := metrics.ComputeSubgroups(std, ds, period, metrics.Consortium)
+	subgroups, err := ix.Subgroups(std, metrics.Consortium)
 	if err != nil {
 		return reportpage.Report{}, err
 	}
@@ -56,7 +48,7 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 		scopes = []string{own} // an organisation's report shows only its own
 	}
 	for _, o := range scopes {
-		f, err := compute(o)
+		f, err := ix.Figures(std, o, model)
 		if err != nil {
 			return reportpage.Report{}, err
 		}
@@ -79,7 +71,7 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 		}
 		r.Figures = append(mine, metrics.Suppress(consortium)...)
 	}
-	ledger, err := l.Ledger(ctx, "")
+	ledger, err := l.QuarterLedger(ctx, period.String())
 	if err != nil {
 		return reportpage.Report{}, err
 	}
@@ -93,6 +85,24 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 	}
 	r.Quality = metrics.QualityOf(ledger, quality, kinds, period)
 	return r, nil
+}
+
+// index reads every current row of the lake, a file at a time, into an
+// index of the quarter's figures: what the figures need of each carer, a
+// fraction of the rows, which are never all held at once.
+func index(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipeline.Period) (*metrics.Index, error) {
+	x, err := metrics.NewIndexer(std, period)
+	if err != nil {
+		return nil, err
+	}
+	err = lakedata.Scan(ctx, l, std, "", func(ds metrics.Dataset) error {
+		x.Add(ds)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return x.Index(), nil
 }
 
 // Scope reads a quarter ("latest": the newest quarter any current upload

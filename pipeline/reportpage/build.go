@@ -28,6 +28,7 @@ type page struct {
 	Methods   []MethodNote
 	Quality   *table
 	QualText  string
+	QualParts []qualityPart
 }
 
 type section struct {
@@ -70,6 +71,9 @@ func (p *page) tables() []*table {
 	}
 	if p.Quality != nil {
 		ts = append(ts, p.Quality)
+	}
+	for _, q := range p.QualParts {
+		ts = append(ts, q.Table)
 	}
 	return ts
 }
@@ -174,6 +178,7 @@ func build(r Report) (*page, error) {
 		p.Methods[i].Definition = clean(p.Methods[i].Definition)
 	}
 	p.Quality, p.QualText = qualityTable(r.Quality)
+	p.QualParts = qualityParts(r.Quality)
 	return p, nil
 }
 

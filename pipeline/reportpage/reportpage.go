@@ -47,6 +47,8 @@ type Report struct {
 	// column per exported field (a field tagged `report:"Heading"` takes
 	// that heading, `report:"-"` is left out); a single struct as a table of
 	// one row; anything else as text. Nil says no summary was supplied.
+	// A slice of metrics.QualityRow also gets a table of consent to
+	// follow-up and one of the coded values that are U or missing.
 	Quality any
 	// Generated is when the report was made; zero leaves it out.
 	Generated time.Time

@@ -135,6 +135,12 @@ const pageHTML = `<!DOCTYPE html>
 <h2 id="data-quality-h">Data quality</h2>
 {{- if .Quality}}
 {{template "table" .Quality}}
+{{- range .QualParts}}
+{{- range .Intro}}
+<p>{{.}}</p>
+{{- end}}
+{{template "table" .Table}}
+{{- end}}
 {{- else if .QualText}}
 <p>{{.QualText}}</p>
 {{- else}}

@@ -37,63 +37,98 @@ const (
 // every organisation when org is "". Org and Return come from each file's
 // pointer, Row from source_row and the carer's pseudonym from carer_id.
 // Optional columns that are null (or absent from an older file) are left
-// zero: "" for codes, nil for pointers, 0 for support minutes.
+// zero: "" for codes, nil for pointers, 0 for support minutes. Rows are in
+// no particular order.
 //
 // std is the standard the figures are computed under; the columns read are
 // checked to exist in its curated tables, so that a renamed column fails
 // here rather than reading as empty.
 func Load(ctx context.Context, l *lake.Lake, std *standard.Standard, org string) (metrics.Dataset, error) {
 	var ds metrics.Dataset
-	if l == nil || l.Store == nil {
-		return ds, pipeline.Errorf(pipeline.Internal, "load the lake: no lake")
-	}
-	if err := checkStandard(std); err != nil {
-		return ds, err
-	}
-	r := &loader{ctx: ctx, lake: l, org: org}
-
-	// Carers first, so that the other kinds can share their pseudonyms'
-	// strings rather than hold a copy per row.
-	var err error
-	if ds.Carers, err = load(r, KindCarers, carerColumns, func(c *metrics.Carer, p *lake.Pointer, per pipeline.Period) {
-		c.Org, c.Return = p.Org, per
-	}); err != nil {
+	err := Scan(ctx, l, std, org, func(b metrics.Dataset) error {
+		ds.Carers = append(ds.Carers, b.Carers...)
+		ds.Support = append(ds.Support, b.Support...)
+		ds.Outcomes = append(ds.Outcomes, b.Outcomes...)
+		ds.Followups = append(ds.Followups, b.Followups...)
+		ds.Finance = append(ds.Finance, b.Finance...)
+		return nil
+	})
+	if err != nil {
 		return metrics.Dataset{}, err
 	}
-	r.carers = make(map[string]string, len(ds.Carers))
-	for i := range ds.Carers {
-		r.carers[ds.Carers[i].ID] = ds.Carers[i].ID
+	return ds, nil
+}
+
+// Scan reads what Load reads, one file at a time, and hands each file's
+// rows to fn as a Dataset holding that one table, so that a caller that
+// folds rows into something smaller (metrics.Indexer) never holds them all.
+// Every carers file comes before any file of another kind. fn is never
+// called by two goroutines at once; the rows it is given are reused once it
+// returns, so it copies what it keeps. An error from fn stops the scan and
+// is returned.
+func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string, fn func(metrics.Dataset) error) error {
+	if l == nil || l.Store == nil {
+		return pipeline.Errorf(pipeline.Internal, "load the lake: no lake")
 	}
+	if err := checkStandard(std); err != nil {
+		return err
+	}
+	r := &loader{ctx: ctx, lake: l, org: org}
+	var mu sync.Mutex
+	serial := func(ds metrics.Dataset) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return fn(ds)
+	}
+
+	// Carers first, so that the other kinds can share their pseudonyms'
+	// strings rather than allocate a copy per row.
+	r.carers = map[string]string{}
+	if err := scan(r, KindCarers, carerColumns, func(c *metrics.Carer, p *lake.Pointer, per pipeline.Period) {
+		c.Org, c.Return = p.Org, per
+	}, func(rows []metrics.Carer) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range rows {
+			if id := rows[i].ID; r.carers[id] == "" {
+				r.carers[id] = id
+			}
+		}
+		return fn(metrics.Dataset{Carers: rows})
+	}); err != nil {
+		return err
+	}
+	r.frozen = true
 
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	wg.Go(func() {
-		ds.Support, errs[0] = load(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, _ pipeline.Period) {
+		errs[0] = scan(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, _ pipeline.Period) {
 			s.Org = p.Org
-		})
+		}, func(rows []metrics.Support) error { return serial(metrics.Dataset{Support: rows}) })
 	})
 	wg.Go(func() {
-		ds.Outcomes, errs[1] = load(r, KindOutcomes, outcomeColumns, func(o *metrics.Outcome, p *lake.Pointer, per pipeline.Period) {
+		errs[1] = scan(r, KindOutcomes, outcomeColumns, func(o *metrics.Outcome, p *lake.Pointer, per pipeline.Period) {
 			o.Org, o.Return = p.Org, per
-		})
+		}, func(rows []metrics.Outcome) error { return serial(metrics.Dataset{Outcomes: rows}) })
 	})
 	wg.Go(func() {
-		ds.Followups, errs[2] = load(r, KindFollowups, followupColumns, func(f *metrics.Followup, p *lake.Pointer, per pipeline.Period) {
+		errs[2] = scan(r, KindFollowups, followupColumns, func(f *metrics.Followup, p *lake.Pointer, per pipeline.Period) {
 			f.Org, f.Return = p.Org, per
-		})
+		}, func(rows []metrics.Followup) error { return serial(metrics.Dataset{Followups: rows}) })
 	})
 	wg.Go(func() {
-		ds.Finance, errs[3] = load(r, KindFinance, financeColumns, func(f *metrics.Finance, p *lake.Pointer, per pipeline.Period) {
+		errs[3] = scan(r, KindFinance, financeColumns, func(f *metrics.Finance, p *lake.Pointer, per pipeline.Period) {
 			f.Org, f.Return = p.Org, per
-		})
+		}, func(rows []metrics.Finance) error { return serial(metrics.Dataset{Finance: rows}) })
 	})
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return metrics.Dataset{}, err
+			return err
 		}
 	}
-	return ds, nil
+	return nil
 }
 
 // column says how one curated column fills a field of a row of type T.
@@ -240,111 +275,83 @@ type loader struct {
 	ctx    context.Context
 	lake   *lake.Lake
 	org    string
-	carers map[string]string // pseudonym → the carer's own string; read only once built
+	carers map[string]string // pseudonym → the carer's own string; read only once frozen
+	frozen bool
 }
 
-// load reads every current file of a kind into one slice, sized by the
-// pointers' row counts, each file into its own part of it; files are read
-// in parallel.
-func load[T any](r *loader, kind string, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) ([]T, error) {
+// scan reads every current file of a kind, files in parallel, and hands
+// each file's rows to fn. Each worker reuses one slice of rows.
+func scan[T any](r *loader, kind string, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period), fn func([]T) error) error {
 	ptrs, err := r.lake.Pointers(r.ctx, kind, r.org)
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", kind, err)
+		return fmt.Errorf("load %s: %w", kind, err)
 	}
-	offsets := make([]int, len(ptrs)+1)
-	for i, p := range ptrs {
+	for _, p := range ptrs {
 		if p.Rows < 0 {
-			return nil, pipeline.Errorf(pipeline.Invalid, "load %s: pointer %s %s says %d rows", kind, p.Org, p.Period, p.Rows)
+			return pipeline.Errorf(pipeline.Invalid, "load %s: pointer %s %s says %d rows", kind, p.Org, p.Period, p.Rows)
 		}
-		offsets[i+1] = offsets[i] + p.Rows
 	}
-	out := make([]T, offsets[len(ptrs)])
-	// A file replaced while loading (its pointer switched, the old file
-	// removed) is read from its new pointer; if that has another number of
-	// rows its rows are kept aside and the slice closed up at the end.
-	extra := make([][]T, len(ptrs))
-	got := make([]int, len(ptrs))
-
+	ctx, cancel := context.WithCancelCause(r.ctx)
+	defer cancel(nil)
 	workers := min(runtime.GOMAXPROCS(0), len(ptrs))
 	jobs := make(chan int)
-	errs := make([]error, len(ptrs))
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var buf []T
 			for i := range jobs {
-				dst := out[offsets[i]:offsets[i+1]]
-				got[i], extra[i], errs[i] = readCurrent(r, ptrs[i], dst, cols, init)
+				rows, err := readCurrent(r, ptrs[i], &buf, cols, init)
+				if err == nil {
+					err = fn(rows)
+				}
+				if err != nil {
+					cancel(err)
+				}
 			}
 		})
 	}
 	for i := range ptrs {
-		if r.ctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	if err := r.ctx.Err(); err != nil {
-		return nil, err
+	if err := context.Cause(ctx); err != nil {
+		return err
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	moved := false
-	for i := range ptrs {
-		moved = moved || extra[i] != nil
-	}
-	if !moved {
-		return out, nil
-	}
-	n := 0
-	for i := range ptrs {
-		n += got[i]
-	}
-	closed := make([]T, 0, n)
-	for i := range ptrs {
-		if extra[i] != nil {
-			closed = append(closed, extra[i]...)
-		} else {
-			closed = append(closed, out[offsets[i]:offsets[i+1]]...)
-		}
-	}
-	return closed, nil
+	return nil
 }
 
-// readCurrent reads the file a pointer names into dst. When the file is gone
-// because the partition was switched to a newer upload meanwhile, it reads
-// the new current file: into dst when it has as many rows, else into the
-// slice returned.
-func readCurrent[T any](r *loader, p lake.Pointer, dst []T, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) (int, []T, error) {
+// readCurrent reads the file a pointer names into buf, grown as needed, and
+// returns its rows. When the file is gone because the partition was switched
+// to a newer upload meanwhile, it reads the new current file.
+func readCurrent[T any](r *loader, p lake.Pointer, buf *[]T, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) ([]T, error) {
 	period, err := pipeline.ParsePeriod(p.Period)
 	if err != nil {
-		return 0, nil, fmt.Errorf("load %s of %s: %w", p.Kind, p.Org, err)
+		return nil, fmt.Errorf("load %s of %s: %w", p.Kind, p.Org, err)
 	}
 	for attempt := 0; ; attempt++ {
-		var own []T
-		into := dst
-		if len(dst) != p.Rows {
-			own = make([]T, p.Rows)
-			into = own
+		if cap(*buf) < p.Rows {
+			*buf = make([]T, p.Rows)
 		}
-		err := readFile(r, &p, period, into, cols, init)
+		rows := (*buf)[:p.Rows]
+		clear(rows)
+		err := readFile(r, &p, period, rows, cols, init)
 		if err == nil {
-			return len(into), own, nil
+			return rows, nil
 		}
 		if pipeline.KindOf(err) != pipeline.NotFound || attempt == 3 {
-			return 0, nil, err
+			return nil, err
 		}
 		part := lake.Partition{Kind: p.Kind, Org: p.Org, Period: period}
 		next, _, ok, cerr := r.lake.Current(r.ctx, part)
 		if cerr != nil {
-			return 0, nil, cerr
+			return nil, cerr
 		}
 		if !ok || next.Key == p.Key {
-			return 0, nil, err
+			return nil, err
 		}
 		p = next
 	}
@@ -442,7 +449,10 @@ func readFile[T any](r *loader, p *lake.Pointer, period pipeline.Period, dst []T
 	if f.NumRows() != int64(len(dst)) {
 		return pipeline.Errorf(pipeline.Invalid, "load %s: %d rows, the pointer says %d", p.Key, f.NumRows(), len(dst))
 	}
-	fr := &fileReader{carers: r.carers, codes: map[string]string{}, moneyDiv: math.Pow10(curated.MoneyScale)}
+	fr := &fileReader{codes: map[string]string{}, moneyDiv: math.Pow10(curated.MoneyScale)}
+	if r.frozen {
+		fr.carers = r.carers
+	}
 	index := make([]int, len(cols))
 	for i, c := range cols {
 		leaf, ok := f.Schema().Lookup(c.name)

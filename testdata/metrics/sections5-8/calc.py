@@ -54,8 +54,11 @@ for scope in ["consortium", "ORG-A", "ORG-B"]:
     if scope != "consortium":
         out.append({"id": "funding.runway_months", "scope": scope, "period": "2026-Q2", "unit": "count", "value": {"ORG-A": 9, "ORG-B": 2}[scope], "suppressed": False})
     if scope != "ORG-B":
+        out += [rate("personal_budget.NONE.rate", scope, 2, 4), rate("personal_budget.CARER.rate", scope, 2, 3),
+                rate("personal_budget.CARED_FOR.rate", scope, 0, 0), rate("personal_budget.BOTH.rate", scope, 0, 1)]
         out += [diff("CARER", scope, 2, 3, 2, 4), diff("CARED_FOR", scope, 0, 0, 2, 4), diff("BOTH", scope, 0, 1, 2, 4)]
     else:
+        out += [rate(f"personal_budget.{g}.rate", scope, 0, 0) for g in ["NONE", "CARER", "CARED_FOR", "BOTH"]]
         out += [diff(g, scope, 0, 0, 0, 0) for g in ["CARER", "CARED_FOR", "BOTH"]]
 def rnd(v):
     return round(v, 6) if isinstance(v, float) else v
