@@ -55,7 +55,7 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 		byOrg = append(byOrg, f...)
 	}
 	r := reportpage.Report{Period: period.String(), Scope: metrics.Consortium, Orgs: orgs, Generated: now.UTC(),
-		Assumptions: assumptions(model), Methods: methods()}
+		Assumptions: assumptions(model), Methods: methods(), MissingFinance: ix.MissingFinance(metrics.Consortium)}
 	if own == "" {
 		// Consortium reports go to every member: everything below the
 		// consortium's totals, each organisation's figures included, is
@@ -63,6 +63,7 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 		r.Figures = metrics.Suppress(append(consortium, byOrg...))
 	} else {
 		r.Scope = own
+		r.MissingFinance = ix.MissingFinance(own)
 		var mine []metrics.Figure
 		for _, f := range byOrg {
 			if f.Scope == own {

@@ -133,7 +133,7 @@ func build(r Report) (*page, error) {
 		p.GenISO = g.Format(time.RFC3339)
 	}
 	steps := []func(*figureSet) (*section, error){
-		headline, sustained, outcomes, referral, soft, costs, other,
+		headline, sustained, outcomes, referral, soft, costs, budgets, other,
 	}
 	for _, step := range steps {
 		s, err := step(fs)
@@ -234,7 +234,8 @@ func headline(fs *figureSet) (*section, error) {
 		Notes: []string{"Rates show the 95% interval in brackets. A sustainment rate counts only jobs whose status is known; the sustained employment section shows the unknown share beside it."}}, nil
 }
 
-var weeks = []string{"w13", "w26", "w52"}
+// sustainedWeeks are section 3's check points, as figure id suffixes.
+func sustainedWeeks() []string { return []string{"w13", "w26", "w52"} }
 
 func sustained(fs *figureSet) (*section, error) {
 	kinds := []struct{ key, label string }{{"starts", "Job starts"}, {"kept", "Jobs kept"}}
@@ -245,7 +246,7 @@ func sustained(fs *figureSet) (*section, error) {
 	var sus, not, unk []float64
 	var hidden []string
 	for _, k := range kinds {
-		for _, w := range weeks {
+		for _, w := range sustainedWeeks() {
 			f := fs.get("sustained." + k.key + "." + w)
 			if f == nil {
 				continue
@@ -303,16 +304,18 @@ func sustained(fs *figureSet) (*section, error) {
 }
 
 // hardOutcomes are metrics.md section 2's hard outcome codes, in order.
-var hardOutcomes = []struct{ code, label string }{
-	{"STAYED_IN_WORK", "Stayed in work"},
-	{"STARTED_WORK", "Started work"},
-	{"STARTED_SELF_EMPLOYMENT", "Started self-employment"},
-	{"STARTED_TRAINING", "Started training"},
-	{"STARTED_EDUCATION", "Started education"},
+func hardOutcomes() []struct{ code, label string } {
+	return []struct{ code, label string }{
+		{"STAYED_IN_WORK", "Stayed in work"},
+		{"STARTED_WORK", "Started work"},
+		{"STARTED_SELF_EMPLOYMENT", "Started self-employment"},
+		{"STARTED_TRAINING", "Started training"},
+		{"STARTED_EDUCATION", "Started education"},
+	}
 }
 
 func outcomeLabel(code string) string {
-	for _, h := range hardOutcomes {
+	for _, h := range hardOutcomes() {
 		if h.code == code {
 			return h.label
 		}
@@ -327,7 +330,7 @@ func outcomes(fs *figureSet) (*section, error) {
 	const prefix = "outcomes.quarter."
 	// The codes of the quarter's figures: the known ones in order, then others.
 	var codes []string
-	for _, h := range hardOutcomes {
+	for _, h := range hardOutcomes() {
 		codes = append(codes, h.code)
 	}
 	for _, f := range fs.r.Figures {
@@ -539,6 +542,13 @@ func costs(fs *figureSet) (*section, error) {
 			{"savings.net.high", "Net fiscal saving, high"},
 			{"savings.ratio.central", "Pounds saved per pound spent (central)"},
 		})
+	if missing := fs.r.MissingFinance; len(missing) > 0 {
+		note := fmt.Sprintf("Cost and savings figures leave out %s: a finance return is missing for one of the four quarters.", clean(strings.Join(missing, ", ")))
+		if s == nil {
+			s = &section{ID: "cost-and-savings", Title: "Cost against savings"}
+		}
+		s.Notes = append(s.Notes, note)
+	}
 	if s == nil {
 		return nil, nil
 	}
@@ -565,6 +575,22 @@ func costs(fs *figureSet) (*section, error) {
 		s.Charts = append(s.Charts, chart{ID: "chart-cost", SVG: svg, Caption: "Delivery cost over the four quarters against net fiscal savings (pounds)"})
 	}
 	return s, nil
+}
+
+// budgets is metrics.md section 8: each personal-budget group's
+// hard-outcome rate and its difference from carers without one.
+func budgets(fs *figureSet) (*section, error) {
+	return simpleSection(fs, "personal-budgets", "Personal budgets", "Hard outcome within 52 weeks of registration, carers not in work when registered, by personal budget",
+		[]string{"Carers of every cohort shown at 52 weeks who were not in work when they registered, grouped by personal budget; each group's hard-outcome rate, and its difference from carers without one. This is an observational comparison, not evidence that personal budgets cause the difference."},
+		[][2]string{
+			{"personal_budget.NONE.rate", "No personal budget"},
+			{"personal_budget.CARER.rate", "The carer's own personal budget or direct payment"},
+			{"personal_budget.CARED_FOR.rate", "The cared-for person's personal budget"},
+			{"personal_budget.BOTH.rate", "Both"},
+			{"personal_budget.CARER.difference", "The carer's own budget, difference from none"},
+			{"personal_budget.CARED_FOR.difference", "The cared-for person's budget, difference from none"},
+			{"personal_budget.BOTH.difference", "Both, difference from none"},
+		}), nil
 }
 
 // other shows the figures of the quarter no other section showed, such as
@@ -822,6 +848,15 @@ func cellText(v reflect.Value) string {
 		return minus(strconv.FormatFloat(v.Float(), 'f', -1, 64))
 	case reflect.String:
 		return dash(clean(v.String()))
+	case reflect.Map:
+		// Counts by code, such as rows rejected by reason: "date_invalid 3,
+		// unknown_code 1", in key order.
+		parts := make([]string, 0, v.Len())
+		for _, k := range v.MapKeys() {
+			parts = append(parts, cellText(k)+" "+cellText(v.MapIndex(k)))
+		}
+		slices.Sort(parts)
+		return dash(strings.Join(parts, ", "))
 	}
 	if s, ok := v.Interface().(fmt.Stringer); ok {
 		return dash(clean(s.String()))

@@ -50,6 +50,11 @@ type Report struct {
 	// A slice of metrics.QualityRow also gets a table of consent to
 	// follow-up and one of the coded values that are U or missing.
 	Quality any
+	// MissingFinance are the organisations whose cost and savings figures
+	// are not shown, and are left out of the consortium's, because a
+	// finance return of the four quarters is missing (metrics.md section
+	// 7); the page says so.
+	MissingFinance []string
 	// Generated is when the report was made; zero leaves it out.
 	Generated time.Time
 }

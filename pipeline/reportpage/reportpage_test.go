@@ -27,6 +27,7 @@ type qualityRow struct {
 	Arrived      bool
 	RowsAccepted int
 	RowsRejected int
+	Reasons      map[string]int
 	Note         string
 	secret       string
 }
@@ -71,6 +72,7 @@ func sampleReport() Report {
 		{ID: "savings.net.central", Scope: c, Period: "2026-Q3", Unit: "gbp", Value: fp(312345.5)},
 		{ID: "savings.ratio.central", Scope: c, Period: "2026-Q3", Unit: "ratio", Value: fp(1.249382)},
 		{ID: "personal_budget.CARER.difference", Scope: c, Period: "2026-Q3", Unit: "difference", Value: fp(-0.052), CILow: fp(-0.13), CIHigh: fp(0.031)},
+		rate("personal_budget.NONE.rate", 60, 200, 0.3, 0.239, 0.368),
 		{ID: "reach.registered", Scope: c, Period: "2026-Q3", Unit: "count", Subgroup: &metrics.Subgroup{Dimension: "age_band", Value: hostile}, Value: fp(17)},
 		{ID: "reach.registered", Scope: "ORG1", Period: "2026-Q3", Unit: "count", Value: fp(99999)},
 	}
@@ -84,8 +86,9 @@ func sampleReport() Report {
 			{Name: "Yearly gain when a workless person moves into work", Value: 6897, Unit: "gbp", PriceYear: "2015/16", Source: "Joseph Rowntree Foundation"},
 			{Name: "Deadweight", Value: 0.25, Unit: "share", Source: "=1+1"},
 		},
-		Quality:   []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1", secret: "secret"}, {Org: hostile, Return: "support", RowsRejected: 3}},
-		Generated: time.Date(2026, 10, 15, 9, 30, 0, 0, time.UTC),
+		Quality:        []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1", secret: "secret"}, {Org: hostile, Return: "support", RowsRejected: 3, Reasons: map[string]int{"unknown_code": 1, "date_invalid": 2}}},
+		MissingFinance: []string{"ORG2", hostile},
+		Generated:      time.Date(2026, 10, 15, 9, 30, 0, 0, time.UTC),
 	}
 }
 
@@ -111,6 +114,8 @@ func TestHTML(t *testing.T) {
 		"−5.2 percentage points (−13.0 to &#43;3.1)", "25.0% (16.8%–35.4%), 20 of 80", "2025-Q4",
 		"£6,897", "25%", "12,345", "Rows accepted", "<th scope=\"col\"", "<th scope=\"row\"",
 		Suppressed, "<svg", "chart-sustained", "chart-outcomes", "2026-Q2",
+		"Personal budgets", "No personal budget", "30.0% (23.9%–36.8%)", "not evidence that personal budgets cause",
+		"leave out ORG2, &lt;script&gt;", "a finance return is missing", "date_invalid 2, unknown_code 1",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -233,7 +238,7 @@ func TestFiguresJSON(t *testing.T) {
 func TestCSV(t *testing.T) {
 	dir, _ := write(t, sampleReport())
 	names, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "other-figures", "referral", "sustained"}
+	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "other-figures", "personal-budgets", "referral", "sustained"}
 	var got []string
 	for _, n := range names {
 		got = append(got, strings.TrimSuffix(filepath.Base(n), ".csv"))
