@@ -267,7 +267,7 @@ func TestStatusAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := pipeline.Period{Year: 2026, Quarter: 1}
-	const check = 1000
+	const check = 1000 // the window is 28 days before to 56 after (metrics.md section 3), written out so a change of the constants fails here
 	tests := []struct {
 		name string
 		fs   []Followup
@@ -277,10 +277,10 @@ func TestStatusAt(t *testing.T) {
 		{"nearest wins", []Followup{{Date: check - 3, EmploymentStatus: "UNEMPLOYED"}, {Date: check + 1, EmploymentStatus: "EMPLOYED_FT"}}, sustainedStatus},
 		{"tie goes to the later", []Followup{{Date: check + 5, EmploymentStatus: "RETIRED"}, {Date: check - 5, EmploymentStatus: "EMPLOYED_PT"}}, notSustainedStatus},
 		{"same day goes to the later row", []Followup{{Date: check, EmploymentStatus: "EMPLOYED_PT", Return: q, Row: 9}, {Date: check, EmploymentStatus: "RETIRED", Return: q, Row: 2}}, sustainedStatus},
-		{"window's first day", []Followup{{Date: check - windowBefore, EmploymentStatus: "SELF_EMPLOYED"}}, sustainedStatus},
-		{"day before the window", []Followup{{Date: check - windowBefore - 1, EmploymentStatus: "SELF_EMPLOYED"}}, unknownStatus},
-		{"window's last day", []Followup{{Date: check + windowAfter, EmploymentStatus: "UNEMPLOYED"}}, notSustainedStatus},
-		{"day after the window", []Followup{{Date: check + windowAfter + 1, EmploymentStatus: "UNEMPLOYED"}}, unknownStatus},
+		{"window's first day", []Followup{{Date: check - 28, EmploymentStatus: "SELF_EMPLOYED"}}, sustainedStatus},
+		{"day before the window", []Followup{{Date: check - 28 - 1, EmploymentStatus: "SELF_EMPLOYED"}}, unknownStatus},
+		{"window's last day", []Followup{{Date: check + 56, EmploymentStatus: "UNEMPLOYED"}}, notSustainedStatus},
+		{"day after the window", []Followup{{Date: check + 56 + 1, EmploymentStatus: "UNEMPLOYED"}}, unknownStatus},
 		{"nearest says U", []Followup{{Date: check, EmploymentStatus: "U"}, {Date: check + 2, EmploymentStatus: "EMPLOYED_FT"}}, unknownStatus},
 	}
 	for _, tt := range tests {

@@ -30,14 +30,14 @@ import (
 // organisations send them (returns/, listed in returns/manifest.json), the
 // hand working (WORKING.md), the script that types the hand-worked numbers
 // into JSON (make-expected.py) and the expected figures.
-var fixtureDir = filepath.Join("..", "..", "testdata", "report")
+const fixtureDir = "../../testdata/report"
 
 // TestBuild_Fixture ingests the fixture consortium's returns into a new
 // filesystem lake with the real ingest, builds the 2026-Q2 reports (the
-// consortium's, and ORG-A's own), writes each, and compares the figures.json written with the expected file worked
-// out by hand: the same set of figures (id, scope, cohort, subgroup), each
-// with the same unit and suppression, counts exactly, and rounded numbers
-// within 5e-4.
+// consortium's, and ORG-A's own), writes each, and compares the figures.json
+// written with the expected file worked out by hand: the same set of figures
+// (id, scope, cohort, subgroup), each with the same unit and suppression,
+// counts exactly, and rounded numbers within 1e-6.
 func TestBuild_Fixture(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -184,8 +184,8 @@ func figureKey(f metrics.Figure) string {
 
 // compareFigures fails for every figure missing, unexpected or different.
 // Counts, numerators and denominators must be equal; a count's value too;
-// other values, interval limits and lower bounds within 5e-4 (the expected
-// file rounds them).
+// other values, interval limits and lower bounds within 1e-6 (the expected
+// file rounds them to 6 decimal places).
 func compareFigures(tb testing.TB, got, want []metrics.Figure) {
 	tb.Helper()
 	index := func(figs []metrics.Figure, which string) map[string]metrics.Figure {
@@ -249,7 +249,9 @@ func figureDiffs(got, want metrics.Figure) []string {
 	if got.Suppressed != want.Suppressed {
 		out = append(out, fmt.Sprintf("suppressed %v, want %v", got.Suppressed, want.Suppressed))
 	}
-	valueTol := 5e-4
+	// The expected file rounds to 6 decimal places.
+	const tol = 1e-6
+	valueTol := tol
 	if want.Unit == metrics.UnitCount {
 		valueTol = 1e-9
 	}
@@ -258,12 +260,12 @@ func figureDiffs(got, want metrics.Figure) []string {
 		got, want *float64
 		tol       float64
 	}{
-		{"numerator", got.Numerator, want.Numerator, 1e-6},
-		{"denominator", got.Denominator, want.Denominator, 1e-6},
+		{"numerator", got.Numerator, want.Numerator, tol},
+		{"denominator", got.Denominator, want.Denominator, tol},
 		{"value", got.Value, want.Value, valueTol},
-		{"ci_low", got.CILow, want.CILow, 5e-4},
-		{"ci_high", got.CIHigh, want.CIHigh, 5e-4},
-		{"lower_bound", got.LowerBound, want.LowerBound, 5e-4},
+		{"ci_low", got.CILow, want.CILow, tol},
+		{"ci_high", got.CIHigh, want.CIHigh, tol},
+		{"lower_bound", got.LowerBound, want.LowerBound, tol},
 	} {
 		switch {
 		case n.got == nil && n.want == nil:
