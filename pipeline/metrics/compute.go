@@ -64,6 +64,7 @@ func (r *report) basic() []Figure {
 	r.each(func(c *carer) { r.add(t, c) })
 	var figs []Figure
 	figs = append(figs, r.reach(t)...)
+	figs = append(figs, r.supportBreakdown()...)
 	figs = append(figs, r.quarterOutcomes(t)...)
 	figs = append(figs, r.cohortRates()...)
 	figs = append(figs, r.sustained(t)...)
@@ -176,6 +177,48 @@ func (r *report) reach(t *tally) []Figure {
 		r.count("support.minutes", t.minutes),
 		r.rate("support.outside_office_hours", t.ooh, t.answered),
 	}
+}
+
+// supportBreakdown is the rest of section 1: support contacts and minutes
+// dated in the quarter by activity and by mode, as figures
+// support.contacts.<column>.<code> and support.minutes.<column>.<code>.
+// Every code of the standard is shown, and not_recorded for a column that
+// may be left empty, so that each breakdown adds up to the totals. They
+// count contacts, not carers, so they are not section 9's subgroups: an
+// organisation's are suppressed in a consortium's report like its other
+// figures, the consortium's are not.
+func (r *report) supportBreakdown() []Figure {
+	sum := map[Subgroup][2]int{}
+	for org, by := range r.supportBy {
+		if r.scope != Consortium && org != r.scope {
+			continue
+		}
+		for k, n := range by {
+			s := sum[k]
+			sum[k] = [2]int{s[0] + n[0], s[1] + n[1]}
+		}
+	}
+	var figs []Figure
+	for _, b := range r.codes.supportBy {
+		values := slices.Clone(b.codes)
+		if b.optional {
+			values = append(values, notRecordedCode)
+		}
+		var others []string // codes the standard no longer lists
+		for k := range sum {
+			if k.Dimension == b.column && !slices.Contains(values, k.Value) {
+				others = append(others, k.Value)
+			}
+		}
+		slices.Sort(others)
+		for _, v := range append(values, others...) {
+			n := sum[Subgroup{Dimension: b.column, Value: v}]
+			figs = append(figs,
+				r.count("support.contacts."+b.column+"."+v, n[0]),
+				r.count("support.minutes."+b.column+"."+v, n[1]))
+		}
+	}
+	return figs
 }
 
 // cohort is the carers registered in one quarter, within a report.

@@ -37,6 +37,9 @@ type Index struct {
 
 	orgs    map[string]bool // every organisation with any row
 	finance map[string]map[pipeline.Period]Finance
+	// support dated in the quarter by organisation, then by activity and
+	// by mode (section 1): contacts and minutes.
+	supportBy map[string]map[Subgroup]*[2]int
 }
 
 // carer is what the figures need of one carer for the Index's quarter.
@@ -124,14 +127,15 @@ func NewIndexer(std *standard.Standard, period pipeline.Period) (*Indexer, error
 	}
 	return &Indexer{
 		ix: &Index{
-			codes:   c,
-			groups:  groups,
-			period:  period,
-			start:   pipeline.DaysOf(period.Start()),
-			end:     pipeline.DaysOf(period.End()),
-			from:    pipeline.DaysOf(firstOfFour(period).Start()),
-			orgs:    map[string]bool{},
-			finance: map[string]map[pipeline.Period]Finance{},
+			codes:     c,
+			groups:    groups,
+			period:    period,
+			start:     pipeline.DaysOf(period.Start()),
+			end:       pipeline.DaysOf(period.End()),
+			from:      pipeline.DaysOf(firstOfFour(period).Start()),
+			orgs:      map[string]bool{},
+			finance:   map[string]map[pipeline.Period]Finance{},
+			supportBy: map[string]map[Subgroup]*[2]int{},
 		},
 		at: map[carerKey]int32{},
 	}, nil
@@ -227,6 +231,24 @@ func (x *Indexer) addSupport(s *Support) {
 	}
 	c.contacts++
 	c.minutes += s.Minutes
+	by := ix.supportBy[s.Org]
+	if by == nil {
+		by = map[Subgroup]*[2]int{}
+		ix.supportBy[s.Org] = by
+	}
+	for _, b := range ix.codes.supportBy {
+		k := Subgroup{Dimension: b.column, Value: b.value(s)}
+		if k.Value == "" {
+			k.Value = notRecordedCode
+		}
+		n := by[k]
+		if n == nil {
+			n = new([2]int)
+			by[k] = n
+		}
+		n[0]++
+		n[1] += s.Minutes
+	}
 	switch s.OutsideOfficeHours {
 	case yes:
 		c.ooh++

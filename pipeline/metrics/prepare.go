@@ -25,6 +25,16 @@ type codes struct {
 	inWork    map[string]bool
 	knownWork map[string]bool // employment statuses other than U
 	waves     []wave          // follow-up waves after registration
+	supportBy []breakdown     // the support columns section 1 breaks support down by
+}
+
+// breakdown is a coded column of the support table: its codes in the
+// standard's order, whether it may be left empty, and how to read it.
+type breakdown struct {
+	column   string
+	codes    []string
+	optional bool
+	value    func(*Support) string
 }
 
 type wave struct {
@@ -73,6 +83,24 @@ func codesOf(std *standard.Standard) (*codes, error) {
 		if e.Code != unknownCode {
 			c.knownWork[e.Code] = true
 		}
+	}
+	support := std.Kind("support")
+	for _, b := range []breakdown{
+		{column: "activity", value: func(s *Support) string { return s.Activity }},
+		{column: "mode", value: func(s *Support) string { return s.Mode }},
+	} {
+		var f *standard.Field
+		if support != nil {
+			f = support.Field(b.column)
+		}
+		if f == nil || f.CodeList == nil {
+			return nil, pipeline.Errorf(pipeline.Invalid, "metrics: the standard's support table has no coded column %s", b.column)
+		}
+		b.optional = !f.Required
+		for _, e := range f.CodeList.Entries {
+			b.codes = append(b.codes, e.Code)
+		}
+		c.supportBy = append(c.supportBy, b)
 	}
 	for _, e := range lists["wave"].Entries {
 		if e.Weeks != nil && *e.Weeks > 0 {

@@ -13,6 +13,9 @@ import (
 // subgroups of a count add up to its total.
 const NotRecorded = "not recorded"
 
+// notRecordedCode stands for an empty code in a figure id.
+const notRecordedCode = "not_recorded"
+
 // subgroupIDs are the figures shown for each subgroup: who is reached, who
 // reaches a hard outcome, and whether jobs last. Every other figure is shown
 // for the whole consortium or organisation only.

@@ -55,7 +55,8 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 		byOrg = append(byOrg, f...)
 	}
 	r := reportpage.Report{Period: period.String(), Scope: metrics.Consortium, Orgs: orgs, Generated: now.UTC(),
-		Assumptions: assumptions(model), Methods: methods(), MissingFinance: ix.MissingFinance(metrics.Consortium)}
+		Assumptions: assumptions(model), Methods: methods(), MissingFinance: ix.MissingFinance(metrics.Consortium),
+		Labels: labels(std)}
 	if own == "" {
 		// Consortium reports go to every member: everything below the
 		// consortium's totals, each organisation's figures included, is
@@ -144,6 +145,25 @@ func assumptions(m *costmodel.Model) []reportpage.Assumption {
 		{Name: "Attribution to the service, central (low " + pct(m.Attribution.Low) + ", high " + pct(m.Attribution.High) + ")", Value: m.Attribution.Central, Unit: "share", Source: m.Attribution.Source},
 		{Name: "Discount rate for claims past the first year", Value: m.DiscountRate.Value, Unit: m.DiscountRate.Unit, PriceYear: m.DiscountRate.PriceYear, Source: m.DiscountRate.Source},
 	}
+}
+
+// labels are the standard's words for the codes of every coded column,
+// by column name, for the page's tables of figures by code.
+func labels(std *standard.Standard) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, k := range std.Kinds {
+		for _, f := range k.Fields {
+			if f.CodeList == nil || out[f.Name] != nil {
+				continue
+			}
+			m := map[string]string{}
+			for _, e := range f.CodeList.Entries {
+				m[e.Code] = e.Label
+			}
+			out[f.Name] = m
+		}
+	}
+	return out
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.0f%%", x*100) }

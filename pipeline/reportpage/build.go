@@ -100,6 +100,20 @@ func (fs *figureSet) get(id string) *metrics.Figure {
 	return nil
 }
 
+// prefixed returns the current figures whose id starts with prefix, in
+// report order.
+func (fs *figureSet) prefixed(prefix string) []*metrics.Figure {
+	var out []*metrics.Figure
+	for i := range fs.r.Figures {
+		f := &fs.r.Figures[i]
+		if strings.HasPrefix(f.ID, prefix) && f.Cohort == "" && fs.current(f) {
+			fs.used[i] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // cohorts returns the current figures with that id, one per cohort, by cohort.
 func (fs *figureSet) cohorts(id string) []*metrics.Figure {
 	var out []*metrics.Figure
@@ -133,7 +147,7 @@ func build(r Report) (*page, error) {
 		p.GenISO = g.Format(time.RFC3339)
 	}
 	steps := []func(*figureSet) (*section, error){
-		headline, sustained, outcomes, referral, soft, costs, budgets, other,
+		headline, sustained, outcomes, support, referral, soft, costs, budgets, subgroups, other,
 	}
 	for _, step := range steps {
 		s, err := step(fs)
@@ -575,6 +589,139 @@ func costs(fs *figureSet) (*section, error) {
 		s.Charts = append(s.Charts, chart{ID: "chart-cost", SVG: svg, Caption: "Delivery cost over the four quarters against net fiscal savings (pounds)"})
 	}
 	return s, nil
+}
+
+// grid is a table of figures: one row per label, one column per figure
+// id, each cell the figure's value, or a dash where there is none.
+type grid struct {
+	t      *table
+	rows   map[string]int
+	column map[string]int
+}
+
+func newGrid(id, caption, rowHead string, columns [][2]string) *grid {
+	g := &grid{t: &table{ID: id, Caption: caption, Head: []string{rowHead}}, rows: map[string]int{}, column: map[string]int{}}
+	for i, c := range columns {
+		g.column[c[0]] = i
+		g.t.Head = append(g.t.Head, c[1])
+		g.t.Num = append(g.t.Num, true)
+	}
+	return g
+}
+
+// put sets the cell of a figure, adding its row the first time.
+func (g *grid) put(label, id string, f *metrics.Figure) {
+	c, ok := g.column[id]
+	if !ok {
+		return
+	}
+	r, ok := g.rows[label]
+	if !ok {
+		r = len(g.t.Rows)
+		g.rows[label] = r
+		cells := make([]cell, len(g.column))
+		for i := range cells {
+			cells[i] = cell{Text: "—"}
+		}
+		g.t.Rows = append(g.t.Rows, row{Head: clean(label), Cells: cells})
+	}
+	g.t.Rows[r].Cells[c] = valueCell(f)
+}
+
+// label is the standard's words for a code of a column, or codeLabel's.
+func (fs *figureSet) label(column, code string) string {
+	if l, ok := fs.r.Labels[column][code]; ok {
+		return l
+	}
+	return codeLabel(code)
+}
+
+// codeLabel turns a code into words: "ONE_TO_ONE_ADVICE" → "One to one advice".
+func codeLabel(code string) string {
+	w := strings.ToLower(strings.ReplaceAll(code, "_", " "))
+	if w == "" {
+		return w
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
+}
+
+// support is the rest of metrics.md section 1: contacts and minutes by
+// activity and by mode.
+func support(fs *figureSet) (*section, error) {
+	s := &section{ID: "support-given", Title: "Support given",
+		Intro: []string{"Support contacts dated in the quarter and their minutes (a contact without minutes counts as a contact and adds none), by type of support and by how it was delivered."}}
+	for _, col := range []struct{ key, title string }{{"activity", "Type of support"}, {"mode", "How it was delivered"}} {
+		g := newGrid("support-by-"+col.key, "Support contacts and minutes by "+strings.ToLower(col.title), col.title,
+			[][2]string{{"support.contacts", "Contacts"}, {"support.minutes", "Minutes"}})
+		for _, id := range []string{"support.contacts", "support.minutes"} {
+			prefix := id + "." + col.key + "."
+			for _, f := range fs.prefixed(prefix) {
+				g.put(fs.label(col.key, strings.TrimPrefix(f.ID, prefix)), id, f)
+			}
+		}
+		if len(g.t.Rows) > 0 {
+			s.Tables = append(s.Tables, g.t)
+		}
+	}
+	if len(s.Tables) == 0 {
+		return nil, nil
+	}
+	return s, nil
+}
+
+// subgroups is metrics.md section 9: one table per dimension of the carer's
+// profile.
+func subgroups(fs *figureSet) (*section, error) {
+	columns := [][2]string{
+		{"reach.registered", "Registered"},
+		{"reach.supported", "Supported"},
+		{"outcomes.quarter.any_hard", "Any hard outcome"},
+		{"sustained.starts.w26", "Job starts sustained at 26 weeks"},
+		{"sustained.kept.w26", "Jobs kept, sustained at 26 weeks"},
+	}
+	var order []string
+	grids := map[string]*grid{}
+	for i := range fs.r.Figures {
+		f := &fs.r.Figures[i]
+		if f.Subgroup == nil || f.Scope != fs.r.Scope || f.Period != fs.r.Period || f.Cohort != "" {
+			continue
+		}
+		d := f.Subgroup.Dimension
+		g := grids[d]
+		if g == nil {
+			g = newGrid("subgroups-"+clean(d), "By "+clean(dimensionLabel(d)), codeLabel(clean(d)), columns)
+			grids[d] = g
+			order = append(order, d)
+		}
+		if _, ok := g.column[f.ID]; ok {
+			fs.used[i] = true
+			g.put(fs.label(d, f.Subgroup.Value), f.ID, f)
+		}
+	}
+	if len(order) == 0 {
+		return nil, nil
+	}
+	s := &section{ID: "subgroups", Title: "Who the service reaches, and for whom it works",
+		Intro: []string{"The quarter's figures by the carer's profile (their latest carers row; the age band at their first registration). Each carer is in one group of each table, so a column adds up to the total; \"not recorded\" is the carers whose profile leaves it empty. A sustainment rate counts only jobs whose status is known."}}
+	for _, d := range order {
+		s.Tables = append(s.Tables, grids[d].t)
+	}
+	return s, nil
+}
+
+// dimensionLabel names a subgroup dimension for a reader.
+func dimensionLabel(d string) string {
+	switch d {
+	case "age_band":
+		return "age band (16-24: young adult carers; 65+: older carers)"
+	case "cared_for_condition":
+		return "the cared-for person's condition"
+	case "limiting_illness":
+		return "the carer's own limiting illness"
+	case "referral_group":
+		return "how the carer came to the service"
+	}
+	return strings.ToLower(codeLabel(d))
 }
 
 // budgets is metrics.md section 8: each personal-budget group's

@@ -50,6 +50,11 @@ type Report struct {
 	// A slice of metrics.QualityRow also gets a table of consent to
 	// follow-up and one of the coded values that are U or missing.
 	Quality any
+	// Labels are the words for codes, by column then code, from the data
+	// standard's code lists (age_band → 16-24 → "16 to 24", activity →
+	// IT_SKILLS → "IT skills"); a code without one is shown in words made
+	// from the code.
+	Labels map[string]map[string]string
 	// MissingFinance are the organisations whose cost and savings figures
 	// are not shown, and are left out of the consortium's, because a
 	// finance return of the four quarters is missing (metrics.md section

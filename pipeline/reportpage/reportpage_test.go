@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pagestyle"
 )
 
 func fp(v float64) *float64 { return &v }
@@ -73,7 +74,10 @@ func sampleReport() Report {
 		{ID: "savings.ratio.central", Scope: c, Period: "2026-Q3", Unit: "ratio", Value: fp(1.249382)},
 		{ID: "personal_budget.CARER.difference", Scope: c, Period: "2026-Q3", Unit: "difference", Value: fp(-0.052), CILow: fp(-0.13), CIHigh: fp(0.031)},
 		rate("personal_budget.NONE.rate", 60, 200, 0.3, 0.239, 0.368),
+		count("support.contacts.activity.ONE_TO_ONE_ADVICE", "2026-Q3", 4321),
+		count("support.minutes.activity.ONE_TO_ONE_ADVICE", "2026-Q3", 98765),
 		{ID: "reach.registered", Scope: c, Period: "2026-Q3", Unit: "count", Subgroup: &metrics.Subgroup{Dimension: "age_band", Value: hostile}, Value: fp(17)},
+		{ID: "reach.supported", Scope: c, Period: "2026-Q3", Unit: "count", Subgroup: &metrics.Subgroup{Dimension: "age_band", Value: "65+"}, Value: fp(23)},
 		{ID: "reach.registered", Scope: "ORG1", Period: "2026-Q3", Unit: "count", Value: fp(99999)},
 	}
 	return Report{
@@ -88,6 +92,7 @@ func sampleReport() Report {
 		},
 		Quality:        []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1", secret: "secret"}, {Org: hostile, Return: "support", RowsRejected: 3, Reasons: map[string]int{"unknown_code": 1, "date_invalid": 2}}},
 		MissingFinance: []string{"ORG2", hostile},
+		Labels:         map[string]map[string]string{"age_band": {"65+": "65 and over"}},
 		Generated:      time.Date(2026, 10, 15, 9, 30, 0, 0, time.UTC),
 	}
 }
@@ -116,6 +121,8 @@ func TestHTML(t *testing.T) {
 		Suppressed, "<svg", "chart-sustained", "chart-outcomes", "2026-Q2",
 		"Personal budgets", "No personal budget", "30.0% (23.9%–36.8%)", "not evidence that personal budgets cause",
 		"leave out ORG2, &lt;script&gt;", "a finance return is missing", "date_invalid 2, unknown_code 1",
+		"Support given", "One to one advice", "4,321", "98,765", "Who the service reaches", "By age band",
+		"65 and over", // the standard's label
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
@@ -147,6 +154,39 @@ func TestHTML(t *testing.T) {
 		t.Error("a chart outside a figure")
 	}
 	tokenise(t, page)
+}
+
+func TestWrite_SharedStyle(t *testing.T) {
+	// The page must look like the uploader's validation report, so its style
+	// element starts with the shared base and adds only this page's own rules.
+	for _, tc := range []struct {
+		name string
+		r    Report
+	}{
+		{"sample report", sampleReport()},
+		{"no figures", Report{Period: "2026-Q3", Scope: metrics.Consortium}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, page := write(t, tc.r)
+			_, rest, ok := strings.Cut(page, "<style>")
+			css, _, closed := strings.Cut(rest, "</style>")
+			if !ok || !closed {
+				t.Fatal("the page has no style element")
+			}
+			if !strings.HasPrefix(css, pagestyle.Base) {
+				t.Error("the style element does not start with the shared base")
+			}
+			if n := strings.Count(page, pagestyle.Base); n != 1 {
+				t.Errorf("the shared base is on the page %d times, want once", n)
+			}
+			// The page's own rules: suppressed cells, charts and A4 printing.
+			for _, want := range []string{".sup{", "figure svg{", "@page{size:A4"} {
+				if !strings.Contains(strings.TrimPrefix(css, pagestyle.Base), want) {
+					t.Errorf("the page's own rules lack %q", want)
+				}
+			}
+		})
+	}
 }
 
 // tokenise checks that the page is well formed enough for encoding/xml in
@@ -238,7 +278,7 @@ func TestFiguresJSON(t *testing.T) {
 func TestCSV(t *testing.T) {
 	dir, _ := write(t, sampleReport())
 	names, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "other-figures", "personal-budgets", "referral", "sustained"}
+	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "personal-budgets", "referral", "subgroups-age_band", "support-by-activity", "sustained"}
 	var got []string
 	for _, n := range names {
 		got = append(got, strings.TrimSuffix(filepath.Base(n), ".csv"))

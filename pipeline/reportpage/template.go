@@ -3,36 +3,16 @@ package reportpage
 import (
 	"html/template"
 	"strings"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pagestyle"
 )
 
-const pageCSS = `
-:root{color-scheme:light}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:#fff;color:#1b1b1b;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-.page{max-width:75rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-header{border-bottom:4px solid #1d4f91;padding-bottom:1rem;margin-bottom:1.5rem}
-.eyebrow{margin:0;color:#4a4a4a}
-h1{font-size:1.8rem;line-height:1.25;margin:.25rem 0 1rem}
-h2{font-size:1.45rem;line-height:1.3;margin:2.5rem 0 .75rem;padding-bottom:.25rem;border-bottom:1px solid #c4c4c4}
-p{margin:.5rem 0}
-a{color:#1d4f91}
-a:focus,.scroll:focus{outline:3px solid #f2a900;outline-offset:2px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1.25rem;margin:0}
-dl.meta dt{font-weight:600}
-dl.meta dd{margin:0;overflow-wrap:anywhere}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em}
-.muted{color:#595959}
+// pageCSS is the shared base and then what only this page needs: the
+// contents list, striped tables, suppressed cells, charts and methods.
+const pageCSS = pagestyle.Base + `
 .sup{color:#595959;font-style:italic;white-space:normal}
 nav ol{margin:.25rem 0;padding-left:1.5rem}
-.scroll{overflow-x:auto;margin:.5rem 0 1rem}
-table{border-collapse:collapse;width:100%;font-size:.95rem}
-caption{text-align:left;font-weight:600;padding:0 0 .4rem}
-th,td{border:1px solid #c9c9c9;padding:.35rem .6rem;text-align:left;vertical-align:top}
-thead th{background:#e8eef6}
-tbody th{font-weight:600}
 tbody tr:nth-child(even){background:#f7f7f7}
-.n{text-align:right;font-variant-numeric:tabular-nums}
 td.n{white-space:nowrap}
 figure{margin:1rem 0 1.5rem}
 figure svg{display:block;width:100%;max-width:56rem;height:auto}
@@ -40,26 +20,13 @@ figcaption{font-weight:600;margin:0 0 .4rem}
 dl.methods dt{font-weight:600;margin-top:.6rem}
 dl.methods dd{margin:0 0 0 1rem}
 .note{color:#333}
-footer{margin-top:3rem;border-top:1px solid #c4c4c4;font-size:.95rem}
-@media (max-width:40rem){
-.page{padding:1rem .75rem 2rem}
-h1{font-size:1.45rem}
-dl.meta{grid-template-columns:1fr}
-}
 @media print{
 @page{size:A4;margin:15mm}
-body{font-size:10pt}
-.page{max-width:none;padding:0}
 nav{display:none}
-.scroll{overflow:visible}
-table{font-size:9pt}
-thead{display:table-header-group}
-tr,figure,dl.meta{break-inside:avoid;page-break-inside:avoid}
-h2{break-after:avoid;page-break-after:avoid}
+figure{break-inside:avoid;page-break-inside:avoid}
 section{break-before:auto}
 figure svg{max-width:100%}
-a{color:inherit;text-decoration:none}
-thead th,tbody tr,svg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+tbody tr,svg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 `
 

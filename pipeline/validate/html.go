@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pagestyle"
 )
 
 // PageMeta is what the uploader's HTML page shows that the report itself
@@ -430,30 +431,15 @@ func unfit(r rune) bool {
 	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f || r == 0xFFFE || r == 0xFFFF
 }
 
-const pageCSS = `
-:root{color-scheme:light}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;background:#fff;color:#1b1b1b;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-.page{max-width:75rem;margin:0 auto;padding:1.5rem 1rem 3rem}
-header{border-bottom:4px solid #1d4f91;padding-bottom:1rem;margin-bottom:1.5rem}
-.eyebrow{margin:0;color:#4a4a4a}
-h1{font-size:1.8rem;line-height:1.25;margin:.25rem 0 1rem}
-h2{font-size:1.45rem;line-height:1.3;margin:2.5rem 0 .75rem;padding-bottom:.25rem;border-bottom:1px solid #c4c4c4}
+// pageCSS is the shared base and then what only this page needs: the
+// verdict boxes, the issue tables and the values quoted from the upload.
+const pageCSS = pagestyle.Base + `
 h3{font-size:1.2rem;line-height:1.3;margin:2rem 0 .5rem}
 h4{font-size:1.05rem;margin:1.5rem 0 .5rem}
 h5{font-size:1rem;margin:1.25rem 0 .25rem}
-p{margin:.5rem 0}
-a{color:#1d4f91}
-a:focus,.scroll:focus{outline:3px solid #f2a900;outline-offset:2px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1.25rem;margin:0}
-dl.meta dt{font-weight:600}
-dl.meta dd{margin:0;overflow-wrap:anywhere}
-code,.v{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em}
-.v{white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate;background:#f0f0f0;border:1px solid #dcdcdc;border-radius:3px;padding:0 .25em}
+.v{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.9em;white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate;background:#f0f0f0;border:1px solid #dcdcdc;border-radius:3px;padding:0 .25em}
 .id{overflow-wrap:anywhere}
-.muted,.none{color:#595959}
-.none{font-style:italic}
+.none{color:#595959;font-style:italic}
 .box{border-left:6px solid;padding:.6rem 1rem;margin:1rem 0;border-radius:0 4px 4px 0}
 .box p{margin:.3rem 0}
 .box ul{margin:.3rem 0;padding-left:1.25rem}
@@ -462,13 +448,8 @@ code,.v{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono"
 .box.warn{background:#fff6d9;border-color:#9a6700}
 .box.bad{background:#fdeded;border-color:#b3261e}
 .explain{color:#333;margin:.25rem 0 .5rem}
-.scroll{overflow-x:auto;margin:.5rem 0 1rem}
-table{border-collapse:collapse;width:100%;font-size:.95rem}
-caption{text-align:left;font-weight:600;padding:0 0 .4rem}
-th,td{border:1px solid #c9c9c9;padding:.35rem .6rem;text-align:left;vertical-align:top}
-thead th{background:#e8eef6;white-space:nowrap}
-tbody th{font-weight:600}
-.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+thead th{white-space:nowrap}
+.n{white-space:nowrap}
 td.ok{color:#17612c}
 td.warn{color:#6b4700}
 td.bad{color:#a1140c}
@@ -484,25 +465,15 @@ td.ok,td.warn,td.bad{font-weight:600}
 .issues.warnings thead th{background:#fbf0cf}
 .group{margin:0 0 1.5rem}
 .back{font-size:.9rem}
-footer{margin-top:3rem;border-top:1px solid #c4c4c4;font-size:.95rem}
 @media (max-width:40rem){
-.page{padding:1rem .75rem 2rem}
-h1{font-size:1.45rem}
-dl.meta{grid-template-columns:1fr}
 dl.meta dd{margin-bottom:.4rem}
 }
 @media print{
-body{font-size:10pt}
-.page{max-width:none;padding:0}
-.scroll{overflow:visible}
-table{font-size:9pt}
 .issues,.issues.sheets{min-width:0}
-thead{display:table-header-group}
-tr,.box,dl.meta,.explain{break-inside:avoid;page-break-inside:avoid}
-h2,h3,h4,h5{break-after:avoid;page-break-after:avoid}
+.box,.explain{break-inside:avoid;page-break-inside:avoid}
+h3,h4,h5{break-after:avoid;page-break-after:avoid}
 .back{display:none}
-a{color:inherit;text-decoration:none}
-.box,thead th,.v,.issues tbody tr{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+.box,.v,.issues tbody tr{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 `
 

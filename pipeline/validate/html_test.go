@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pagestyle"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
 )
@@ -431,6 +432,40 @@ func TestWriteHTML_SelfContained(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
+	}
+}
+
+func TestWriteHTML_SharedStyle(t *testing.T) {
+	// The page must look like the quarterly report, so its style element
+	// starts with the shared base and adds only this page's own rules.
+	for _, tc := range []struct {
+		name string
+		r    *validate.Report
+		meta validate.PageMeta
+	}{
+		{"sample report", htmlSampleReport(), htmlSampleMeta(t)},
+		{"empty report", &validate.Report{Org: "TEST-ORG", Period: "2026-Q3"}, validate.PageMeta{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := htmlWrite(t, tc.r, tc.meta)
+			_, rest, ok := strings.Cut(page, "<style>")
+			css, _, closed := strings.Cut(rest, "</style>")
+			if !ok || !closed {
+				t.Fatal("the page has no style element")
+			}
+			if !strings.HasPrefix(css, pagestyle.Base) {
+				t.Error("the style element does not start with the shared base")
+			}
+			if n := strings.Count(page, pagestyle.Base); n != 1 {
+				t.Errorf("the shared base is on the page %d times, want once", n)
+			}
+			// The page's own rules: the verdict boxes and the issue tables.
+			for _, want := range []string{".box.bad{", ".issues{", ".v{"} {
+				if !strings.Contains(strings.TrimPrefix(css, pagestyle.Base), want) {
+					t.Errorf("the page's own rules lack %q", want)
+				}
+			}
+		})
 	}
 }
 

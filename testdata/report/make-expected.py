@@ -71,6 +71,28 @@ COST = 10000 + 12000 + 11000 + 13000
 GROSS = 6897*1 + 8406*0.5 + 6897*0.5
 NET = {"low": (1-0.40)*0.50, "central": (1-0.25)*0.75, "high": (1-0.10)*1.00}
 
+# Support by activity and by mode (WORKING.md, section 1): code -> (contacts,
+# minutes); every other code of the standard (schemas/v1/codelists.json, in
+# its order) 0, 0.
+ACT = ["TRAINING_COURSE", "IT_SKILLS", "CV_WRITING", "JOB_SEARCH", "CONFIDENCE_BUILDING", "ONE_TO_ONE_ADVICE",
+       "BENEFITS_ADVICE", "VOLUNTEERING_PLACEMENT", "WORK_EXPERIENCE", "REPLACEMENT_CARE", "EMPLOYER_LIAISON", "OTHER"]
+MODE = ["IN_PERSON", "ONLINE", "PHONE", "OUTREACH", "not_recorded"]
+BY = {
+ "consortium": ({"IT_SKILLS": (2, 140), "CV_WRITING": (1, 60), "JOB_SEARCH": (1, 0), "CONFIDENCE_BUILDING": (1, 120), "ONE_TO_ONE_ADVICE": (1, 40)},
+                {"IN_PERSON": (2, 180), "ONLINE": (3, 140), "PHONE": (1, 40)}),
+ "ORG-A": ({"IT_SKILLS": (1, 90), "CV_WRITING": (1, 60), "JOB_SEARCH": (1, 0), "CONFIDENCE_BUILDING": (1, 120)},
+           {"IN_PERSON": (2, 180), "ONLINE": (2, 90)}),
+ "ORG-B": ({"IT_SKILLS": (1, 50), "ONE_TO_ONE_ADVICE": (1, 40)},
+           {"ONLINE": (1, 50), "PHONE": (1, 40)}),
+}
+def support_by(sc):
+    out = []
+    for col, codes, worked in (("activity", ACT, BY[sc][0]), ("mode", MODE, BY[sc][1])):
+        for c in codes:
+            n = worked.get(c, (0, 0))
+            out += [count("support.contacts.%s.%s" % (col, c), sc, n[0]), count("support.minutes.%s.%s" % (col, c), sc, n[1])]
+    return out
+
 # One scope's figures, section by section, from WORKING.md's tables.
 S = {
  "consortium": dict(reg=5, cum=17, supp=6, contacts=6, minutes=360, ooh=(2, 4), quarter=[0, 1, 0, 0, 2], any=3,
@@ -94,6 +116,7 @@ def scope_figures(sc):
     out = [count("reach.registered", sc, d["reg"]), count("reach.registered_cumulative", sc, d["cum"]),
            count("reach.supported", sc, d["supp"]), count("support.contacts", sc, d["contacts"]),
            count("support.minutes", sc, d["minutes"]), rate("support.outside_office_hours", sc, *d["ooh"])]
+    out += support_by(sc)
     out += [count("outcomes.quarter."+c, sc, v) for c, v in zip(HARD, d["quarter"])]
     out.append(count("outcomes.quarter.any_hard", sc, d["any"]))
     out += [rate("hard_outcome_rate.w26", sc, x, n, cohort=c) for c, x, n in d["w26"]]
@@ -162,6 +185,15 @@ def subgroup_figures():
 # Organisations' figures shown in the consortium's report (WORKING.md,
 # "Suppression: the organisations"); all others suppressed. (id, scope, cohort)
 ORG_SHOWN = {("support.minutes", "ORG-A", None), ("support.minutes", "ORG-B", None)}
+# Support by activity and mode (WORKING.md, section 10): every minutes
+# figure, and the contacts both organisations have 0 of.
+for col, codes in (("activity", ACT), ("mode", MODE)):
+    for c in codes:
+        shown = ["support.minutes.%s.%s" % (col, c)]
+        if c not in BY["ORG-A"][0 if col == "activity" else 1] and c not in BY["ORG-B"][0 if col == "activity" else 1]:
+            shown.append("support.contacts.%s.%s" % (col, c))
+        for id in shown:
+            ORG_SHOWN |= {(id, "ORG-A", None), (id, "ORG-B", None)}
 for c in ("STAYED_IN_WORK", "STARTED_SELF_EMPLOYMENT", "STARTED_TRAINING"):
     ORG_SHOWN |= {("outcomes.quarter."+c, "ORG-A", None), ("outcomes.quarter."+c, "ORG-B", None)}
 ORG_SHOWN |= {("hard_outcome_rate.w52", "ORG-A", "2025-Q2"), ("soft.confidence.change", "ORG-A", None),
