@@ -21,8 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/carer-outcomes/carer-outcomes/internal/lambdatest"
-	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
+	"github.com/carer-outcomes/carer-outcomes/internal/functest"
 )
 
 // faultProxy stands between the function and the S3 server. From the n-th
@@ -139,17 +138,12 @@ func emptyBuckets(tb testing.TB, client *s3.Client) {
 // the retry leaves the lake exactly as a clean run does, with no partial or
 // duplicate files.
 func TestIngest_S3FailsAtEveryStep(t *testing.T) {
-	srv := s3server.Start(t)
-	srv.CreateBucket(t, "landing")
-	srv.CreateBucket(t, "lake")
-	client := srv.Client(t)
+	srv := functest.StartS3(t, "landing", "lake")
+	client := srv.Client
 	proxy := newFaultProxy(t, srv.Endpoint)
-	rt := lambdatest.Start(t)
-	rt.Run(t, lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/ingest"),
-		"AWS_ACCESS_KEY_ID="+srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+srv.SecretKey, "AWS_REGION="+srv.Region,
-		"LAKE_BUCKET=lake", "S3_ENDPOINT="+proxy.URL, "S3_PATH_STYLE=true",
+	fn := srv.RunVia(t, proxy.URL, pkg, "LAKE_BUCKET=lake",
 		"OUTCOMES_KEY_SECRET_ID="+secretID, "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="+secretsExtension(t))
-	f := &fixture{s3: srv, client: client, runtime: rt}
+	f := &fixture{s3: srv, client: client, runtime: fn.Runtime}
 	carers, err := os.ReadFile("../../testdata/registry/carers.csv")
 	if err != nil {
 		t.Fatal(err)

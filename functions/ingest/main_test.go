@@ -17,15 +17,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/functest"
 	"github.com/carer-outcomes/carer-outcomes/internal/lambdatest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
 )
 
 const (
+	pkg      = "github.com/carer-outcomes/carer-outcomes/functions/ingest"
 	secretID = "arn:aws:secretsmanager:eu-west-2:123456789012:secret:carer-outcomes/pseudonym-key"
 	// The function sends its AWS_SESSION_TOKEN to the extension. The S3
 	// server would refuse a session token its static keys did not issue, so
@@ -56,7 +57,7 @@ func secretsExtension(tb testing.TB) string {
 }
 
 type fixture struct {
-	s3      *s3server.Server
+	s3      *functest.S3
 	client  *s3.Client
 	lake    *lake.Lake
 	runtime *lambdatest.Runtime
@@ -65,18 +66,11 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	srv := s3server.Start(t)
-	srv.CreateBucket(t, "landing")
-	srv.CreateBucket(t, "lake")
-	client := srv.Client(t)
-	f := &fixture{s3: srv, client: client, lake: &lake.Lake{Store: s3store.NewFromClient(client, "lake", "")}, runtime: lambdatest.Start(t)}
-	bin := lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/ingest")
-	creds := []string{"AWS_ACCESS_KEY_ID=" + srv.AccessKey, "AWS_SECRET_ACCESS_KEY=" + srv.SecretKey, "AWS_REGION=" + srv.Region}
-	f.proc = f.runtime.Run(t, bin, append(creds,
-		"LAKE_BUCKET=lake", "S3_ENDPOINT="+srv.Endpoint, "S3_PATH_STYLE=true",
-		"OUTCOMES_KEY_SECRET_ID="+secretID,
-		"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="+secretsExtension(t))...)
-	return f
+	srv := functest.StartS3(t, "landing", "lake")
+	fn := srv.Run(t, pkg, "LAKE_BUCKET=lake", "OUTCOMES_KEY_SECRET_ID="+secretID,
+		"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="+secretsExtension(t))
+	return &fixture{s3: srv, client: srv.Client, lake: &lake.Lake{Store: s3store.NewFromClient(srv.Client, "lake", "")},
+		runtime: fn.Runtime, proc: fn.Process}
 }
 
 // land puts a file where the uploads function would, and returns the SQS
@@ -153,10 +147,7 @@ func TestIngest_EndToEnd(t *testing.T) {
 	}
 
 	t.Run("the uploads function returns the report to its organisation only", func(t *testing.T) {
-		bin := lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/uploads")
-		rt := lambdatest.Start(t)
-		rt.Run(t, bin, "AWS_ACCESS_KEY_ID="+f.s3.AccessKey, "AWS_SECRET_ACCESS_KEY="+f.s3.SecretKey, "AWS_REGION="+f.s3.Region,
-			"LANDING_BUCKET=landing", "LAKE_BUCKET=lake", "S3_ENDPOINT="+f.s3.Endpoint, "S3_PATH_STYLE=true")
+		rt := f.s3.Run(t, "github.com/carer-outcomes/carer-outcomes/functions/uploads", "LANDING_BUCKET=landing", "LAKE_BUCKET=lake").Runtime
 		tmpl, err := os.ReadFile("../../testdata/events/apigw-get-upload.json")
 		if err != nil {
 			t.Fatal(err)
@@ -234,15 +225,9 @@ func TestIngest_EndToEnd(t *testing.T) {
 }
 
 func TestIngest_StartupErrors(t *testing.T) {
-	rt := lambdatest.Start(t)
-	bin := lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/ingest")
-	p := rt.Run(t, bin) // no LAKE_BUCKET
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(p.Output(), "LAKE_BUCKET is not set") {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(p.Output(), "LAKE_BUCKET is not set") {
-		t.Errorf("output %q does not say what is missing", p.Output())
+	p := lambdatest.Start(t).Run(t, lambdatest.Build(t, pkg)) // no LAKE_BUCKET
+	if out, ok := p.WaitOutput("LAKE_BUCKET is not set", 10*time.Second); !ok {
+		t.Errorf("output %q does not say what is missing", out)
 	}
 }
 
@@ -250,7 +235,7 @@ func TestIngest_StartupErrors(t *testing.T) {
 // its first request for an invocation: configuration, the key from the
 // secrets extension, the standard and the S3 clients are all set up by then.
 func BenchmarkIngest_ColdStart(b *testing.B) {
-	bin := lambdatest.Build(b, "github.com/carer-outcomes/carer-outcomes/functions/ingest")
+	bin := lambdatest.Build(b, pkg)
 	port := secretsExtension(b)
 	st, err := os.Stat(bin)
 	if err != nil {

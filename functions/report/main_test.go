@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/functest"
 	"github.com/carer-outcomes/carer-outcomes/internal/lambdatest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
@@ -28,10 +29,12 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
 )
 
-const testKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+const (
+	pkg     = "github.com/carer-outcomes/carer-outcomes/functions/report"
+	testKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+)
 
 // email is what the SES v2 API receives for SendEmail.
 type email struct {
@@ -169,10 +172,8 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestReport_EndToEnd(t *testing.T) {
-	srv := s3server.Start(t)
-	srv.CreateBucket(t, "lake")
-	srv.CreateBucket(t, "reports")
-	client := srv.Client(t)
+	srv := functest.StartS3(t, "lake", "reports")
+	client := srv.Client
 	orgs, short := fillLake(t, &lake.Lake{Store: s3store.NewFromClient(client, "lake", "")})
 	ses := startSES(t)
 
@@ -181,13 +182,10 @@ func TestReport_EndToEnd(t *testing.T) {
 		orgAddresses[o] = strings.ToLower(o) + "@example.org"
 	}
 	addrs, _ := json.Marshal(orgAddresses)
-	rt := lambdatest.Start(t)
-	rt.Run(t, lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/report"),
-		"AWS_ACCESS_KEY_ID="+srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+srv.SecretKey, "AWS_REGION="+srv.Region,
-		"LAKE_BUCKET=lake", "REPORTS_BUCKET=reports", "S3_ENDPOINT="+srv.Endpoint, "S3_PATH_STYLE=true",
+	rt := srv.Run(t, pkg, "LAKE_BUCKET=lake", "REPORTS_BUCKET=reports",
 		"SES_ENDPOINT="+ses.URL, "FROM_ADDRESS=reports@consortium.example",
 		"LEAD_ADDRESSES=lead@consortium.example, deputy@consortium.example",
-		"ORG_ADDRESSES="+string(addrs), "REPORT_LINK_TTL=24h")
+		"ORG_ADDRESSES="+string(addrs), "REPORT_LINK_TTL=24h").Runtime
 	ev, err := os.ReadFile("../../testdata/events/eventbridge-scheduled.json")
 	if err != nil {
 		t.Fatal(err)
@@ -343,14 +341,8 @@ func TestReport_EndToEnd(t *testing.T) {
 }
 
 func TestReport_StartupErrors(t *testing.T) {
-	rt := lambdatest.Start(t)
-	bin := lambdatest.Build(t, "github.com/carer-outcomes/carer-outcomes/functions/report")
-	p := rt.Run(t, bin, "LAKE_BUCKET=lake", "FROM_ADDRESS=a@b", "LEAD_ADDRESSES=c@d") // no REPORTS_BUCKET
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && !strings.Contains(p.Output(), "REPORTS_BUCKET is not set") {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !strings.Contains(p.Output(), "REPORTS_BUCKET is not set") {
-		t.Errorf("output %q does not say what is missing", p.Output())
+	p := lambdatest.Start(t).Run(t, lambdatest.Build(t, pkg), "LAKE_BUCKET=lake", "FROM_ADDRESS=a@b", "LEAD_ADDRESSES=c@d") // no REPORTS_BUCKET
+	if out, ok := p.WaitOutput("REPORTS_BUCKET is not set", 10*time.Second); !ok {
+		t.Errorf("output %q does not say what is missing", out)
 	}
 }

@@ -17,18 +17,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/functest"
 	"github.com/carer-outcomes/carer-outcomes/internal/lambdatest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
 )
 
 const pkg = "github.com/carer-outcomes/carer-outcomes/functions/uploads"
 
 type fixture struct {
-	s3      *s3server.Server
+	s3      *functest.S3
 	client  *s3.Client
 	lake    *lake.Lake
 	runtime *lambdatest.Runtime
@@ -38,16 +38,9 @@ type fixture struct {
 // landing and lake.
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	srv := s3server.Start(t)
-	srv.CreateBucket(t, "landing")
-	srv.CreateBucket(t, "lake")
-	client := srv.Client(t)
-	f := &fixture{s3: srv, client: client, lake: &lake.Lake{Store: s3store.NewFromClient(client, "lake", "")}, runtime: lambdatest.Start(t)}
-	bin := lambdatest.Build(t, pkg)
-	f.runtime.Run(t, bin,
-		"AWS_ACCESS_KEY_ID="+srv.AccessKey, "AWS_SECRET_ACCESS_KEY="+srv.SecretKey, "AWS_REGION="+srv.Region,
-		"LANDING_BUCKET=landing", "LAKE_BUCKET=lake", "S3_ENDPOINT="+srv.Endpoint, "S3_PATH_STYLE=true")
-	return f
+	srv := functest.StartS3(t, "landing", "lake")
+	fn := srv.Run(t, pkg, "LANDING_BUCKET=landing", "LAKE_BUCKET=lake")
+	return &fixture{s3: srv, client: srv.Client, lake: &lake.Lake{Store: s3store.NewFromClient(srv.Client, "lake", "")}, runtime: fn.Runtime}
 }
 
 // event fills in a fixture of testdata/events; the body is escaped as a
@@ -448,12 +441,8 @@ func TestUploads_StartupErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := lambdatest.Start(t).Run(t, bin, tc.env...)
-			deadline := time.Now().Add(10 * time.Second)
-			for time.Now().Before(deadline) && !strings.Contains(p.Output(), tc.want) {
-				time.Sleep(50 * time.Millisecond)
-			}
-			if !strings.Contains(p.Output(), tc.want) {
-				t.Errorf("output %q does not say what is wrong", p.Output())
+			if out, ok := p.WaitOutput(tc.want, 10*time.Second); !ok {
+				t.Errorf("output %q does not say what is wrong", out)
 			}
 		})
 	}

@@ -231,6 +231,18 @@ func (p *Process) Output() string {
 	return p.output.String()
 }
 
+// WaitOutput waits until the function has logged want or timeout has
+// passed, and returns its output then and whether want is in it. A function
+// that stops at start-up for a bad setting says so only in its log.
+func (p *Process) WaitOutput(want string, timeout time.Duration) (string, bool) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && !strings.Contains(p.Output(), want) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	out := p.Output()
+	return out, strings.Contains(out, want)
+}
+
 type lockedWriter struct{ p *Process }
 
 func (w lockedWriter) Write(b []byte) (int, error) {
