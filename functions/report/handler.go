@@ -124,7 +124,11 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	now := h.now()
 	res := result{Period: period.String()}
 
-	consortium, err := quarterly.Build(ctx, h.lake, h.std, period, orgs, "", now)
+	quarter, err := quarterly.Read(ctx, h.lake, h.std, period, orgs, now)
+	if err != nil {
+		return res, fmt.Errorf("read the quarter: %w", err)
+	}
+	consortium, err := quarter.Report("")
 	if err != nil {
 		return res, fmt.Errorf("build the consortium's report: %w", err)
 	}
@@ -135,7 +139,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	res.Reports = append(res.Reports, consortiumKey)
 	orgKeys := map[string]string{}
 	for _, org := range orgs {
-		r, err := quarterly.Build(ctx, h.lake, h.std, period, orgs, org, now)
+		r, err := quarter.Report(org)
 		if err != nil {
 			return res, fmt.Errorf("build %s's report: %w", org, err)
 		}

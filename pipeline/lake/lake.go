@@ -101,6 +101,34 @@ func (l *Lake) Switch(ctx context.Context, p Partition, ptr Pointer, etag string
 	return nil
 }
 
+// Partitions lists the partitions of a kind that have a current upload,
+// for one organisation or (org "") for all, from the pointers' keys alone:
+// knowing which returns are in the lake needs no read of each pointer (on S3
+// a request each).
+func (l *Lake) Partitions(ctx context.Context, kind, org string) ([]Partition, error) {
+	prefix := "current/" + kind + "/"
+	if org != "" {
+		prefix += "org=" + org + "/"
+	}
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	var out []Partition
+	for _, o := range objs {
+		parts := strings.Split(strings.TrimPrefix(o.Key, "current/"+kind+"/"), "/")
+		if len(parts) != 3 || parts[2] != "current.json" || !strings.HasPrefix(parts[0], "org=") || !strings.HasPrefix(parts[1], "period=") {
+			continue
+		}
+		period, err := pipeline.ParsePeriod(strings.TrimPrefix(parts[1], "period="))
+		if err != nil {
+			continue
+		}
+		out = append(out, Partition{Kind: kind, Org: strings.TrimPrefix(parts[0], "org="), Period: period})
+	}
+	return out, nil
+}
+
 // Pointers lists the current pointers of a kind, for one organisation or
 // (org "") for all.
 func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error) {

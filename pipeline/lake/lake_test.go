@@ -3,6 +3,7 @@ package lake_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,55 @@ func TestLake_Switch(t *testing.T) {
 	if other, err := l.Pointers(ctx, "carers", "BRISTOL-CW"); err != nil || len(other) != 0 {
 		t.Errorf("another organisation's pointers = %+v, %v", other, err)
 	}
+}
+
+func TestLake_Partitions(t *testing.T) {
+	ctx := context.Background()
+	l := newLake(t)
+	q2, q3 := pipeline.Period{Year: 2026, Quarter: 2}, pipeline.Period{Year: 2026, Quarter: 3}
+	made := []lake.Partition{
+		{Kind: "carers", Org: "LEEDS-CC", Period: q2},
+		{Kind: "carers", Org: "LEEDS-CC", Period: q3},
+		{Kind: "carers", Org: "BRISTOL-CW", Period: q3},
+		{Kind: "support", Org: "LEEDS-CC", Period: q3},
+	}
+	for _, p := range made {
+		ptr := lake.Pointer{Kind: p.Kind, Org: p.Org, Period: p.Period.String(), UploadID: "u", Key: lake.DataKey(p, "u")}
+		if err := l.Switch(ctx, p, ptr, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An upload's rows beside the pointers are not partitions of their own.
+	if _, err := l.Store.Put(ctx, "current/carers/org=LEEDS-CC/period=2026-Q3/stray.json", strings.NewReader("{}"), 2, lake.Condition{}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		kind, org string
+		want      []lake.Partition
+	}{
+		{"carers", "", made[:3]},
+		{"carers", "LEEDS-CC", made[:2]},
+		{"support", "", made[3:]},
+		{"outcomes", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind+" "+tt.org, func(t *testing.T) {
+			got, err := l.Partitions(ctx, tt.kind, tt.org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := func(p lake.Partition) string { return p.String() }
+			if !slices.Equal(sortedBy(got, key), sortedBy(tt.want, key)) {
+				t.Errorf("Partitions = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func sortedBy[T any](xs []T, key func(T) string) []T {
+	out := slices.Clone(xs)
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	return out
 }
 
 func TestLake_Record(t *testing.T) {

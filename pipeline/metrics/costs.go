@@ -14,37 +14,9 @@ const (
 )
 
 // MissingFinance returns, in order, the organisations in scope that have
-// some row in ds but lack a finance return for one of the four quarters
-// ending with period: their cost and savings figures are not shown and the
-// consortium's leave them out, which the report must say.
-func MissingFinance(ds Dataset, period pipeline.Period, scope string) []string {
-	ix := &Index{period: period, orgs: map[string]bool{}, finance: latestFinance(ds.Finance, period)}
-	for _, rows := range [][]string{
-		orgsOf(ds.Carers, func(c *Carer) string { return c.Org }),
-		orgsOf(ds.Support, func(s *Support) string { return s.Org }),
-		orgsOf(ds.Outcomes, func(o *Outcome) string { return o.Org }),
-		orgsOf(ds.Followups, func(f *Followup) string { return f.Org }),
-		orgsOf(ds.Finance, func(f *Finance) string { return f.Org }),
-	} {
-		for _, org := range rows {
-			ix.orgs[org] = true
-		}
-	}
-	return ix.MissingFinance(scope)
-}
-
-func orgsOf[T any](rows []T, org func(*T) string) []string {
-	var out []string
-	for i := range rows {
-		if o := org(&rows[i]); len(out) == 0 || out[len(out)-1] != o {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
-// MissingFinance returns, in order, the organisations in scope that have
-// some row but lack a finance return for one of the four quarters.
+// some row but lack a finance return for one of the four quarters ending
+// with the index's quarter: their cost and savings figures are not shown
+// and the consortium's leave them out, which the report must say.
 func (ix *Index) MissingFinance(scope string) []string {
 	_, missing := ix.financeComplete(scope)
 	return missing
@@ -73,16 +45,8 @@ func (ix *Index) financeComplete(scope string) (complete, missing []string) {
 	return complete, missing
 }
 
-// latestFinance keeps one finance row per organisation and quarter, the
+// addFinance keeps one finance row per organisation and quarter, the
 // later row, for returns up to period.
-func latestFinance(rows []Finance, period pipeline.Period) map[string]map[pipeline.Period]Finance {
-	out := map[string]map[pipeline.Period]Finance{}
-	for _, f := range rows {
-		addFinance(out, f, period)
-	}
-	return out
-}
-
 func addFinance(to map[string]map[pipeline.Period]Finance, f Finance, period pipeline.Period) {
 	if laterRow(f.Return, 0, period, 0) {
 		return

@@ -89,7 +89,11 @@ func TestComputeMore_handWorked(t *testing.T) {
 	matchExpected(t, "sections5-8/expected-2026-Q2.json", []string{Consortium, "ORG-A", "ORG-B"}, func(scope string) ([]Figure, error) {
 		return ComputeMore(std, ds, p, scope, model)
 	})
-	if got := MissingFinance(ds, p, Consortium); len(got) != 1 || got[0] != "ORG-B" {
+	ix, err := NewIndex(std, ds, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ix.MissingFinance(Consortium); len(got) != 1 || got[0] != "ORG-B" {
 		t.Errorf("MissingFinance = %v, want [ORG-B]", got)
 	}
 }

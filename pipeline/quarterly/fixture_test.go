@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -58,11 +59,24 @@ func TestBuild_Fixture(t *testing.T) {
 		t.Fatalf("scope: %s %v, want 2026-Q2 %v", period, orgs, want)
 	}
 	now := time.Date(2026, 7, 20, 9, 0, 0, 0, time.UTC)
+	// One quarter read once makes each report as Build does (the report
+	// function makes them all from one read).
+	quarter, err := quarterly.Read(ctx, l, std, period, orgs, now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := quarterly.Build(ctx, l, std, period, orgs, tt.own, now)
 			if err != nil {
 				t.Fatal(err)
+			}
+			again, err := quarter.Report(tt.own)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(again, r) {
+				t.Error("the report from one read of the quarter differs from Build's")
 			}
 			dir := t.TempDir()
 			if err := reportpage.Write(dir, r); err != nil {

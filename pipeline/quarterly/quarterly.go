@@ -24,68 +24,107 @@ import (
 // Build computes every figure of the consortium and of each organisation,
 // and suppresses small numbers wherever the report is not the
 // organisation's own (own is "" for the consortium's report). now dates it.
+// To make several reports of one quarter, Read it once and ask it for each.
 func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipeline.Period, orgs []string, own string, now time.Time) (reportpage.Report, error) {
-	ix, err := index(ctx, l, std, period)
+	q, err := Read(ctx, l, std, period, orgs, now)
 	if err != nil {
 		return reportpage.Report{}, err
 	}
+	return q.Report(own)
+}
+
+// Quarter is one quarter read from the lake, once: its index of figures and
+// its ingest log, from which the consortium's report and each
+// organisation's own are made without reading the lake again.
+type Quarter struct {
+	std    *standard.Standard
+	period pipeline.Period
+	orgs   []string
+	now    time.Time
+	model  *costmodel.Model
+	ix     *metrics.Index
+	ledger []lake.LedgerEntry
+
+	consortium []metrics.Figure            // the consortium's figures and subgroups, unsuppressed
+	byOrg      map[string][]metrics.Figure // each organisation's, as first asked for
+}
+
+// Read reads the quarter's rows and ingest log from the lake and computes
+// the consortium's figures. orgs are the organisations the reports cover.
+func Read(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipeline.Period, orgs []string, now time.Time) (*Quarter, error) {
 	model, err := costmodel.Load(costmodel.Latest)
 	if err != nil {
-		return reportpage.Report{}, err
+		return nil, err
 	}
-	consortium, err := ix.Figures(std, metrics.Consortium, model)
+	ix, err := index(ctx, l, std, period)
 	if err != nil {
-		return reportpage.Report{}, err
+		return nil, err
+	}
+	ledger, err := l.QuarterLedger(ctx, period.String())
+	if err != nil {
+		return nil, err
+	}
+	q := &Quarter{std: std, period: period, orgs: orgs, now: now, model: model, ix: ix, ledger: ledger, byOrg: map[string][]metrics.Figure{}}
+	if q.consortium, err = ix.Figures(std, metrics.Consortium, model); err != nil {
+		return nil, err
 	}
 	subgroups, err := ix.Subgroups(std, metrics.Consortium)
 	if err != nil {
-		return reportpage.Report{}, err
+		return nil, err
 	}
-	consortium = append(consortium, subgroups...)
-	var byOrg []metrics.Figure
-	scopes := orgs
-	if own != "" {
-		scopes = []string{own} // an organisation's report shows only its own
+	q.consortium = append(q.consortium, subgroups...)
+	return q, nil
+}
+
+// figures returns an organisation's figures, unsuppressed.
+func (q *Quarter) figures(org string) ([]metrics.Figure, error) {
+	if f, ok := q.byOrg[org]; ok {
+		return f, nil
 	}
-	for _, o := range scopes {
-		f, err := ix.Figures(std, o, model)
-		if err != nil {
-			return reportpage.Report{}, err
-		}
-		byOrg = append(byOrg, f...)
+	f, err := q.ix.Figures(q.std, org, q.model)
+	if err != nil {
+		return nil, err
 	}
-	r := reportpage.Report{Period: period.String(), Scope: metrics.Consortium, Orgs: orgs, Generated: now.UTC(),
-		Assumptions: assumptions(model), Methods: methods(), MissingFinance: ix.MissingFinance(metrics.Consortium),
-		Labels: labels(std)}
+	q.byOrg[org] = f
+	return f, nil
+}
+
+// Report is the consortium's report (own "") or an organisation's own: its
+// own figures in full, beside the consortium's suppressed as in the
+// consortium's report.
+func (q *Quarter) Report(own string) (reportpage.Report, error) {
+	r := reportpage.Report{Period: q.period.String(), Scope: metrics.Consortium, Orgs: q.orgs, Generated: q.now.UTC(),
+		Assumptions: assumptions(q.model), Methods: methods(), MissingFinance: q.ix.MissingFinance(metrics.Consortium),
+		Labels: labels(q.std)}
+	quality := q.orgs
 	if own == "" {
 		// Consortium reports go to every member: everything below the
 		// consortium's totals, each organisation's figures included, is
 		// protected.
-		r.Figures = metrics.Suppress(append(consortium, byOrg...))
-	} else {
-		r.Scope = own
-		r.MissingFinance = ix.MissingFinance(own)
-		var mine []metrics.Figure
-		for _, f := range byOrg {
-			if f.Scope == own {
-				mine = append(mine, f)
+		all := slices.Clone(q.consortium)
+		for _, o := range q.orgs {
+			f, err := q.figures(o)
+			if err != nil {
+				return reportpage.Report{}, err
 			}
+			all = append(all, f...)
 		}
-		r.Figures = append(mine, metrics.Suppress(consortium)...)
-	}
-	ledger, err := l.QuarterLedger(ctx, period.String())
-	if err != nil {
-		return reportpage.Report{}, err
-	}
-	kinds := make([]string, len(std.Kinds))
-	for i, k := range std.Kinds {
-		kinds[i] = k.Name
-	}
-	quality := orgs
-	if own != "" {
+		r.Figures = metrics.Suppress(all)
+	} else {
+		mine, err := q.figures(own)
+		if err != nil {
+			return reportpage.Report{}, err
+		}
+		r.Scope = own
+		r.MissingFinance = q.ix.MissingFinance(own)
+		r.Figures = slices.Concat(mine, metrics.Suppress(q.consortium))
 		quality = []string{own}
 	}
-	r.Quality = metrics.QualityOf(ledger, quality, kinds, period)
+	kinds := make([]string, len(q.std.Kinds))
+	for i, k := range q.std.Kinds {
+		kinds[i] = k.Name
+	}
+	r.Quality = metrics.QualityOf(q.ledger, quality, kinds, q.period)
 	return r, nil
 }
 
@@ -113,15 +152,15 @@ func Scope(ctx context.Context, l *lake.Lake, std *standard.Standard, s string) 
 	var latest pipeline.Period
 	var orgs []string
 	for _, k := range std.Kinds {
-		ptrs, err := l.Pointers(ctx, k.Name, "")
+		parts, err := l.Partitions(ctx, k.Name, "")
 		if err != nil {
 			return latest, nil, err
 		}
-		for _, p := range ptrs {
+		for _, p := range parts {
 			if !slices.Contains(orgs, p.Org) {
 				orgs = append(orgs, p.Org)
 			}
-			if q, err := pipeline.ParsePeriod(p.Period); err == nil && (q.Year > latest.Year || q.Year == latest.Year && q.Quarter > latest.Quarter) {
+			if q := p.Period; q.Year > latest.Year || q.Year == latest.Year && q.Quarter > latest.Quarter {
 				latest = q
 			}
 		}
