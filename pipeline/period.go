@@ -48,3 +48,41 @@ func (p Period) Next() Period {
 func PeriodOf(t time.Time) Period {
 	return Period{t.Year(), (int(t.Month())-1)/3 + 1}
 }
+
+// Prev is the quarter before p.
+func (p Period) Prev() Period {
+	if p.Quarter == 1 {
+		return Period{p.Year - 1, 4}
+	}
+	return Period{p.Year, p.Quarter - 1}
+}
+
+// Compare orders quarters: -1 when p is before q, 0 when equal, +1 after.
+func (p Period) Compare(q Period) int {
+	switch {
+	case p.Year != q.Year:
+		if p.Year < q.Year {
+			return -1
+		}
+		return 1
+	case p.Quarter < q.Quarter:
+		return -1
+	case p.Quarter > q.Quarter:
+		return 1
+	}
+	return 0
+}
+
+// MarshalText writes the quarter as YYYY-Qn, so JSON configuration holds
+// quarters as the standard writes them.
+func (p Period) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads a quarter written YYYY-Qn.
+func (p *Period) UnmarshalText(b []byte) error {
+	q, err := ParsePeriod(string(b))
+	if err != nil {
+		return err
+	}
+	*p = q
+	return nil
+}

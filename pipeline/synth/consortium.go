@@ -9,9 +9,11 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
@@ -144,7 +146,39 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
 	}
+	cb, err := m.Consortium(window[0]).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Out, ConsortiumFile), cb, 0o644); err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
+	}
 	return m, nil
+}
+
+// ConsortiumFile is the name of the sample consortium's configuration (see
+// package consortium) in the output folder.
+const ConsortiumFile = "consortium.json"
+
+// Consortium is the sample consortium's configuration: its organisations,
+// a lead address at the lead organisation, contacts under example.org (a
+// domain reserved for examples, so no demo e-mail can reach anyone) and
+// retention periods of the kind a consortium would choose.
+func (m *Manifest) Consortium(first pipeline.Period) *consortium.Consortium {
+	c := &consortium.Consortium{
+		Name:         "Sample Carers Consortium",
+		FirstQuarter: first,
+		Reports:      consortium.Reports{Schedule: "cron(0 6 10 1,4,7,10 ? *)", Timezone: "Europe/London", From: "reports@example.org"},
+		Retention:    consortium.Retention{LandingDays: 7, RawDays: 7 * 365, ReportsDays: 2 * 365, AthenaResultsDays: 30, AccessLogDays: 365},
+	}
+	for _, o := range m.Organisations {
+		mailbox := "data." + strings.ToLower(o.Code) + "@example.org"
+		c.Organisations = append(c.Organisations, consortium.Organisation{Code: o.Code, Name: o.Name, Contacts: []string{mailbox}})
+		if o.Lead {
+			c.Leads = append(c.Leads, "lead."+strings.ToLower(o.Code)+"@example.org")
+		}
+	}
+	return c
 }
 
 // stream is a random stream's number: one per organisation and purpose, so

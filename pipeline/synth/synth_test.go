@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
@@ -141,7 +142,7 @@ func TestGenerate_Consortium(t *testing.T) {
 		t.Errorf("%d leads, want 1", leads)
 	}
 
-	listed := map[string]bool{synth.ManifestFile: true}
+	listed := map[string]bool{synth.ManifestFile: true, synth.ConsortiumFile: true}
 	perOrg := map[string][]string{}
 	late := 0
 	for _, r := range m.Returns {
@@ -189,6 +190,13 @@ func TestGenerate_Consortium(t *testing.T) {
 		if got := perOrg[o.Code]; len(got) != 8 || got[7] != "2026-Q3" || got[0] != "2024-Q4" {
 			t.Errorf("%s: quarters %v, want 8 to 2026-Q3", o.Code, got)
 		}
+	}
+	c, err := consortium.Load(filepath.Join(dir, synth.ConsortiumFile), std)
+	if err != nil {
+		t.Fatalf("consortium.json: %v", err)
+	}
+	if got := c.Codes(); len(got) != len(m.Organisations) || c.FirstQuarter.String() != "2024-Q4" || len(c.Leads) != 1 {
+		t.Errorf("consortium.json: codes %v, first quarter %v, leads %v", got, c.FirstQuarter, c.Leads)
 	}
 	for name := range hashTree(t, dir) {
 		if !listed[name] {
