@@ -89,9 +89,25 @@ func (q *Quarter) figures(org string) ([]metrics.Figure, error) {
 	return f, nil
 }
 
+// own returns an organisation's figures and its subgroups (metrics.md
+// section 9: in its own report, in full), unsuppressed.
+func (q *Quarter) own(org string) ([]metrics.Figure, error) {
+	f, err := q.figures(org)
+	if err != nil {
+		return nil, err
+	}
+	subgroups, err := q.ix.Subgroups(q.std, org)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(f, subgroups), nil
+}
+
 // Report is the consortium's report (own "") or an organisation's own: its
-// own figures in full, beside the consortium's suppressed as in the
-// consortium's report.
+// own figures and subgroups in full, beside the consortium's figures and
+// subgroups suppressed as in the consortium's report. The consortium's
+// report has the consortium's subgroups only: an organisation's subgroups
+// are in its own report.
 func (q *Quarter) Report(own string) (reportpage.Report, error) {
 	r := reportpage.Report{Period: q.period.String(), Scope: metrics.Consortium, Orgs: q.orgs, Generated: q.now.UTC(),
 		Assumptions: assumptions(q.model), Methods: methods(), MissingFinance: q.ix.MissingFinance(metrics.Consortium),
@@ -111,7 +127,7 @@ func (q *Quarter) Report(own string) (reportpage.Report, error) {
 		}
 		r.Figures = metrics.Suppress(all)
 	} else {
-		mine, err := q.figures(own)
+		mine, err := q.own(own)
 		if err != nil {
 			return reportpage.Report{}, err
 		}
