@@ -26,6 +26,8 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  explain --lake DIR --org ORG --period YYYY-Qn|latest FIGURE [--cohort C] [--subgroup DIM=VALUE] [--json]
+      list the rows of an organisation's returns behind one of its figures
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "explain":
+		return explainCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

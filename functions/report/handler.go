@@ -128,7 +128,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	if err != nil {
 		return res, fmt.Errorf("read the quarter: %w", err)
 	}
-	consortium, err := quarter.Report("")
+	consortium, err := quarter.Report(ctx, "")
 	if err != nil {
 		return res, fmt.Errorf("build the consortium's report: %w", err)
 	}
@@ -139,7 +139,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	res.Reports = append(res.Reports, consortiumKey)
 	orgKeys := map[string]string{}
 	for _, org := range orgs {
-		r, err := quarter.Report(org)
+		r, err := quarter.Report(ctx, org)
 		if err != nil {
 			return res, fmt.Errorf("build %s's report: %w", org, err)
 		}

@@ -25,9 +25,13 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/carer-outcomes/carer-outcomes/costmodel"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -190,6 +194,11 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
 		}
 		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
+	case len(parts) == 1 && parts[0] == "explain":
+		if method != http.MethodGet {
+			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
+		}
+		return h.explain(ctx, org, ev.QueryStringParameters)
 	}
 	return 0, nil, &apiError{status: http.StatusNotFound, msg: "no such route"}
 }
@@ -565,4 +574,50 @@ func reply(status int, body any, allow string) events.APIGatewayV2HTTPResponse {
 		headers["Allow"] = allow
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers, Body: string(b)}
+}
+
+// explain lists the rows of the caller's own returns behind one of its own
+// figures (pipeline/lineage), as outcomes explain does: GET
+// /explain?period=YYYY-Qn&figure=ID[&cohort=YYYY-Qn][&subgroup=DIM=VALUE].
+// The organisation is the token's: no other organisation's rows are read.
+func (h *handler) explain(ctx context.Context, org string, params map[string]string) (int, any, error) {
+	const want = "give period=YYYY-Qn and figure=ID, and cohort=YYYY-Qn or subgroup=DIMENSION=VALUE for such a figure"
+	period, err := checkPeriod(params["period"], h.now().UTC())
+	if err != nil {
+		return 0, nil, err
+	}
+	if params["figure"] == "" {
+		return 0, nil, badRequest("figure: %s", want)
+	}
+	q := metrics.Query{ID: params["figure"], Cohort: params["cohort"]}
+	if s := params["subgroup"]; s != "" {
+		sub, err := metrics.ParseSubgroup(s)
+		if err != nil {
+			return 0, nil, badRequest("%s", err.Error())
+		}
+		q.Subgroup = sub
+	}
+	std, err := standard.Latest()
+	if err != nil {
+		return 0, nil, err
+	}
+	model, err := costmodel.Load(costmodel.Latest)
+	if err != nil {
+		return 0, nil, err
+	}
+	tr, err := lineage.Open(ctx, h.lake, std, model, org, period)
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := tr.Explain(q)
+	switch pipeline.KindOf(err) {
+	case pipeline.NotFound:
+		return 0, nil, &apiError{status: http.StatusNotFound, msg: err.Error()}
+	case pipeline.Invalid:
+		return 0, nil, badRequest("%s", err.Error())
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, res, nil
 }

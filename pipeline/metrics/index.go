@@ -334,6 +334,14 @@ func (ix *Index) settle(c *carer) {
 // latestAnswer is the answer of the carer's latest follow-up dated in the
 // four quarters that answered Y or N (metrics.md section 6).
 func (ix *Index) latestAnswer(fs []*Followup, answer func(*Followup) string) string {
+	if last := ix.latestAnswered(fs, answer); last != nil {
+		return answer(last)
+	}
+	return ""
+}
+
+// latestAnswered is the follow-up latestAnswer reads, or nil.
+func (ix *Index) latestAnswered(fs []*Followup, answer func(*Followup) string) *Followup {
 	var last *Followup
 	for _, f := range fs {
 		if f.Date < ix.from || f.Date > ix.end {
@@ -346,10 +354,7 @@ func (ix *Index) latestAnswer(fs []*Followup, answer func(*Followup) string) str
 			last = f
 		}
 	}
-	if last == nil {
-		return ""
-	}
-	return answer(last)
+	return last
 }
 
 // dedupeFollowups keeps one follow-up per wave of one carer: the one in
@@ -399,8 +404,22 @@ func (ix *Index) carersOf(scope string) []int32 {
 }
 
 // statusAt classifies the follow-up nearest the check point within its
-// window; on a tie the later one, and on the same day the later row.
+// window (nearest).
 func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
+	best := nearest(fs, check)
+	switch {
+	case best == nil || !c.knownWork[best.EmploymentStatus]:
+		return unknownStatus
+	case c.inWork[best.EmploymentStatus]:
+		return sustainedStatus
+	}
+	return notSustainedStatus
+}
+
+// nearest is the follow-up nearest the check point within its window; on a
+// tie the later one, and on the same day the later row. Nil when there is
+// none.
+func nearest(fs []*Followup, check pipeline.Days) *Followup {
 	var best *Followup
 	bestDist := pipeline.Days(0)
 	for _, f := range fs {
@@ -419,11 +438,5 @@ func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
 		}
 		best, bestDist = f, dist
 	}
-	switch {
-	case best == nil || !c.knownWork[best.EmploymentStatus]:
-		return unknownStatus
-	case c.inWork[best.EmploymentStatus]:
-		return sustainedStatus
-	}
-	return notSustainedStatus
+	return best
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -208,5 +209,6 @@ func copyFigure(f Figure) Figure {
 			c.Counts[k] = v
 		}
 	}
+	c.Uploads = slices.Clone(f.Uploads)
 	return c
 }
