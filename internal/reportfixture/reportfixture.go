@@ -123,4 +123,3 @@ func IngestInto(tb testing.TB, std *standard.Standard, l *lake.Lake) *lake.Lake 
 	}
 	return cfg.Lake
 }
-

@@ -13,13 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
-
 
 // TestBuild_Fixture ingests the fixture consortium's returns into a new
 // filesystem lake with the real ingest, builds the 2026-Q2 reports (the
