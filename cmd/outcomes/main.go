@@ -26,6 +26,8 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  erase --lake DIR [--key-file FILE] --org ORG --client-ref REF --reason TEXT
+      remove one carer from the lake at their request (docs/erasure.md)
   explain --lake DIR --org ORG --period YYYY-Qn|latest FIGURE [--cohort C] [--subgroup DIM=VALUE] [--json]
       list the rows of an organisation's returns behind one of its figures
   keygen --out FILE [--if-missing]
@@ -63,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "erase":
+		return eraseCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout, stderr)
 	case "keygen":

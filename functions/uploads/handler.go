@@ -26,11 +26,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/carer-outcomes/carer-outcomes/costmodel"
+	"github.com/carer-outcomes/carer-outcomes/keysource"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/erasure"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
@@ -65,6 +68,10 @@ type handler struct {
 	presign presigner  // signs upload URLs for the landing bucket
 	now     func() time.Time
 	newID   func() (string, error) // a new landing id
+	// key fetches the pseudonymisation key, which only an erasure needs:
+	// it is fetched on the first erasure, not at start-up, so that the
+	// rest of the API runs without it.
+	key func(context.Context) (pseudonym.Key, error)
 }
 
 func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*handler, error) {
@@ -105,6 +112,7 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 		cfg: cfg, log: log,
 		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
 		now: time.Now, newID: randomID,
+		key: func(ctx context.Context) (pseudonym.Key, error) { return keysource.FromEnvironment(ctx, getenv) },
 	}, nil
 }
 
@@ -194,6 +202,11 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
 		}
 		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
+	case len(parts) == 1 && parts[0] == "erasures":
+		if method != http.MethodPost {
+			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use POST", allow: "POST"}
+		}
+		return h.erase(ctx, log, ev)
 	case len(parts) == 1 && parts[0] == "explain":
 		if method != http.MethodGet {
 			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
@@ -620,4 +633,65 @@ func (h *handler) explain(ctx context.Context, org string, params map[string]str
 		return 0, nil, err
 	}
 	return http.StatusOK, res, nil
+}
+
+// eraseRequest is the body of POST /erasures.
+type eraseRequest struct {
+	Org       string `json:"org"`
+	ClientRef string `json:"client_ref"`
+	Reason    string `json:"reason"`
+}
+
+// lead is the role that may erase.
+const lead = "lead"
+
+// erase removes one carer from the lake at their request (pipeline/erasure,
+// docs/erasure.md): the consortium lead's, for any organisation. Running
+// it again finishes an erasure that stopped part way (a timeout of the
+// API, for a large organisation), so a caller retries until it answers 200.
+func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	claims := ev.RequestContext.Authorizer.JWT.Claims
+	if claims[h.cfg.ClaimRole] != lead {
+		return 0, nil, &apiError{status: http.StatusForbidden, msg: "only the consortium lead may erase a carer"}
+	}
+	const want = `send JSON like {"org":"LEEDS-CC","client_ref":"LCC00317","reason":"Art. 17 request received 2026-11-20, ref 2026/041"}`
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return 0, nil, badRequest("read the request: the body is not valid base64")
+		}
+		body = b
+	}
+	var req eraseRequest
+	if len(body) > maxBodyBytes || json.Unmarshal(body, &req) != nil {
+		return 0, nil, badRequest("read the request: %s", want)
+	}
+	if !orgPattern.MatchString(req.Org) || strings.TrimSpace(req.ClientRef) == "" || strings.TrimSpace(req.Reason) == "" {
+		return 0, nil, badRequest("org, client_ref and reason are required: %s", want)
+	}
+	std, err := standard.Latest()
+	if err != nil {
+		return 0, nil, err
+	}
+	key, err := h.key(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	who := claims["username"]
+	if who == "" {
+		who = claims["sub"]
+	}
+	rec, err := erasure.Erase(ctx, erasure.Config{Standard: std, Lake: h.lake, Key: key, Landing: h.landing, Now: h.now},
+		erasure.Request{Org: req.Org, ClientRef: req.ClientRef, Reason: req.Reason, RequestedBy: "the consortium lead " + who + " through the uploads API"})
+	if pipeline.KindOf(err) == pipeline.Invalid {
+		return 0, nil, badRequest("%s", err.Error())
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	// The record names no carer; its id is logged so that the lead's
+	// request can be matched to the register.
+	log.Info("carer erased", "erasure_id", rec.ID, "files", len(rec.Files), "objects", len(rec.Objects), "run", rec.Runs)
+	return http.StatusOK, rec, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
@@ -183,14 +184,9 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	if err != nil {
 		return pipeline.Errorf(pipeline.Internal, "encode report: %w", err)
 	}
-	var page bytes.Buffer
-	issue := func(code string) standard.IssueCode { c, _ := cfg.Standard.Issue(code); return c }
-	err = rep.WriteHTML(&page, validate.PageMeta{UploadID: up.UploadID, Received: req.Received, Status: up.Status,
-		Explain:    func(code string) string { return issue(code).Meaning },
-		TableLevel: func(code string) bool { return issue(code).Level == "table" },
-	})
+	page, err := Page(cfg.Standard, rep, up.UploadID, req.Received, up.Status)
 	if err != nil {
-		return pipeline.Errorf(pipeline.Internal, "render report: %w", err)
+		return err
 	}
 	status, err := json.MarshalIndent(lake.UploadStatus{Org: req.Org, Period: req.Period.String(), UploadID: up.UploadID, File: up.File,
 		Status: up.Status, Kinds: kinds, Received: req.Received, Done: cfg.now()}, "", "  ")
@@ -200,12 +196,26 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"report.json", append(js, '\n')}, {"report.html", page.Bytes()}, {"status.json", append(status, '\n')}} {
+	}{{"report.json", append(js, '\n')}, {"report.html", page}, {"status.json", append(status, '\n')}} {
 		if err := cfg.Lake.PutUploadFile(ctx, req.Org, up.UploadID, f.name, f.body); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Page renders the uploader's page of a stored report.
+func Page(std *standard.Standard, rep *validate.Report, uploadID string, received time.Time, status string) ([]byte, error) {
+	var page bytes.Buffer
+	issue := func(code string) standard.IssueCode { c, _ := std.Issue(code); return c }
+	err := rep.WriteHTML(&page, validate.PageMeta{UploadID: uploadID, Received: received, Status: status,
+		Explain:    func(code string) string { return issue(code).Meaning },
+		TableLevel: func(code string) bool { return issue(code).Level == "table" },
+	})
+	if err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "render report: %w", err)
+	}
+	return page.Bytes(), nil
 }
 
 // alreadyIngested reports an upload whose bytes were ingested for the same
@@ -249,6 +259,20 @@ func alreadyIngested(ctx context.Context, l *lake.Lake, req Request, id string) 
 type registry struct {
 	hasher *pseudonym.Hasher
 	carers map[uint64]pipeline.Days
+	// erased are the erasure ids of the organisation's erased carers
+	// (lake.Erased), whose rows are refused.
+	key    pseudonym.Key
+	org    string
+	erased map[string]bool
+}
+
+// Erased reports whether a client reference is an erased carer's.
+func (r *registry) Erased(ref []byte) bool {
+	if len(r.erased) == 0 {
+		return false
+	}
+	id, err := r.key.ErasureID(r.org, string(r.hasher.CarerID(ref)))
+	return err == nil && r.erased[id]
 }
 
 func (r *registry) Registered(ref []byte) (pipeline.Days, bool) {
@@ -272,8 +296,12 @@ func pseudonymKey(id []byte) uint64 {
 	return k
 }
 
-func loadRegistry(ctx context.Context, l *lake.Lake, org string, h *pseudonym.Hasher) (*registry, error) {
-	r := &registry{hasher: h, carers: map[uint64]pipeline.Days{}}
+func loadRegistry(ctx context.Context, l *lake.Lake, org string, key pseudonym.Key, h *pseudonym.Hasher) (*registry, error) {
+	erased, err := l.Erased(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	r := &registry{hasher: h, carers: map[uint64]pipeline.Days{}, key: key, org: org, erased: erased}
 	ptrs, err := l.Pointers(ctx, "carers", org)
 	if err != nil {
 		return nil, err

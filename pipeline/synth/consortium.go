@@ -35,6 +35,15 @@ type Config struct {
 	// reporting, with their support, outcomes and follow-ups), so that
 	// year-long and two-year measures have data from the start.
 	History int
+	// Without are carers left out of every return, as if they had never
+	// been registered: the consortium a lake would hold had it never held
+	// them (the erasure tests compare a lake after an erasure with it).
+	Without []Carer
+}
+
+// Carer names one carer: an organisation's client reference.
+type Carer struct {
+	Org, ClientRef string
 }
 
 // DefaultConfig is six organisations, eight quarters to 2026-Q3, seed 1.
@@ -121,6 +130,11 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 		o := &cat[i]
 		r := rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "simulate")))
 		rets := g.simulateOrg(r, o, window, cfg.History)
+		for _, w := range cfg.Without {
+			if w.Org == o.Code {
+				leaveOut(sc, rets, w.ClientRef)
+			}
+		}
 		for qi, ret := range rets {
 			dir := path.Join(o.Code, ret.period.String())
 			if err := os.MkdirAll(filepath.Join(cfg.Out, filepath.FromSlash(dir)), 0o755); err != nil {
@@ -154,6 +168,18 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
 	}
 	return m, nil
+}
+
+// leaveOut removes a carer's rows from every table of the returns.
+func leaveOut(sc *schema, rets []*retData, ref string) {
+	refs := [nKinds]int{kCarers: sc.car.ref, kSupport: sc.sup.ref, kOutcomes: sc.out.ref, kFollowups: sc.fol.ref, kFinance: -1}
+	for _, ret := range rets {
+		for k, col := range refs {
+			if col >= 0 {
+				ret.tables[k] = slices.DeleteFunc(ret.tables[k], func(t tableRow) bool { return t.row[col].s == ref })
+			}
+		}
+	}
 }
 
 // ConsortiumFile is the name of the sample consortium's configuration (see

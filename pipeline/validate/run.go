@@ -165,6 +165,14 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 			fail(ci, f, cell, code, msg)
 		}
 	}
+	if ref := w.rules.ref; ref != nil && v.cfg.Erased != nil && st.rec.Values[ref.Index].Present && v.cfg.Erased.Erased(st.rec.Values[ref.Index].Text) {
+		// The carer asked to be forgotten: the row is refused whatever
+		// else is wrong with it, and the warning says only why.
+		pos := w.present[ref.Index]
+		w.report.Warnings = append(w.report.Warnings, v.issue(w, pos, ref, rowNum, nil, "erased_carer",
+			"this carer's data was erased from the lake at their request: the row was not stored; delete the carer's rows from your spreadsheet"))
+		return false
+	}
 	for ci := len(w.cols); ci < len(cells); ci++ {
 		if c := trim(cells[ci]); len(c) > 0 {
 			st.warns = append(st.warns, positioned{ci, v.issue(w, ci, nil, rowNum, c, "unknown_column", "this cell is in a column with no heading: it was ignored and not stored")})
@@ -190,6 +198,7 @@ type rules struct {
 	age, reg     *standard.Field // date of birth and the registration date it is checked against
 	texts        []*standard.Field
 	groups       []group
+	ref          *standard.Field   // the carer's client_ref, in every kind that has one
 	carerRef     *standard.Field   // a client_ref that must be a registered carer
 	afterReg     []*standard.Field // dates not before the carer's registration
 	unique       *standard.Field
@@ -237,6 +246,7 @@ func newRules(k *standard.Kind) *rules {
 	if len(k.ForeignKeys) > 0 {
 		r.carerRef = k.Field(k.ForeignKeys[0].Fields[0])
 	}
+	r.ref = k.Field("client_ref")
 	if len(k.PrimaryKey) == 1 {
 		r.unique = k.Field(k.PrimaryKey[0])
 	}
