@@ -678,4 +678,3 @@ func (f *faulty) Put(ctx context.Context, key string, body io.Reader, size int64
 func (f *faulty) Delete(ctx context.Context, key string) error {
 	return f.op(func() error { return f.Store.Delete(ctx, key) })
 }
-
