@@ -298,8 +298,7 @@ func (h *handler) send(ctx context.Context, to []string, subject, text, body str
 
 // missingByOrg lists, by organisation, the kinds of return that have not
 // arrived, from a report's data-quality rows.
-func missingByOrg(quality any) map[string][]string {
-	rows, _ := quality.([]metrics.QualityRow)
+func missingByOrg(rows []metrics.QualityRow) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range metrics.MissingReturns(rows) {
 		out[r.Org] = append(out[r.Org], r.Kind)
@@ -317,11 +316,11 @@ type headline struct {
 // consortium totals: nothing below consortium level is ever put in an
 // e-mail, so no small number can leave the report's suppression.
 var headlines = []headline{
-	{"reach.registered", "Carers registered"},
-	{"reach.supported", "Carers supported"},
-	{"outcomes.quarter.any_hard", "Carers with any hard outcome"},
-	{"sustained.starts.w26", "Job starts sustained at 26 weeks"},
-	{"sustained.kept.w26", "Jobs kept, sustained at 26 weeks"},
+	{metrics.ReachRegistered, "Carers registered"},
+	{metrics.ReachSupported, "Carers supported"},
+	{metrics.OutcomesAnyHard, "Carers with any hard outcome"},
+	{metrics.SustainedStartsW26, "Job starts sustained at 26 weeks"},
+	{metrics.SustainedKeptW26, "Jobs kept, sustained at 26 weeks"},
 }
 
 // summary is the headline figures as lines of text, from the consortium

@@ -7,14 +7,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/stats"
 )
 
-// Units of the figures of sections 5 to 8.
-const (
-	UnitMeanChange = "mean_change"
-	UnitGBP        = "gbp"
-	UnitRatio      = "ratio"
-	UnitDifference = "difference"
-)
-
 const (
 	baselineWave = "BASELINE"
 	minPairs     = 10 // paired changes with fewer pairs are not shown (section 5)
@@ -111,7 +103,7 @@ func (r *report) soft() []Figure {
 	for _, m := range []struct {
 		id     string
 		change []float64
-	}{{"soft.confidence.change", confidence}, {"soft.it_skills.change", it}, {"soft.swemwbs.change", wellbeing}} {
+	}{{SoftConfidenceChange, confidence}, {SoftITSkillsChange, it}, {SoftSWEMWBSChange, wellbeing}} {
 		if len(m.change) < minPairs {
 			continue
 		}
@@ -124,7 +116,7 @@ func (r *report) soft() []Figure {
 		figs = append(figs, f)
 	}
 	if len(wellbeing) >= minPairs {
-		figs = append(figs, r.rate("soft.swemwbs.improved", improved, len(wellbeing)))
+		figs = append(figs, r.rate(SoftSWEMWBSImproved, improved, len(wellbeing)))
 	}
 	return figs
 }

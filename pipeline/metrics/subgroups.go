@@ -16,13 +16,6 @@ const NotRecorded = "not recorded"
 // notRecordedCode stands for an empty code in a figure id.
 const notRecordedCode = "not_recorded"
 
-// subgroupIDs are the figures shown for each subgroup: who is reached, who
-// reaches a hard outcome, and whether jobs last. Every other figure is shown
-// for the whole consortium or organisation only.
-func subgroupIDs() []string {
-	return []string{"reach.registered", "reach.supported", "outcomes.quarter.any_hard", "sustained.starts.w26", "sustained.kept.w26"}
-}
-
 // dimension is one way of dividing carers, read from their profile.
 type dimension struct {
 	name  string
