@@ -113,23 +113,39 @@ func randomID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// apiError is an answer other than 200 that the caller is meant to read.
-// Any other error is a 500 whose cause is logged, never sent.
-type apiError struct {
+// answer is how this edge answers an error of each of the domain's kinds:
+// the one table from pipeline kinds to HTTP statuses, as the CLI has one to
+// exit codes and the ingest function one to retries. An error of a kind
+// whose message is told is answered with its message, meant for the
+// caller; any other's cause is logged, never sent.
+var answer = map[pipeline.Kind]struct {
 	status int
-	msg    string
-	allow  string // the methods allowed, for a 405
+	tell   bool
+}{
+	pipeline.Invalid:   {http.StatusBadRequest, true},
+	pipeline.NotFound:  {http.StatusNotFound, true},
+	pipeline.Conflict:  {http.StatusConflict, false},
+	pipeline.Transient: {http.StatusServiceUnavailable, false},
+	pipeline.Internal:  {http.StatusInternalServerError, false},
 }
 
-func (e *apiError) Error() string { return e.msg }
+// unexplained is the answer to an error whose cause is not told.
+const unexplained = "the service could not answer; please try again later"
+
+// notAllowed is a request whose method the route does not serve: a 405,
+// which alone of the answers needs a header (Allow), so it is no domain
+// kind.
+type notAllowed struct{ allow string }
+
+func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
 func badRequest(format string, args ...any) error {
-	return &apiError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return pipeline.Errorf(pipeline.Invalid, format, args...)
 }
 
 // noUpload answers alike for an id that does not exist and an id of
 // another organisation, so that nothing is learnt of the others' uploads.
-func noUpload() error { return &apiError{status: http.StatusNotFound, msg: "no such upload"} }
+func noUpload() error { return pipeline.Errorf(pipeline.NotFound, "no such upload") }
 
 // Handle answers one API request. It never fails the invocation: every
 // failure is an HTTP answer, and an unexpected one is logged.
@@ -143,23 +159,29 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	}
 	log = log.With("org", org)
 	status, body, err := h.serve(ctx, log, org, ev)
-	var ae *apiError
-	switch {
-	case errors.As(err, &ae):
-		// A 400's message may quote the caller's input, such as a file
-		// name, which may name a person: it is answered, not logged.
-		if ae.status == http.StatusBadRequest {
-			log.Info("answered", "status", ae.status)
-		} else {
-			log.Info("answered", "status", ae.status, "reason", ae.msg)
-		}
-		return reply(ae.status, errorBody{ae.msg}, ae.allow), nil
-	case err != nil:
-		log.Error("failed", "status", http.StatusInternalServerError, "kind", pipeline.KindOf(err).String(), "error", err.Error())
-		return reply(http.StatusInternalServerError, errorBody{"the service could not answer; please try again later"}, ""), nil
+	if err == nil {
+		log.Info("answered", "status", status)
+		return reply(status, body, ""), nil
 	}
-	log.Info("answered", "status", status)
-	return reply(status, body, ""), nil
+	var na *notAllowed
+	if errors.As(err, &na) {
+		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
+		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
+	}
+	kind := pipeline.KindOf(err)
+	a := answer[kind]
+	switch {
+	case !a.tell:
+		log.Error("failed", "status", a.status, "kind", kind.String(), "error", err.Error())
+		return reply(a.status, errorBody{unexplained}, ""), nil
+	case kind == pipeline.Invalid:
+		// The message may quote the caller's input, such as a file name,
+		// which may name a person: it is answered, not logged.
+		log.Info("answered", "status", a.status)
+	default:
+		log.Info("answered", "status", a.status, "reason", err.Error())
+	}
+	return reply(a.status, errorBody{err.Error()}, ""), nil
 }
 
 // org is the caller's organisation: from the token's claims only.
@@ -184,14 +206,14 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 		case http.MethodGet:
 			return h.list(ctx, org)
 		}
-		return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET or POST", allow: "GET, POST"}
+		return 0, nil, &notAllowed{allow: "GET, POST"}
 	case len(parts) == 2 && parts[0] == "uploads":
 		if method != http.MethodGet {
-			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
+			return 0, nil, &notAllowed{allow: "GET"}
 		}
 		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
 	}
-	return 0, nil, &apiError{status: http.StatusNotFound, msg: "no such route"}
+	return 0, nil, pipeline.Errorf(pipeline.NotFound, "no such route")
 }
 
 // requestPath is the path of a request without the stage: on a stage other
@@ -239,7 +261,7 @@ func (h *handler) create(ctx context.Context, log *slog.Logger, org string, ev e
 		return 0, nil, err
 	}
 	if err := landing.CheckFileName(req.Filename); err != nil {
-		return 0, nil, badRequest("%s", err.Error())
+		return 0, nil, err
 	}
 	maxBytes := int64(h.cfg.MaxUploadMB) << 20
 	switch {
@@ -316,7 +338,7 @@ func jsonProblem(err error) string {
 func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
 	p, err := pipeline.ParsePeriod(s)
 	if err != nil {
-		return p, badRequest("period: %s", err.Error())
+		return p, fmt.Errorf("period: %w", err)
 	}
 	cur := pipeline.PeriodOf(now)
 	switch {

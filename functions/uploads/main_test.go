@@ -407,12 +407,12 @@ func TestUploads_Get(t *testing.T) {
 		}
 	})
 
-	t.Run("S3 down is a 500 that says nothing of the cause", func(t *testing.T) {
+	t.Run("S3 down is a 503 that says nothing of the cause", func(t *testing.T) {
 		f.s3.Stop(t)
 		resp := f.invoke(t, event(t, "apigw-get-uploads.json", map[string]string{"ORG": "TEST-ORG"}))
 		f.s3.Restart(t)
 		var e errorBody
-		decode(t, resp, http.StatusInternalServerError, &e)
+		decode(t, resp, http.StatusServiceUnavailable, &e)
 		if strings.Contains(e.Error, "127.0.0.1") || strings.Contains(e.Error, "TEST-ORG") {
 			t.Errorf("error %q tells the cause", e.Error)
 		}
