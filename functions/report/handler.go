@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
@@ -31,10 +30,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
-
-// endpointRegion is the region signed for when an endpoint is set and
-// nothing names one: local servers accept any.
-const endpointRegion = "us-east-1"
 
 // handler makes one quarter's reports and sends the e-mails.
 type handler struct {
@@ -57,22 +52,11 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "" || cfg.SESEndpoint != "")
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" && cfg.SESEndpoint == "" {
-			return nil, fmt.Errorf("no region in the environment (AWS_REGION)")
-		}
-		awsCfg.Region = endpointRegion
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	client := s3store.NewClient(awsCfg, cfg.Location)
 	mail := sesv2.NewFromConfig(awsCfg, func(o *sesv2.Options) {
 		if cfg.SESEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.SESEndpoint)
@@ -212,18 +196,7 @@ func quarterOf(ev events.EventBridgeEvent) (string, error) {
 	if ev.Time.IsZero() {
 		return "", fmt.Errorf("the event has no time and its detail no period")
 	}
-	return previousQuarter(ev.Time).String(), nil
-}
-
-// previousQuarter is the quarter before the one t (in UTC) falls in.
-func previousQuarter(t time.Time) pipeline.Period {
-	t = t.UTC()
-	p := pipeline.Period{Year: t.Year(), Quarter: (int(t.Month())-1)/3 + 1}
-	if p.Quarter == 1 {
-		return pipeline.Period{Year: p.Year - 1, Quarter: 4}
-	}
-	p.Quarter--
-	return p
+	return pipeline.PeriodOf(ev.Time.UTC()).Prev().String(), nil
 }
 
 // reportKey is the folder of a report in the reports bucket.

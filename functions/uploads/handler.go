@@ -16,18 +16,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -42,7 +42,6 @@ const (
 )
 
 var (
-	orgPattern       = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 	landingIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	uploadIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
@@ -56,9 +55,10 @@ type presigner interface {
 type handler struct {
 	cfg     config
 	log     *slog.Logger
-	lake    *lake.Lake // the lake: landing records, statuses, reports
-	landing lake.Store // the landing bucket: files not yet ingested
-	presign presigner  // signs upload URLs for the landing bucket
+	std     *standard.Standard // the organisation codes' rule
+	lake    *lake.Lake         // the lake: landing records, statuses, reports
+	landing lake.Store         // the landing bucket: files not yet ingested
+	presign presigner          // signs upload URLs for the landing bucket
 	now     func() time.Time
 	newID   func() (string, error) // a new landing id
 }
@@ -68,39 +68,23 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	open := func(bucket, prefix string) (lake.Store, error) {
-		return s3store.New(ctx, s3store.Config{Bucket: bucket, Prefix: prefix, Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
-	}
-	lakeStore, err := open(cfg.LakeBucket, cfg.LakePrefix)
+	std, err := standard.Latest()
 	if err != nil {
-		return nil, fmt.Errorf("open the lake: %w", err)
+		return nil, err
 	}
-	landingStore, err := open(cfg.LandingBucket, "")
+	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "")
 	if err != nil {
-		return nil, fmt.Errorf("open the landing bucket: %w", err)
+		return nil, err
 	}
-	// The URLs are signed by a client set up as the stores' are, with the
+	// One client for the stores and the URLs, which it signs with the
 	// function's own credentials: the uploader needs none.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
-	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" {
-			return nil, fmt.Errorf("AWS_REGION is not set")
-		}
-		awsCfg.Region = "us-east-1" // as s3store does for a local server
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	client := s3store.NewClient(awsCfg, cfg.Location)
 	return &handler{
-		cfg: cfg, log: log,
-		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
-		now: time.Now, newID: randomID,
+		cfg: cfg, log: log, std: std,
+		lake:    &lake.Lake{Store: s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix)},
+		landing: s3store.NewFromClient(client, cfg.LandingBucket, ""),
+		presign: s3.NewPresignClient(client),
+		now:     time.Now, newID: randomID,
 	}, nil
 }
 
@@ -191,7 +175,7 @@ func (h *handler) org(ev events.APIGatewayV2HTTPRequest) (string, bool) {
 		return "", false
 	}
 	org := auth.JWT.Claims[h.cfg.ClaimOrg]
-	return org, orgPattern.MatchString(org)
+	return org, h.std.ValidOrg(org) == nil
 }
 
 // serve routes a request of an organisation.
@@ -344,7 +328,7 @@ func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
 	switch {
 	case p.Year < 2000:
 		return p, badRequest("period %s: returns start in 2000-Q1", p)
-	case p.Year > cur.Year || p.Year == cur.Year && p.Quarter > cur.Quarter:
+	case p.Compare(cur) > 0:
 		return p, badRequest("period %s has not started yet: the latest quarter is %s", p, cur)
 	}
 	return p, nil
@@ -456,7 +440,7 @@ func (h *handler) waiting(ctx context.Context, org string) (map[string]upload, e
 	}
 	out := map[string]upload{}
 	for _, o := range objs {
-		up, err := landing.Parse(o.Key)
+		up, err := landing.Parse(h.std, o.Key)
 		if err != nil || up.Org != org {
 			continue // not written through this API: never ingested either
 		}
@@ -548,28 +532,12 @@ func (h *handler) readRaw(ctx context.Context, key string) (json.RawMessage, err
 
 // each calls fn for 0..n-1, a few at a time, and returns the first error.
 func each(n int, fn func(i int) error) error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		sem  = make(chan struct{}, readers)
-	)
+	var g errgroup.Group
+	g.SetLimit(readers)
 	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+		g.Go(func() error { return fn(i) })
 	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return g.Wait()
 }
 
 type errorBody struct {

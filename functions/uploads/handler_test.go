@@ -20,6 +20,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
 
@@ -56,7 +57,7 @@ func newTestHandler(tb testing.TB, cfg config) (*handler, *fakePresigner) {
 	}
 	p := &fakePresigner{}
 	return &handler{
-		cfg: cfg, log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		cfg: cfg, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), std: standardtest.Load(tb),
 		lake: &lake.Lake{Store: open()}, landing: open(), presign: p,
 		now:   testNow,
 		newID: func() (string, error) { return "0123456789abcdef0123456789abcdef", nil },

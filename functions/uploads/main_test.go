@@ -22,6 +22,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -200,7 +201,7 @@ func TestUploads_Post(t *testing.T) {
 		if keys := f.landingKeys(t, "landing/org=OTHER-ORG/"); len(keys) != 0 {
 			t.Errorf("landed for the body's org: %q", keys)
 		}
-		if _, err := landing.Parse(u.Key); err != nil {
+		if _, err := landing.Parse(standardtest.Load(t), u.Key); err != nil {
 			t.Errorf("the ingest function would refuse the key: %v", err)
 		}
 	})

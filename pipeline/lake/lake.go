@@ -25,8 +25,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
@@ -180,27 +181,17 @@ const readers = 16
 // readEach calls read for each index of keys, readers at a time, and
 // returns the first error; the rest are not started once one fails.
 func (l *Lake) readEach(ctx context.Context, keys []string, read func(i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(readers, len(keys)) {
-		wg.Go(func() {
-			for i := range next {
-				if err := read(i); err != nil {
-					cancel(err)
-				}
-			}
-		})
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readers)
 	for i := range keys {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		next <- i
+		g.Go(func() error { return read(i) })
 	}
-	close(next)
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return context.Cause(ctx)
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
 // Prefix is where uploads land.
@@ -29,7 +30,6 @@ type Upload struct {
 var (
 	idPattern   = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	filePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,119}\.(csv|xlsx)$`)
-	orgPattern  = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 )
 
 // Key is where an upload lands.
@@ -37,9 +37,10 @@ func Key(u Upload) string {
 	return fmt.Sprintf("%sorg=%s/period=%s/%s/%s", Prefix, u.Org, u.Period, u.ID, u.File)
 }
 
-// Parse reads a landing key. An error of kind Invalid means the key was not
-// written by the uploads function and must not be ingested.
-func Parse(key string) (Upload, error) {
+// Parse reads a landing key; the organisation code must be one by std's
+// rule. An error of kind Invalid means the key was not written by the
+// uploads function and must not be ingested.
+func Parse(std *standard.Standard, key string) (Upload, error) {
 	invalid := func(why string) (Upload, error) {
 		return Upload{}, pipeline.Errorf(pipeline.Invalid, "landing key %q: %s", key, why)
 	}
@@ -53,8 +54,11 @@ func Parse(key string) (Upload, error) {
 	}
 	org, ok1 := strings.CutPrefix(parts[0], "org=")
 	period, ok2 := strings.CutPrefix(parts[1], "period=")
-	if !ok1 || !ok2 || !orgPattern.MatchString(org) {
+	if !ok1 || !ok2 {
 		return invalid("no organisation and quarter")
+	}
+	if err := std.ValidOrg(org); err != nil {
+		return invalid(err.Error())
 	}
 	p, err := pipeline.ParsePeriod(period)
 	if err != nil {

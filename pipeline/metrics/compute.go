@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -247,7 +246,7 @@ func (r *report) cohorts() []*cohort {
 		k.latest = max(k.latest, c.reg)
 	})
 	slices.SortFunc(out, func(a, b *cohort) int {
-		return cmp.Or(cmp.Compare(a.quarter.Year, b.quarter.Year), cmp.Compare(a.quarter.Quarter, b.quarter.Quarter))
+		return a.quarter.Compare(b.quarter)
 	})
 	return out
 }

@@ -67,12 +67,7 @@ func (ix *Index) Figures(std *standard.Standard, scope string, model *costmodel.
 }
 
 func firstOfFour(p pipeline.Period) pipeline.Period {
-	q := pipeline.Period{Year: p.Year, Quarter: p.Quarter - 3}
-	if q.Quarter < 1 {
-		q.Quarter += 4
-		q.Year--
-	}
-	return q
+	return p.Prev().Prev().Prev()
 }
 
 // later reports whether follow-up f comes after g: a later survey date, or

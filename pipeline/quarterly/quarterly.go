@@ -160,8 +160,8 @@ func Scope(ctx context.Context, l *lake.Lake, std *standard.Standard, s string) 
 			if !slices.Contains(orgs, p.Org) {
 				orgs = append(orgs, p.Org)
 			}
-			if q := p.Period; q.Year > latest.Year || q.Year == latest.Year && q.Quarter > latest.Quarter {
-				latest = q
+			if p.Period.Compare(latest) > 0 {
+				latest = p.Period
 			}
 		}
 	}
