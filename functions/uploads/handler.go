@@ -33,8 +33,9 @@ import (
 
 const (
 	// StatusReceived is the status of a file that has landed and has not
-	// been ingested yet.
-	StatusReceived = "received"
+	// been ingested yet; the others are the lake's (lake.UploadDone,
+	// lake.UploadRejected).
+	StatusReceived lake.UploadState = "received"
 	// maxBodyBytes bounds a request body: a request is a few short fields.
 	maxBodyBytes = 16 << 10
 	// readers is how many lake objects a listing reads at once.
@@ -102,7 +103,7 @@ func randomID() (string, error) {
 // exit codes and the ingest function one to retries. An error of a kind
 // whose message is told is answered with its message, meant for the
 // caller; any other's cause is logged, never sent.
-var answer = map[pipeline.Kind]struct {
+var answer = map[pipeline.ErrorKind]struct {
 	status int
 	tell   bool
 }{
@@ -336,14 +337,14 @@ func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
 
 // upload is what the API says of one landed file.
 type upload struct {
-	ID         string     `json:"id"` // the landing id
-	Status     string     `json:"status"`
-	File       string     `json:"file"`
-	Period     string     `json:"period"`
-	UploadID   string     `json:"upload_id,omitempty"`
-	Kinds      []string   `json:"kinds,omitempty"`
-	ReceivedAt time.Time  `json:"received_at"`
-	DoneAt     *time.Time `json:"done_at,omitempty"`
+	ID         string           `json:"id"` // the landing id
+	Status     lake.UploadState `json:"status"`
+	File       string           `json:"file"`
+	Period     string           `json:"period"`
+	UploadID   string           `json:"upload_id,omitempty"`
+	Kinds      []string         `json:"kinds,omitempty"`
+	ReceivedAt time.Time        `json:"received_at"`
+	DoneAt     *time.Time       `json:"done_at,omitempty"`
 }
 
 // uploadDetail is one upload with its report.

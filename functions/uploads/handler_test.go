@@ -212,7 +212,7 @@ func TestHandler_List(t *testing.T) {
 	}
 	var order []string
 	for _, u := range got.Uploads {
-		order = append(order, u.ID[:1]+" "+u.Status)
+		order = append(order, u.ID[:1]+" "+string(u.Status))
 	}
 	if got, want := strings.Join(order, ", "), "4 received, 3 done, 2 rejected, 1 done"; got != want {
 		t.Errorf("uploads %s, want %s", got, want)
@@ -232,7 +232,7 @@ func (s failingList) List(context.Context, string) ([]lake.Object, error) { retu
 // not.
 func TestHandler_ErrorKinds(t *testing.T) {
 	tests := []struct {
-		kind   pipeline.Kind
+		kind   pipeline.ErrorKind
 		status int
 		told   bool
 	}{

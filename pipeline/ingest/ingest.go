@@ -65,7 +65,7 @@ type Result struct {
 type Upload struct {
 	File     string
 	UploadID string
-	Status   string // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
+	Status   lake.UploadState // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
 	Tables   []Table
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
@@ -86,12 +87,12 @@ func CheckFileName(name string) error {
 // a landed file became, and what became of it. The ingest function writes it
 // once per landed file.
 type Record struct {
-	LandingID string `json:"landing_id"`
-	UploadID  string `json:"upload_id"`
-	Org       string `json:"org"`
-	Period    string `json:"period"`
-	File      string `json:"file"`
-	Status    string `json:"status"`
+	LandingID string           `json:"landing_id"`
+	UploadID  string           `json:"upload_id"`
+	Org       string           `json:"org"`
+	Period    string           `json:"period"`
+	File      string           `json:"file"`
+	Status    lake.UploadState `json:"status"` // lake.UploadDone or lake.UploadRejected
 }
 
 // RecordKey is where, in the lake, the record of a landed file is kept.

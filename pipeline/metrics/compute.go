@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/stats"
 )
 
@@ -35,21 +34,6 @@ type report struct {
 	*Index
 	scope  string
 	carers []int32 // the carers of the scope or subgroup, in pseudonym order
-}
-
-// Compute returns the figures of metrics.md sections 1 to 4 for one quarter
-// and one scope (an organisation code or Consortium), in section order.
-// It prepares ds for the one computation; a report of many scopes prepares
-// an Index once and calls its Figures.
-func Compute(std *standard.Standard, ds Dataset, period pipeline.Period, scope string) ([]Figure, error) {
-	if err := checkScope(std, scope); err != nil {
-		return nil, err
-	}
-	ix, err := NewIndex(std, ds, period)
-	if err != nil {
-		return nil, err
-	}
-	return ix.report(scope).basic(), nil
 }
 
 func (ix *Index) report(scope string) *report {

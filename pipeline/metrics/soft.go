@@ -16,33 +16,6 @@ const (
 	improvedCents = 300
 )
 
-// ComputeMore returns the figures of metrics.md sections 5 to 8 for one
-// quarter and one scope, in section order. It reads ds as Compute does, and
-// model is the cost model of section 7 (nil for costmodel.Latest).
-//
-// It is separate from Compute so that the figures of sections 1 to 4, and
-// their hand-worked fixture, stay as they are; a report shows both.
-//
-// Figures that metrics.md says are not shown are left out, not emitted
-// empty: paired changes with fewer than 10 pairs, and the cost and savings
-// figures of an organisation lacking a finance return for one of the four
-// quarters (MissingFinance names them).
-func ComputeMore(std *standard.Standard, ds Dataset, period pipeline.Period, scope string, model *costmodel.Model) ([]Figure, error) {
-	if err := checkScope(std, scope); err != nil {
-		return nil, err
-	}
-	ix, err := NewIndex(std, ds, period)
-	if err != nil {
-		return nil, err
-	}
-	if model == nil {
-		if model, err = costmodel.Load(costmodel.Latest); err != nil {
-			return nil, err
-		}
-	}
-	return ix.report(scope).more(model), nil
-}
-
 // more is sections 5 to 8.
 func (r *report) more(model *costmodel.Model) []Figure {
 	var figs []Figure
@@ -53,8 +26,13 @@ func (r *report) more(model *costmodel.Model) []Figure {
 }
 
 // Figures returns every figure of metrics.md sections 1 to 8 for one scope
-// (an organisation code or Consortium), in section order: Compute's, then
-// ComputeMore's. model is the cost model of section 7.
+// (an organisation code or Consortium), in section order. model is the cost
+// model of section 7.
+//
+// Figures that metrics.md says are not shown are left out, not emitted
+// empty: paired changes with fewer than 10 pairs, and the cost and savings
+// figures of an organisation lacking a finance return for one of the four
+// quarters (MissingFinance names them).
 func (ix *Index) Figures(std *standard.Standard, scope string, model *costmodel.Model) ([]Figure, error) {
 	if err := checkScope(std, scope); err != nil {
 		return nil, err

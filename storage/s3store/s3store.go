@@ -519,7 +519,7 @@ func quoted(etag string) string {
 
 // errKind maps an error from the SDK to a pipeline kind (see the package
 // comment).
-func errKind(err error) pipeline.Kind {
+func errKind(err error) pipeline.ErrorKind {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return pipeline.Transient
 	}
