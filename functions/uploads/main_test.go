@@ -387,7 +387,7 @@ func TestUploads_Get(t *testing.T) {
 	t.Run("landed, not yet ingested", func(t *testing.T) {
 		var got map[string]any
 		decode(t, f.getOne(t, "TEST-ORG", waitingID), http.StatusOK, &got)
-		if got["status"] != StatusReceived || got["file"] != "support.xlsx" || got["period"] != "2026-Q4" {
+		if got["status"] != string(StatusReceived) || got["file"] != "support.xlsx" || got["period"] != "2026-Q4" {
 			t.Errorf("upload %v", got)
 		}
 		if _, ok := got["report"]; ok {
