@@ -7,16 +7,16 @@
 // # Keys
 //
 // A lake key maps to the S3 key Prefix + "/" + key (or key alone with no
-// Prefix), so several lakes may share a bucket. Keys are validated exactly
-// as fsstore validates them, so that a lake can move between a folder and a
-// bucket and a key one store accepts the other accepts too. The rule is
-// copied, not shared, and MUST be kept identical to fsstore's checkKey and
-// reserved: a key is invalid (Invalid) if it is empty, over 1024 bytes, has
-// a NUL byte, an empty, "." or ".." segment (so no leading, trailing or
-// double slash), a segment over 255 bytes, or starts with the segment ".tmp"
-// or ".locks" (fsstore's own folders). A List prefix is checked as fsstore
-// checks it: the part before its last slash must be a valid key. One rule
-// is S3's own: with a Prefix, the whole S3 key must still fit in 1024 bytes.
+// Prefix), so several lakes may share a bucket. Keys are validated by the
+// rule both drivers share, lake.CheckKey and lake.Reserved, so that a lake
+// can move between a folder and a bucket and a key one store accepts the
+// other accepts too: a key is invalid (Invalid) if it is empty, over 1024
+// bytes, has a NUL byte, an empty, "." or ".." segment (so no leading,
+// trailing or double slash), a segment over 255 bytes, or starts with the
+// segment ".tmp" or ".locks" (fsstore's own folders). A List prefix is
+// checked as fsstore checks it: the part before its last slash must be a
+// valid key. One rule is S3's own: with a Prefix, the whole S3 key must
+// still fit in 1024 bytes.
 //
 // List shows only objects whose keys are valid lake keys: objects written
 // into the bucket by other means under names the lake would refuse (a
