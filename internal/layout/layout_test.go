@@ -100,7 +100,9 @@ func offending(pkgs map[string]*pkg, prefix string, bad func(*pkg) bool) map[str
 
 const module = "github.com/carer-outcomes/carer-outcomes/"
 
-func isAWS(p *pkg) bool { return p.Module != nil && strings.HasPrefix(p.Module.Path, "github.com/aws/") }
+func isAWS(p *pkg) bool {
+	return p.Module != nil && strings.HasPrefix(p.Module.Path, "github.com/aws/")
+}
 
 // isCgo is a package outside the standard library with cgo files: the
 // standard library's (net, os/user, runtime/cgo) build without cgo when
