@@ -111,7 +111,7 @@ func (fs *figureSet) outcomesByQuarter(s *section, ids []string, periods map[str
 	for _, id := range ids {
 		var cells []cell
 		vs := make([]float64, len(ps))
-		any, drawn := false, false
+		given, drawn := false, false
 		for i, p := range ps {
 			f := fs.find(id, p)
 			switch {
@@ -119,17 +119,17 @@ func (fs *figureSet) outcomesByQuarter(s *section, ids []string, periods map[str
 				cells = append(cells, cell{Text: "—"})
 			case f.Suppressed:
 				cells = append(cells, cell{Text: Suppressed, Suppressed: true})
-				any = true
+				given = true
 			default:
 				cells = append(cells, valueCell(f))
-				any = true
+				given = true
 				if f.Value != nil {
 					vs[i] = *f.Value
 					drawn = true
 				}
 			}
 		}
-		if !any {
+		if !given {
 			continue
 		}
 		qt.Rows = append(qt.Rows, row{Head: clean(fs.outcomeLabel(id)), Cells: cells})
