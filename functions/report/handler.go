@@ -62,10 +62,14 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 			o.BaseEndpoint = aws.String(cfg.SESEndpoint)
 		}
 	})
+	lakeStore, reports := s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix), s3store.NewFromClient(client, cfg.ReportsBucket, "")
+	if err := errors.Join(lakeStore.Err(), reports.Err()); err != nil {
+		return nil, err
+	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake:    &lake.Lake{Store: s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix)},
-		reports: s3store.NewFromClient(client, cfg.ReportsBucket, ""),
+		lake:    &lake.Lake{Store: lakeStore},
+		reports: reports,
 		presign: s3.NewPresignClient(client),
 		mail:    mail,
 		now:     time.Now,

@@ -80,12 +80,14 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	// One client for the stores and the URLs, which it signs with the
 	// function's own credentials: the uploader needs none.
 	client := s3store.NewClient(awsCfg, cfg.Location)
+	lakeStore, landingStore := s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix), s3store.NewFromClient(client, cfg.LandingBucket, "")
+	if err := errors.Join(lakeStore.Err(), landingStore.Err()); err != nil {
+		return nil, err
+	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake:    &lake.Lake{Store: s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix)},
-		landing: s3store.NewFromClient(client, cfg.LandingBucket, ""),
-		presign: s3.NewPresignClient(client),
-		now:     time.Now, newID: randomID,
+		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
+		now: time.Now, newID: randomID,
 	}, nil
 }
 

@@ -439,6 +439,7 @@ func TestUploads_StartupErrors(t *testing.T) {
 		{"no lake bucket", []string{"LANDING_BUCKET=landing"}, "LAKE_BUCKET is not set"},
 		{"no landing bucket", []string{"LAKE_BUCKET=lake"}, "LANDING_BUCKET is not set"},
 		{"a bad TTL", []string{"LAKE_BUCKET=lake", "LANDING_BUCKET=landing", "UPLOAD_URL_TTL=15"}, "UPLOAD_URL_TTL"},
+		{"a bad lake prefix", []string{"LAKE_BUCKET=lake", "LANDING_BUCKET=landing", "LAKE_PREFIX=a//b", "S3_ENDPOINT=http://127.0.0.1:9"}, `prefix \"a//b\"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := lambdatest.Start(t).Run(t, bin, tc.env...)

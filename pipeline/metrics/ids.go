@@ -105,6 +105,10 @@ func ID(prefix string, parts ...string) string {
 // Weeks is a check point in an id, such as "w26".
 func Weeks(n int) string { return "w" + strconv.Itoa(n) }
 
+// CohortWeeks are the check points of the cohort rates
+// hard_outcome_rate.w<N>, in order.
+func CohortWeeks() []int { return cohortWeeks() }
+
 // SustainedWeeks are the check points of sustained.starts.w<N> and
 // sustained.kept.w<N>, in order.
 func SustainedWeeks() []int { return sustainedWeeks() }

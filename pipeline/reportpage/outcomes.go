@@ -153,15 +153,18 @@ func (fs *figureSet) outcomesByQuarter(s *section, ids []string, periods map[str
 // cohortRates is the table of each registration cohort's hard-outcome rate
 // at 26 and 52 weeks, or nil when there is none.
 func cohortRates(fs *figureSet) *table {
-	ct := &table{ID: "cohort-rates", Caption: "Hard-outcome rate of each registration cohort",
-		Head: []string{"Cohort", "Within 26 weeks", "Within 52 weeks"}, Num: []bool{true, true}}
-	byCohort := map[string][2]*metrics.Figure{}
+	ct := &table{ID: "cohort-rates", Caption: "Hard-outcome rate of each registration cohort", Head: []string{"Cohort"}}
+	weeks := metrics.CohortWeeks()
+	byCohort := map[string][]*metrics.Figure{}
 	var cohorts []string
-	for j, weeks := range []int{26, 52} {
-		for _, f := range fs.cohorts(metrics.ID(metrics.HardOutcomeRate, metrics.Weeks(weeks))) {
+	for j, w := range weeks {
+		ct.Head = append(ct.Head, fmt.Sprintf("Within %d weeks", w))
+		ct.Num = append(ct.Num, true)
+		for _, f := range fs.cohorts(metrics.ID(metrics.HardOutcomeRate, metrics.Weeks(w))) {
 			e, ok := byCohort[f.Cohort]
 			if !ok {
 				cohorts = append(cohorts, f.Cohort)
+				e = make([]*metrics.Figure, len(weeks))
 			}
 			e[j] = f
 			byCohort[f.Cohort] = e

@@ -187,6 +187,10 @@ func NewFromClient(client *s3.Client, bucket, prefix string) *Store {
 	return s
 }
 
+// Err is the configuration error every call on the store reports, or nil:
+// a caller that builds a store with NewFromClient checks it at start-up.
+func (s *Store) Err() error { return s.err }
+
 // storePrefix checks a Config.Prefix and returns it with a trailing slash.
 func storePrefix(prefix string) (string, error) {
 	prefix = strings.TrimSuffix(prefix, "/")
