@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -23,12 +21,14 @@ type pkg struct {
 	Module     *struct{ Path string }
 }
 
-// goTool is the go command of the toolchain running the tests.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
+// goTool is the go command on the PATH, the one `make test` runs.
+func goTool(tb testing.TB) string {
+	tb.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		tb.Fatalf("these tests run go list: %v", err)
 	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
+	return p
 }
 
 // list runs `go list -deps -json` on patterns from the module's root, with
@@ -36,7 +36,7 @@ func goTool() string {
 // own among them, by import path.
 func list(tb testing.TB, env []string, args ...string) map[string]*pkg {
 	tb.Helper()
-	cmd := exec.Command(goTool(), append([]string{"list", "-deps", "-json=ImportPath,Standard,CgoFiles,Imports,Module"}, args...)...)
+	cmd := exec.Command(goTool(tb), append([]string{"list", "-deps", "-json=ImportPath,Standard,CgoFiles,Imports,Module"}, args...)...)
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
