@@ -487,7 +487,7 @@ func (e *eraser) report(ctx context.Context, f *File) error {
 	if err != nil {
 		return err
 	}
-	page, err := ingest.Page(e.cfg.Standard, &rep, f.UploadID, st.Received, st.Status)
+	page, err := ingest.Page(e.cfg.Standard, &rep, f.UploadID, st.Received, string(st.Status))
 	if err != nil {
 		return err
 	}

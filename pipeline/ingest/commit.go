@@ -184,7 +184,7 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	if err != nil {
 		return pipeline.Errorf(pipeline.Internal, "encode report: %w", err)
 	}
-	page, err := Page(cfg.Standard, rep, up.UploadID, req.Received, up.Status)
+	page, err := Page(cfg.Standard, rep, up.UploadID, req.Received, string(up.Status))
 	if err != nil {
 		return err
 	}

@@ -152,41 +152,54 @@ func (e *Explainer) Figures(scope string) ([]Figure, error) {
 // KindsOf names.
 func Explainable(id string) bool {
 	switch {
-	case id == "reach.registered", id == "reach.registered_cumulative", id == "reach.supported",
-		id == "support.contacts", id == "support.minutes", id == "support.outside_office_hours",
-		strings.HasPrefix(id, "support.contacts."), strings.HasPrefix(id, "support.minutes."),
-		strings.HasPrefix(id, "outcomes.quarter."), strings.HasPrefix(id, "hard_outcome_rate.w"),
-		strings.HasPrefix(id, "sustained."), strings.HasPrefix(id, "followup.response."),
-		strings.HasPrefix(id, "referral."), strings.HasPrefix(id, "experience."):
+	case id == ReachRegistered, id == ReachRegisteredCumulative, id == ReachSupported,
+		id == SupportContacts, id == SupportMinutes, id == SupportOutsideOfficeHours,
+		in(id, SupportContacts), in(id, SupportMinutes), in(id, OutcomesQuarter), in(id, HardOutcomeRate),
+		in(id, SustainedStarts), in(id, SustainedKept), in(id, FollowupResponse), in(id, Referral),
+		id == ExperienceTimesSuited, id == ExperienceStaffUnderstood:
 		return true
-	case strings.HasPrefix(id, personalBudgetPrefix) && strings.HasSuffix(id, ".rate"):
+	case in(id, PersonalBudget) && strings.HasSuffix(id, "."+personalBudgetRate):
 		return true
 	}
 	return false
 }
 
+// in reports whether id is of the family prefix (prefix.<…>).
+func in(id, prefix string) bool { return strings.HasPrefix(id, prefix+".") }
+
+// Kinds of table, as KindsOf names them.
+const (
+	kindCarers    = "carers"
+	kindSupport   = "support"
+	kindOutcomes  = "outcomes"
+	kindFollowups = "followups"
+	kindFinance   = "finance"
+)
+
 // KindsOf names the kinds of table a figure is computed from.
 func KindsOf(id string) []string {
 	switch {
-	case strings.HasPrefix(id, "support."), id == "reach.supported":
-		return []string{"carers", "support"}
-	case strings.HasPrefix(id, "reach."), strings.HasPrefix(id, "referral."):
-		return []string{"carers"}
-	case strings.HasPrefix(id, "outcomes."), strings.HasPrefix(id, "hard_outcome_rate."), strings.HasPrefix(id, personalBudgetPrefix):
-		return []string{"carers", "outcomes"}
-	case strings.HasPrefix(id, "sustained."):
-		return []string{"carers", "outcomes", "followups"}
-	case strings.HasPrefix(id, "followup."), strings.HasPrefix(id, "soft."), strings.HasPrefix(id, "experience."):
-		return []string{"carers", "followups"}
-	case id == "funding.runway_months":
-		return []string{"finance"}
-	case id == "cost.per_carer_supported":
-		return []string{"finance", "support"}
-	case id == "cost.per_hard_outcome":
-		return []string{"finance", "outcomes"}
+	case id == ReachSupported, id == SupportContacts, id == SupportMinutes, id == SupportOutsideOfficeHours,
+		in(id, SupportContacts), in(id, SupportMinutes):
+		return []string{kindCarers, kindSupport}
+	case id == ReachRegistered, id == ReachRegisteredCumulative, in(id, Referral):
+		return []string{kindCarers}
+	case in(id, OutcomesQuarter), in(id, HardOutcomeRate), in(id, PersonalBudget):
+		return []string{kindCarers, kindOutcomes}
+	case in(id, SustainedStarts), in(id, SustainedKept):
+		return []string{kindCarers, kindOutcomes, kindFollowups}
+	case in(id, FollowupResponse), id == SoftConfidenceChange, id == SoftITSkillsChange, id == SoftSWEMWBSChange,
+		id == SoftSWEMWBSImproved, id == ExperienceTimesSuited, id == ExperienceStaffUnderstood:
+		return []string{kindCarers, kindFollowups}
+	case id == FundingRunwayMonths:
+		return []string{kindFinance}
+	case id == CostPerCarerSupported:
+		return []string{kindFinance, kindSupport}
+	case id == CostPerHardOutcome:
+		return []string{kindFinance, kindOutcomes}
 	}
-	// cost.per_sustained_job_w26, savings.*
-	return []string{"finance", "carers", "outcomes", "followups"}
+	// The cost per sustained job and the savings.
+	return []string{kindFinance, kindCarers, kindOutcomes, kindFollowups}
 }
 
 // Explain lists the rows behind one figure of a scope, and the counts they
@@ -369,22 +382,22 @@ func (x *explaining) explain(q Query) {
 		}
 	}
 	switch {
-	case id == "reach.registered", id == "reach.registered_cumulative":
+	case id == ReachRegistered, id == ReachRegisteredCumulative:
 		countCarers("carers", func(c *carer) bool {
-			return r.registered(c) && (id == "reach.registered_cumulative" || r.inQuarter(c.reg))
+			return r.registered(c) && (id == ReachRegisteredCumulative || r.inQuarter(c.reg))
 		}, func(c *carer) { x.registration(c, RoleCounted) })
-	case id == "reach.supported":
+	case id == ReachSupported:
 		countCarers("carers", func(c *carer) bool { return c.contacts > 0 }, func(c *carer) {
 			x.supportRows(c, func(*Support) string { return RoleCounted })
 		})
-	case id == "support.contacts", id == "support.minutes":
-		x.out.Unit = strings.TrimPrefix(id, "support.")
+	case id == SupportContacts, id == SupportMinutes:
+		x.out.Unit = map[bool]string{true: "contacts", false: "minutes"}[id == SupportContacts]
 		counts["value"] = 0
 		r.each(func(c *carer) {
 			n, m := x.supportRows(c, func(*Support) string { return RoleCounted })
-			counts["value"] += map[bool]int{true: n, false: m}[id == "support.contacts"]
+			counts["value"] += map[bool]int{true: n, false: m}[id == SupportContacts]
 		})
-	case id == "support.outside_office_hours":
+	case id == SupportOutsideOfficeHours:
 		x.out.Unit = "contacts"
 		counts["numerator"], counts["denominator"] = 0, 0
 		r.each(func(c *carer) {
@@ -400,36 +413,37 @@ func (x *explaining) explain(q Query) {
 			})
 			counts["denominator"] += n
 		})
-	case strings.HasPrefix(id, "support.contacts."), strings.HasPrefix(id, "support.minutes."):
+	case in(id, SupportContacts), in(id, SupportMinutes):
 		x.supportBreakdown(id)
-	case strings.HasPrefix(id, "outcomes.quarter."):
-		code := strings.TrimPrefix(id, "outcomes.quarter.")
+	case in(id, OutcomesQuarter):
+		all := id == OutcomesAnyHard
+		code := strings.TrimPrefix(id, OutcomesQuarter+".")
 		countCarers("carers", func(c *carer) bool {
 			for _, o := range c.outcomes {
-				if o.hard >= 0 && (code == "any_hard" || o.code == code) && r.inQuarter(o.date) {
+				if o.hard >= 0 && (all || o.code == code) && r.inQuarter(o.date) {
 					return true
 				}
 			}
 			return false
 		}, func(c *carer) {
 			for _, o := range c.outcomes {
-				if o.hard >= 0 && (code == "any_hard" || o.code == code) && r.inQuarter(o.date) {
+				if o.hard >= 0 && (all || o.code == code) && r.inQuarter(o.date) {
 					x.outcomeRows(c, o.code, o.date, RoleCounted, "")
 				}
 			}
 		})
-	case strings.HasPrefix(id, "hard_outcome_rate.w"):
-		weeks, _ := strconv.Atoi(strings.TrimPrefix(id, "hard_outcome_rate.w"))
+	case in(id, HardOutcomeRate):
+		weeks := atoi(strings.TrimPrefix(id, HardOutcomeRate+".w"))
 		rate("carers", func(c *carer) (bool, bool) {
 			return r.registered(c) && pipeline.PeriodOf(c.reg.Time()).String() == q.Cohort, r.hardWithin(c, weeks)
 		}, func(c *carer, role string) {
 			x.registration(c, role)
 			hardRows(c, weeks)
 		})
-	case strings.HasPrefix(id, "sustained."):
+	case in(id, SustainedStarts), in(id, SustainedKept):
 		x.sustained(id)
-	case strings.HasPrefix(id, "followup.response."):
-		code := strings.TrimPrefix(id, "followup.response.")
+	case in(id, FollowupResponse):
+		code := strings.TrimPrefix(id, FollowupResponse+".")
 		w := slices.IndexFunc(x.ix.codes.waves, func(w wave) bool { return w.code == code })
 		rate("carers", func(c *carer) (bool, bool) {
 			due := w >= 0 && r.registered(c) && c.profile.ConsentFollowup == yes && c.reg+pipeline.Days(week*x.ix.codes.waves[w].weeks+responseGrace) <= r.end
@@ -442,17 +456,17 @@ func (x *explaining) explain(q Query) {
 				}
 			}
 		})
-	case strings.HasPrefix(id, "referral."):
-		group := strings.TrimPrefix(id, "referral.")
+	case in(id, Referral):
+		group := strings.TrimPrefix(id, Referral+".")
 		rate("carers", func(c *carer) (bool, bool) {
 			in := r.registered(c) && r.inQuarter(c.reg)
 			return in, in && r.referralGroup(c.profile) == group
 		}, func(c *carer, role string) {
 			x.profileRow(c, role, "referral source "+dash(c.profile.ReferralSource)+", registered "+day(c.reg))
 		})
-	case strings.HasPrefix(id, "experience."):
+	case id == ExperienceTimesSuited, id == ExperienceStaffUnderstood:
 		answer := func(f *Followup) string { return f.TimesSuited }
-		if id == "experience.staff_understood" {
+		if id == ExperienceStaffUnderstood {
 			answer = func(f *Followup) string { return f.StaffUnderstood }
 		}
 		rate("carers", func(c *carer) (bool, bool) {
@@ -462,8 +476,8 @@ func (x *explaining) explain(q Query) {
 			f := x.ix.latestAnswered(x.followups(c), answer)
 			x.followupRow(f, c, role, ", answered "+answer(f))
 		})
-	case strings.HasPrefix(id, personalBudgetPrefix):
-		group := strings.TrimSuffix(strings.TrimPrefix(id, personalBudgetPrefix), ".rate")
+	case in(id, PersonalBudget):
+		group := strings.TrimSuffix(strings.TrimPrefix(id, PersonalBudget+"."), "."+personalBudgetRate)
 		shown := map[pipeline.Period]bool{}
 		for _, k := range r.cohorts() {
 			shown[k.quarter] = r.shown(k, budgetWeeks)
@@ -482,8 +496,11 @@ func (x *explaining) explain(q Query) {
 // support.minutes.<column>.<code>: the support rows dated in the quarter
 // with that code (not_recorded: none).
 func (x *explaining) supportBreakdown(id string) {
-	measure, rest, _ := strings.Cut(strings.TrimPrefix(id, "support."), ".")
-	column, code, _ := strings.Cut(rest, ".")
+	measure, prefix := "contacts", SupportContacts
+	if in(id, SupportMinutes) {
+		measure, prefix = "minutes", SupportMinutes
+	}
+	column, code, _ := strings.Cut(strings.TrimPrefix(id, prefix+"."), ".")
 	x.out.Unit = measure
 	x.out.Counts["value"] = 0
 	for _, b := range x.ix.codes.supportBy {
@@ -509,7 +526,7 @@ func (x *explaining) supportBreakdown(id string) {
 // sustained explains sustained.<starts|kept>.w<N>: each due job with its
 // status, and the follow-up that decided it.
 func (x *explaining) sustained(id string) {
-	kind, weeks, _ := strings.Cut(strings.TrimPrefix(id, "sustained."), ".w")
+	kind, weeks, _ := strings.Cut(id, ".w")
 	k := slices.Index(jobKinds(), kind)
 	j := slices.Index(sustainedWeeks(), atoi(weeks))
 	x.out.Unit = "job outcomes"

@@ -98,7 +98,7 @@ type Figure struct {
 	ID          string         `json:"id"`
 	Scope       string         `json:"scope"`
 	Period      string         `json:"period"`
-	Unit        string         `json:"unit"`
+	Unit        Unit           `json:"unit"`
 	Subgroup    *Subgroup      `json:"subgroup,omitempty"`
 	Cohort      string         `json:"cohort,omitempty"`
 	Numerator   *float64       `json:"numerator,omitempty"`
@@ -114,9 +114,3 @@ type Figure struct {
 	// nil elsewhere.
 	Uploads []string `json:"uploads,omitempty"`
 }
-
-// Units of figures.
-const (
-	UnitCount = "count"
-	UnitRate  = "rate"
-)
