@@ -169,7 +169,7 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		// The carer asked to be forgotten: the row is refused whatever
 		// else is wrong with it, and the warning says only why.
 		pos := w.present[ref.Index]
-		w.report.Warnings = append(w.report.Warnings, v.issue(w, pos, ref, rowNum, nil, "erased_carer",
+		w.report.Warnings = append(w.report.Warnings, v.issue(w, pos, ref, rowNum, st.rec.Values[ref.Index].Text, "erased_carer",
 			"this carer's data was erased from the lake at their request: the row was not stored; delete the carer's rows from your spreadsheet"))
 		return false
 	}
