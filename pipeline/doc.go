@@ -22,6 +22,9 @@
 //     them from the lake; stats: the intervals.
 //   - quarterly: a quarter's reports from the lake; reportpage: a report as
 //     HTML, figures.json and CSV; pagestyle: the pages' shared stylesheet.
+//   - lineage: an organisation's figures traced to the rows of its returns
+//     (metrics.Explainer); erasure: a carer removed from the lake at their
+//     request.
 //   - template and dictionary: the return templates and the data
 //     dictionary, derived from the standard.
 //   - synth: the seeded sample consortium of the demo and the benchmarks.

@@ -78,6 +78,7 @@ type Explainer struct {
 	ds      Dataset
 	rows    map[carerKey]*carerRows
 	figures map[string][]Figure // by scope, as Figures and Subgroups give them
+	members map[subgroupKey][]int32
 }
 
 // carerRows are one carer's rows, as given.
@@ -96,7 +97,7 @@ func NewExplainer(std *standard.Standard, ds Dataset, period pipeline.Period, mo
 	if err != nil {
 		return nil, err
 	}
-	e := &Explainer{std: std, model: model, ix: ix, ds: ds, rows: map[carerKey]*carerRows{}, figures: map[string][]Figure{}}
+	e := &Explainer{std: std, model: model, ix: ix, ds: ds, rows: map[carerKey]*carerRows{}, figures: map[string][]Figure{}, members: map[subgroupKey][]int32{}}
 	of := func(org, id string) *carerRows {
 		k := carerKey{org, id}
 		r := e.rows[k]
@@ -239,6 +240,10 @@ func (e *Explainer) Explain(scope string, q Query) (*Explanation, error) {
 // subgroup narrows a report to the carers of one subgroup, as Subgroups
 // places them.
 func (e *Explainer) subgroup(r *report, sub Subgroup) *report {
+	k := subgroupKey{r.scope, sub}
+	if m, ok := e.members[k]; ok {
+		return &report{Index: e.ix, scope: r.scope, carers: m}
+	}
 	var members []int32
 	for _, dim := range e.ix.dimensions() {
 		if dim.name != sub.Dimension {
@@ -258,7 +263,13 @@ func (e *Explainer) subgroup(r *report, sub Subgroup) *report {
 			}
 		}
 	}
+	e.members[k] = members
 	return &report{Index: e.ix, scope: r.scope, carers: members}
+}
+
+type subgroupKey struct {
+	scope string
+	sub   Subgroup
 }
 
 // explaining is one explanation being made.
@@ -434,8 +445,11 @@ func (x *explaining) explain(q Query) {
 		})
 	case in(id, HardOutcomeRate):
 		weeks := atoi(strings.TrimPrefix(id, HardOutcomeRate+".w"))
+		cohort, _ := pipeline.ParsePeriod(q.Cohort) // the figure exists, so its cohort is a quarter
+		from, to := pipeline.DaysOf(cohort.Start()), pipeline.DaysOf(cohort.End())
 		rate("carers", func(c *carer) (bool, bool) {
-			return r.registered(c) && pipeline.PeriodOf(c.reg.Time()).String() == q.Cohort, r.hardWithin(c, weeks)
+			in := r.registered(c) && from <= c.reg && c.reg <= to
+			return in, in && r.hardWithin(c, weeks)
 		}, func(c *carer, role string) {
 			x.registration(c, role)
 			hardRows(c, weeks)
