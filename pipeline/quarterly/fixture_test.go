@@ -2,6 +2,8 @@ package quarterly_test
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -72,7 +74,39 @@ func TestBuild_Fixture(t *testing.T) {
 			got := readFigures(t, filepath.Join(dir, reportpage.FiguresFile))
 			want := readFigures(t, reportfixture.Path(tt.expected))
 			compareFigures(t, got, want)
+			checkUploads(t, got, tt.own)
 		})
+	}
+}
+
+// checkUploads checks the uploads figures.json names: in an organisation's
+// own report its figures name them (ORG-A's registrations in the quarter
+// come from its 2026-Q2 carers.csv alone: WORKING.md, "Lineage"), and no
+// other figure names any.
+func checkUploads(t *testing.T, figs []metrics.Figure, own string) {
+	t.Helper()
+	named := 0
+	for _, f := range figs {
+		if len(f.Uploads) == 0 {
+			continue
+		}
+		named++
+		if f.Scope != own || f.Suppressed {
+			t.Errorf("%s %s (suppressed %v) names uploads", f.ID, f.Scope, f.Suppressed)
+		}
+		if f.ID == metrics.ReachRegistered && f.Subgroup == nil {
+			b, err := os.ReadFile(reportfixture.Path("returns", "ORG-A", "2026-Q2", "carers.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			if want := hex.EncodeToString(sum[:]); len(f.Uploads) != 1 || f.Uploads[0] != want {
+				t.Errorf("%s names uploads %v, want [%s]", f.ID, f.Uploads, want)
+			}
+		}
+	}
+	if own != "" && named < 50 {
+		t.Errorf("only %d figures of %s's own report name their uploads", named, own)
 	}
 }
 
