@@ -75,17 +75,7 @@ func Redact(r io.ReaderAt, size int64, carerID string, w io.Writer) (Redacted, e
 	if len(out.Rows) == 0 {
 		return out, nil
 	}
-	codec := &zstd.Codec{Level: zstd.SpeedFastest}
-	opts := []parquet.WriterOption{
-		schema,
-		parquet.Compression(codec),
-		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
-		parquet.DataPageVersion(1),
-		parquet.PageBufferSize(pageBufferSize),
-		parquet.MaxRowsPerRowGroup(RowGroupRows),
-		parquet.DataPageStatistics(false),
-		parquet.SkipPageBounds(PseudonymColumn),
-	}
+	opts := append(fileOptions(schema, &zstd.Codec{Level: zstd.SpeedFastest}), parquet.SkipPageBounds(PseudonymColumn))
 	for _, kv := range f.Metadata().KeyValueMetadata {
 		opts = append(opts, parquet.KeyValueMetadata(kv.Key, kv.Value))
 	}
