@@ -65,7 +65,7 @@ type Result struct {
 type Upload struct {
 	File     string
 	UploadID string
-	Status   string // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
+	Status   string // lake.UploadDone, lake.UploadRejected, lake.UploadLate or lake.UploadDuplicate
 	Tables   []Table
 }
 
@@ -73,12 +73,13 @@ type Upload struct {
 type Table struct {
 	Kind       string
 	Sheet      string
-	Status     string // stored, unchanged (already current), or rejected
+	Status     string // stored, unchanged (already current), rejected, or superseded on arrival
 	Rows       int
 	Accepted   int
 	Rejected   int
-	Key        string // the Parquet file, when stored
+	Key        string // the Parquet file, when current
 	Superseded string // the upload id this one replaced
+	Current    string // the upload received later that is current, when superseded on arrival
 }
 
 // Table statuses.
@@ -86,6 +87,7 @@ const (
 	TableStored    = "stored"
 	TableUnchanged = "unchanged"
 	TableRejected  = "rejected"
+	TableLate      = lake.StatusSupersededOnArrival
 )
 
 func (c Config) now() time.Time {
