@@ -73,13 +73,13 @@ type Upload struct {
 type Table struct {
 	Kind       string
 	Sheet      string
-	Status     string // stored, unchanged (already current), rejected, or superseded on arrival
+	Status     string // stored, unchanged (already current), rejected, superseded_on_arrival, or replaced
 	Rows       int
 	Accepted   int
 	Rejected   int
 	Key        string // the Parquet file, when current
 	Superseded string // the upload id this one replaced
-	Current    string // the upload received later that is current, when superseded on arrival
+	Current    string // the upload received later that is current, when superseded on arrival or replaced
 }
 
 // Table statuses.
@@ -88,6 +88,9 @@ const (
 	TableUnchanged = "unchanged"
 	TableRejected  = "rejected"
 	TableLate      = lake.StatusSupersededOnArrival
+	// TableReplaced: an upload delivered again whose table a later one has
+	// replaced since it was ingested.
+	TableReplaced = "replaced"
 )
 
 func (c Config) now() time.Time {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -54,24 +55,32 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	return nil
 }
 
-// alreadyIngested reports an upload whose bytes were ingested for the same
-// quarter and are still current, so that ingesting them again changes
-// nothing. It returns nil when the upload must be processed.
+// alreadyIngested reports an upload that needs no work: its bytes were
+// ingested for the same quarter and are still current, or this very
+// delivery (the same receipt time) was ingested before, whatever has
+// replaced it since. It returns nil when the upload must be processed: the
+// same bytes received again later are a new receipt, and may revert the
+// quarter to them.
 func alreadyIngested(ctx context.Context, l *lake.Lake, req Request, id string) (*Upload, *validate.FileReport, error) {
 	st, ok, err := l.Status(ctx, req.Org, id)
-	if err != nil || !ok || st.Status != lake.UploadDone || st.Period != req.Period.String() {
+	if err != nil || !ok || st.Status != lake.UploadDone && st.Status != lake.UploadLate || st.Period != req.Period.String() {
 		return nil, nil, err
 	}
+	redelivered := st.Received.Equal(req.Received)
 	up := &Upload{File: st.File, UploadID: id, Status: lake.UploadDuplicate}
-	for _, kind := range st.Kinds {
+	for _, kind := range slices.Concat(st.Kinds, st.Late) {
 		cur, _, ok, err := l.Current(ctx, lake.Partition{Kind: kind, Org: req.Org, Period: req.Period})
 		if err != nil {
 			return nil, nil, err
 		}
+		t := Table{Kind: kind, Sheet: cur.Sheet, Status: TableUnchanged, Rows: cur.Rows, Accepted: cur.Rows, Key: cur.Key}
 		if !ok || cur.UploadID != id {
-			return nil, nil, nil // superseded since: sending it again makes it current again
+			if !redelivered {
+				return nil, nil, nil
+			}
+			t = Table{Kind: kind, Status: TableReplaced, Current: cur.UploadID}
 		}
-		up.Tables = append(up.Tables, Table{Kind: kind, Sheet: cur.Sheet, Status: TableUnchanged, Rows: cur.Rows, Accepted: cur.Rows, Key: cur.Key})
+		up.Tables = append(up.Tables, t)
 	}
 	rc, _, err := l.Store.Get(ctx, lake.UploadKey(req.Org, id, "report.json"))
 	if err != nil {
@@ -84,4 +93,3 @@ func alreadyIngested(ctx context.Context, l *lake.Lake, req Request, id string) 
 	}
 	return up, rep.Files[0], nil
 }
-

@@ -120,8 +120,14 @@ func (s *state) named() map[string]bool {
 	return out
 }
 
-// Check verifies a lake's invariants and lists what is wrong; none means a
-// sound lake. The error is for failures to read it.
+// CheckReport is what Check looked at and what it found wrong.
+type CheckReport struct {
+	Pointers, Files, Entries int
+	Findings                 []Finding
+}
+
+// Check verifies a lake's invariants and lists what is wrong; no findings
+// means a sound lake. The error is for failures to read it.
 //
 //   - each pointer is where its partition says, and names an existing
 //     curated file whose row count is the pointer's;
@@ -131,11 +137,16 @@ func (s *state) named() map[string]bool {
 //     the pointer's, each superseding the one before, the last naming the
 //     pointer's upload with its row count; each entry's key is the one its
 //     content derives.
-func (l *Lake) Check(ctx context.Context, opt CheckOptions) ([]Finding, error) {
+func (l *Lake) Check(ctx context.Context, opt CheckOptions) (CheckReport, error) {
 	s, err := l.readState(ctx)
 	if err != nil {
-		return nil, err
+		return CheckReport{}, err
 	}
+	out, err := l.check(ctx, s, opt)
+	return CheckReport{Pointers: len(s.pointers), Files: len(s.files), Entries: len(s.entries), Findings: out}, err
+}
+
+func (l *Lake) check(ctx context.Context, s *state, opt CheckOptions) ([]Finding, error) {
 	cutoff := opt.cutoff()
 	var out []Finding
 	add := func(key, format string, args ...any) {

@@ -207,10 +207,11 @@ func TestLake_Check(t *testing.T) {
 			}
 			ptr, _, _, _ := l.Current(ctx, laketest.Part)
 			tt.break_(l, ptr)
-			findings, err := l.Check(ctx, lake.CheckOptions{Now: time.Now().Add(time.Hour), Grace: time.Minute, Inspect: inspect, RawColumns: []string{"client_ref"}})
+			rep, err := l.Check(ctx, lake.CheckOptions{Now: time.Now().Add(time.Hour), Grace: time.Minute, Inspect: inspect, RawColumns: []string{"client_ref"}})
 			if err != nil {
 				t.Fatal(err)
 			}
+			findings := rep.Findings
 			switch {
 			case tt.want == "" && len(findings) != 0:
 				t.Errorf("findings %q, want none", findings)
@@ -233,19 +234,20 @@ func TestLake_GCCompletesACommit(t *testing.T) {
 	}
 	fs.At = 0
 	opt := lake.CheckOptions{Now: v.CommittedAt.Add(48 * time.Hour)}
-	if f, _ := l.Check(ctx, opt); len(f) != 1 || !strings.Contains(f[0].Problem, "no log entry for version 1") {
+	if rep, _ := l.Check(ctx, opt); len(rep.Findings) != 1 || !strings.Contains(rep.Findings[0].Problem, "no log entry for version 1") {
+		f := rep.Findings
 		t.Fatalf("findings %q, want the missing entry", f)
 	}
 	if rep, err := l.GC(ctx, opt, false); err != nil || len(rep.Completed) != 1 {
 		t.Fatalf("dry run: %+v %v", rep, err)
 	}
-	if f, _ := l.Check(ctx, opt); len(f) != 1 {
+	if rep, _ := l.Check(ctx, opt); len(rep.Findings) != 1 {
 		t.Errorf("the dry run wrote the entry")
 	}
 	if _, err := l.GC(ctx, opt, true); err != nil {
 		t.Fatal(err)
 	}
-	if f, err := l.Check(ctx, opt); len(f) != 0 || err != nil {
-		t.Errorf("after gc --apply: %q %v", f, err)
+	if rep, err := l.Check(ctx, opt); len(rep.Findings) != 0 || err != nil {
+		t.Errorf("after gc --apply: %q %v", rep.Findings, err)
 	}
 }

@@ -77,11 +77,11 @@ func Keys(tb testing.TB, s lake.Store, prefix string) []string {
 func Strict(tb testing.TB, l *lake.Lake, opt lake.CheckOptions) {
 	tb.Helper()
 	opt.Now, opt.Grace = time.Now().Add(time.Hour), time.Nanosecond
-	findings, err := l.Check(context.Background(), opt)
+	rep, err := l.Check(context.Background(), opt)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, f := range findings {
+	for _, f := range rep.Findings {
 		tb.Errorf("lake check: %s", f)
 	}
 }
