@@ -285,7 +285,7 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "backfill", fmt.Errorf("%s %s: %w", r.Org, r.Period, err))
 		}
-		var rows, accepted, rejected int
+		var rows, accepted, rejected, replaced int
 		var statuses []string
 		for _, up := range res.Uploads {
 			tally.uploads++
@@ -304,10 +304,17 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 			}
 			for _, t := range up.Tables {
 				rows, accepted, rejected = rows+t.Rows, accepted+t.Accepted, rejected+t.Rejected
+				if t.Superseded != "" {
+					replaced++
+				}
 			}
 		}
 		tally.rows, tally.accepted, tally.rejected = tally.rows+rows, tally.accepted+accepted, tally.rejected+rejected
-		fmt.Fprintf(stdout, "%-12s %s  %d file(s) %-18s %6d rows %6d accepted %4d rejected\n", r.Org, r.Period, len(res.Uploads), strings.Join(statuses, ", "), rows, accepted, rejected)
+		fmt.Fprintf(stdout, "%-12s %s  %d file(s) %-18s %6d rows %6d accepted %4d rejected", r.Org, r.Period, len(res.Uploads), strings.Join(statuses, ", "), rows, accepted, rejected)
+		if replaced > 0 {
+			fmt.Fprintf(stdout, "  (replaces %d table(s) sent before)", replaced)
+		}
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stdout, "\n%d uploads: %d new, %d already ingested, %d not stored; %d rows read, %d accepted, %d rejected.\n",
 		tally.uploads, tally.uploads-tally.duplicates, tally.duplicates, tally.rejectedFiles, tally.rows, tally.accepted, tally.rejected)

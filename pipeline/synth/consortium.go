@@ -179,25 +179,33 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 	return m, nil
 }
 
-// writeFirstAttempt writes the support table of a return as it was first
-// sent, two days before the corrected return: a few rows name an activity
-// in the organisation's own words rather than the standard's codes, so they
-// are rejected, and the resubmission replaces the whole table.
+// writeFirstAttempt writes a return's carers and support tables as they
+// were first sent, two days before the corrected return: a few support
+// rows name an activity in the organisation's own words rather than the
+// standard's codes, so they are rejected, and the resubmission replaces
+// the whole support table (its carers file is the same bytes again).
 func (g *gen) writeFirstAttempt(out, dir string, ret *retData, rd *renderer) (*Attempt, error) {
-	rows := slices.Clone(ret.tables[kSupport])
-	for i := 0; i < len(rows) && i < 12; i += 4 {
-		rows[i].row = slices.Clone(rows[i].row)
-		rows[i].row[g.sup.activity] = textV("Job club (weekly)")
+	support := slices.Clone(ret.tables[kSupport])
+	for i := 0; i < len(support) && i < 12; i += 4 {
+		support[i].row = slices.Clone(support[i].row)
+		support[i].row[g.sup.activity] = textV("Job club (weekly)")
 	}
 	dir = path.Join(dir, "first-attempt")
 	if err := os.MkdirAll(filepath.Join(out, filepath.FromSlash(dir)), 0o755); err != nil {
 		return nil, err
 	}
-	name := path.Join(dir, kindName(kSupport)+".csv")
-	if err := writeCSV(filepath.Join(out, filepath.FromSlash(name)), kSupport, rows, rd); err != nil {
-		return nil, err
+	a := &Attempt{Submitted: (ret.submitted - 2).String()}
+	for _, t := range []struct {
+		kind int
+		rows []tableRow
+	}{{kCarers, ret.tables[kCarers]}, {kSupport, support}} {
+		name := path.Join(dir, kindName(t.kind)+".csv")
+		if err := writeCSV(filepath.Join(out, filepath.FromSlash(name)), t.kind, t.rows, rd); err != nil {
+			return nil, err
+		}
+		a.Files = append(a.Files, name)
 	}
-	return &Attempt{Files: []string{name}, Submitted: (ret.submitted - 2).String()}, nil
+	return a, nil
 }
 
 // ConsortiumFile is the name of the sample consortium's configuration (see
