@@ -136,7 +136,7 @@ func TestRun_BackfillTwice(t *testing.T) {
 	lakeDir := filepath.Join(t.TempDir(), "lake")
 	args := []string{"backfill", "--lake", lakeDir, "--key-file", key, filepath.Join(sample, "manifest.json")}
 	code, stdout, stderr := runCLI(t, args...)
-	if code != 0 || !strings.Contains(stdout, "0 already ingested") {
+	if code != 0 || !strings.Contains(stdout, "(replaces 1 table(s) sent before)") {
 		t.Fatalf("first backfill: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	first := tree(t, lakeDir)
