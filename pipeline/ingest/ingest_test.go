@@ -270,3 +270,31 @@ func TestRun_UploaderReport(t *testing.T) {
 		t.Errorf("rejected rows reached curated/: %q", got)
 	}
 }
+
+// TestRun_RefusedUnread: a file over the size limit, given by its size
+// alone, gets its report (under the id the caller names) and is never read.
+func TestRun_RefusedUnread(t *testing.T) {
+	cfg := newConfig(t)
+	cfg.Limits.MaxFileBytes = 1 << 20
+	id := strings.Repeat("ab", 32)
+	res, err := ingest.Run(context.Background(), cfg, ingest.Request{Org: "LEEDS-CC", Period: q3,
+		Files: []ingest.File{{Name: "huge.xlsx", Size: 3 << 20, ID: id}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := res.Uploads[0]
+	if up.UploadID != id || up.Status != lake.UploadRejected {
+		t.Errorf("upload %+v, want rejected under %s", up, id)
+	}
+	if fr := res.Report.Files[0]; fr.Error == nil || !strings.Contains(fr.Error.Message, "over the limit") {
+		t.Errorf("report %+v, want the size named", fr.Error)
+	}
+	if st, ok, err := cfg.Lake.Status(context.Background(), "LEEDS-CC", id); err != nil || !ok || st.Status != lake.UploadRejected {
+		t.Errorf("status %+v %v %v", st, ok, err)
+	}
+	// Without data, a file within the limit is a mistake of the caller.
+	if _, err := ingest.Run(context.Background(), cfg, ingest.Request{Org: "LEEDS-CC", Period: q3,
+		Files: []ingest.File{{Name: "small.csv", Size: 10, ID: id}}}); pipeline.KindOf(err) != pipeline.Internal {
+		t.Errorf("no data within the limit: %v, want Internal", err)
+	}
+}
