@@ -59,7 +59,7 @@ func (f Finding) String() string { return f.Key + ": " + f.Problem }
 // state is a lake's pointers, files and log, read once.
 type state struct {
 	pointers map[string]Pointer // by pointer key
-	files    map[string]Object // curated files by key
+	files    map[string]Object  // curated files by key
 	entries  map[string]LedgerEntry
 }
 

@@ -271,12 +271,12 @@ func (l *Lake) PutUploadFile(ctx context.Context, org, uploadID, name string, bo
 
 // UploadStatus is what the uploader's status.json says of an upload.
 type UploadStatus struct {
-	Org      string    `json:"org"`
-	Period   string    `json:"period"`
-	UploadID string    `json:"upload_id"`
-	File     string    `json:"file"`
-	Status   string    `json:"status"`
-	Kinds    []string  `json:"kinds"` // the kinds made current by this upload
+	Org      string   `json:"org"`
+	Period   string   `json:"period"`
+	UploadID string   `json:"upload_id"`
+	File     string   `json:"file"`
+	Status   string   `json:"status"`
+	Kinds    []string `json:"kinds"` // the kinds made current by this upload
 	// Late are the kinds of which a return received later was already
 	// current when this one arrived: they were not stored.
 	Late     []string  `json:"superseded_on_arrival,omitempty"`

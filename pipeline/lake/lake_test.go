@@ -176,9 +176,9 @@ func TestLake_Check(t *testing.T) {
 	v1, v2 := laketest.NewVersion("v1", 3, laketest.Monday), laketest.NewVersion("v2", 2, laketest.Monday.AddDate(0, 0, 1))
 	dir := "curated/carers/org=LEEDS-CC/period=2026-Q3/"
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(l *lake.Lake, ptr lake.Pointer)
-		want  string // in the one finding; "" for none
+		want   string // in the one finding; "" for none
 	}{
 		{"a sound lake", func(*lake.Lake, lake.Pointer) {}, ""},
 		{"the current file removed", func(l *lake.Lake, p lake.Pointer) { l.Store.Delete(ctx, p.Key) }, "does not exist"},
