@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -218,6 +221,32 @@ func TestIngest_StaleRetry(t *testing.T) {
 		t.Errorf("v0 arriving last: current %s, its status %+v", ptr.File, st)
 	}
 	checkLake(t, f.lake)
+
+	// GET /uploads agrees with the pointer: v2 done, v1 replaced, v0 not kept.
+	rt := f.s3.Run(t, "github.com/carer-outcomes/carer-outcomes/functions/uploads", "LANDING_BUCKET=landing", "LAKE_BUCKET=lake").Runtime
+	tmpl, err := os.ReadFile("../../testdata/events/apigw-get-uploads.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rt.Invoke(t, []byte(strings.ReplaceAll(string(tmpl), "{{ORG}}", "TEST-ORG")), time.Minute)
+	if res.Error != nil {
+		t.Fatalf("uploads: %+v", res.Error)
+	}
+	var resp events.APIGatewayV2HTTPResponse
+	var list struct {
+		Uploads []struct{ File, Status string } `json:"uploads"`
+	}
+	if err := json.Unmarshal(res.Response, &resp); err != nil || json.Unmarshal([]byte(resp.Body), &list) != nil {
+		t.Fatalf("GET /uploads: %s", res.Response)
+	}
+	got := map[string]string{}
+	for _, u := range list.Uploads {
+		got[u.File] = u.Status
+	}
+	want := map[string]string{"carers.csv": "replaced", "carers-corrected.csv": lake.UploadDone, "carers-sunday.csv": lake.UploadLate}
+	if !maps.Equal(got, want) {
+		t.Errorf("GET /uploads statuses %v, want %v", got, want)
+	}
 }
 
 // TestIngest_Batch: a batch of four messages (good, malformed, missing
