@@ -46,7 +46,32 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("StaleRetry", func(t *testing.T) { testStaleRetry(t, newStore) })
 	t.Run("RevertAndTie", func(t *testing.T) { testRevertAndTie(t, newStore) })
 	t.Run("Faults", func(t *testing.T) { testFaults(t, newStore) })
+	t.Run("AbandonedCommit", func(t *testing.T) { testAbandoned(t, newStore) })
 	t.Run("GC", func(t *testing.T) { testGC(t, newStore) })
+}
+
+// testAbandoned: a commit that stops after its switch and is never retried
+// (its message dead-lettered) is finished by the next commit of the
+// partition: the log still has one entry per transition.
+func testAbandoned(t *testing.T, newStore NewStore) {
+	fs := &FaultStore{Store: newStore(t)}
+	l := &lake.Lake{Store: fs}
+	v1, v2 := NewVersion("v1", 3, Monday), NewVersion("v2", 2, Monday.AddDate(0, 0, 1))
+	// Get pointer, Put data, Put pointer, Put entry: the entry is lost.
+	fs.Mode, fs.At = Dropped, 4
+	if _, err := l.Commit(context.Background(), v1); !errors.Is(err, errFault) {
+		t.Fatalf("the fault did not stop the commit: %v", err)
+	}
+	fs.At = 0
+	if cur, _ := currentLog(t, l); len(cur) != 0 {
+		t.Fatalf("the fault did not hit the log entry: %+v", cur)
+	}
+	commit(t, l, v2)
+	cur, _ := currentLog(t, l)
+	if len(cur) != 2 || cur[0].UploadID != v1.UploadID || cur[1].SupersededUploadID != v1.UploadID {
+		t.Errorf("log %+v: want v1's transition, then v2's", cur)
+	}
+	Strict(t, l, lake.CheckOptions{})
 }
 
 func commit(tb testing.TB, l *lake.Lake, v lake.Version) lake.Outcome {
@@ -382,6 +407,7 @@ func testFaults(t *testing.T, newStore NewStore) {
 			Strict(t, l, lake.CheckOptions{})
 		}
 	}
+	t.Logf("a fault at each of the %d store operations of a superseding commit, in 2 modes", steps)
 }
 
 func testGC(t *testing.T, newStore NewStore) {
