@@ -61,17 +61,22 @@ type state struct {
 	pointers map[string]Pointer // by pointer key
 	files    map[string]Object  // curated files by key
 	entries  map[string]LedgerEntry
+	strays   []string // objects under current/ that are not pointers
 }
 
 func (l *Lake) readState(ctx context.Context) (*state, error) {
 	s := &state{pointers: map[string]Pointer{}, files: map[string]Object{}, entries: map[string]LedgerEntry{}}
-	ptrObjs, err := l.Store.List(ctx, currentPrefix)
+	all, err := l.listKeys(ctx, currentPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("list the pointers: %w", err)
+		return nil, err
 	}
-	keys := make([]string, len(ptrObjs))
-	for i, o := range ptrObjs {
-		keys[i] = o.Key
+	var keys []string
+	for _, k := range all {
+		if strings.HasSuffix(k, "/current.json") {
+			keys = append(keys, k)
+		} else {
+			s.strays = append(s.strays, k)
+		}
 	}
 	ptrs := make([]Pointer, len(keys))
 	err = l.readEach(ctx, keys, func(i int) error {
@@ -88,18 +93,14 @@ func (l *Lake) readState(ctx context.Context) (*state, error) {
 	}
 	files, err := l.Store.List(ctx, curatedPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("list the curated files: %w", err)
+		return nil, fmt.Errorf("list %s: %w", curatedPrefix, err)
 	}
 	for _, f := range files {
 		s.files[f.Key] = f
 	}
-	logObjs, err := l.Store.List(ctx, ledgerPrefix)
+	logKeys, err := l.listKeys(ctx, ledgerPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("list the ingest log: %w", err)
-	}
-	logKeys := make([]string, len(logObjs))
-	for i, o := range logObjs {
-		logKeys[i] = o.Key
+		return nil, err
 	}
 	entries, err := l.readLedger(ctx, logKeys)
 	if err != nil {
@@ -208,6 +209,9 @@ func (l *Lake) check(ctx context.Context, s *state, opt CheckOptions) ([]Finding
 		}
 		h := hist(p.Org, p.Period, p.Kind)
 		h.ptr = &p
+	}
+	for _, key := range s.strays {
+		add(key, "not a pointer: only current.json belongs under %s", currentPrefix)
 	}
 	for key, f := range s.files {
 		if !named[key] && !f.Modified.After(cutoff) {

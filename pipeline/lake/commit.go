@@ -141,7 +141,7 @@ func (l *Lake) Commit(ctx context.Context, v Version) (Outcome, error) {
 		if ok {
 			// The transition being replaced is logged before it is
 			// replaced: once superseded, no retry of it would find it.
-			if err := l.record(ctx, cur.entry()); err != nil {
+			if err := l.recordPointer(ctx, cur); err != nil {
 				return Outcome{}, err
 			}
 			next.Version, next.SupersededUploadID, next.SupersededKey = cur.Version+1, cur.UploadID, cur.Key
@@ -166,7 +166,7 @@ func (l *Lake) Commit(ctx context.Context, v Version) (Outcome, error) {
 // repeat, and safe whoever does them: a superseded key is never current
 // again.
 func (l *Lake) finish(ctx context.Context, ptr Pointer) error {
-	if err := l.record(ctx, ptr.entry()); err != nil {
+	if err := l.recordPointer(ctx, ptr); err != nil {
 		return err
 	}
 	if ptr.SupersededKey != "" && ptr.SupersededKey != ptr.Key {
@@ -175,9 +175,20 @@ func (l *Lake) finish(ctx context.Context, ptr Pointer) error {
 	return nil
 }
 
+// recordPointer writes the log entry of the transition a pointer made, if
+// absent. A pointer written before versions were kept has no transition
+// to name, and is left as it is.
+func (l *Lake) recordPointer(ctx context.Context, ptr Pointer) error {
+	if ptr.Version == 0 {
+		return nil
+	}
+	return l.record(ctx, ptr.entry())
+}
+
 // removeUnnamed removes a data file that lost a race, and puts it back if
-// a commit made it current meanwhile: a delivery of the same bytes with the
-// same receipt time may have switched to it while it was being removed.
+// a commit made it current meanwhile: another delivery of the same event
+// (the same bytes, the same receipt, so the same key) may have switched to
+// it while it was being removed.
 func (l *Lake) removeUnnamed(ctx context.Context, v Version, key string) error {
 	if err := l.deleteData(ctx, key); err != nil {
 		return err

@@ -192,14 +192,14 @@ func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error
 	if org != "" {
 		prefix += "org=" + org + "/"
 	}
-	objs, err := l.Store.List(ctx, prefix)
+	all, err := l.listKeys(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", prefix, err)
+		return nil, err
 	}
 	var keys []string
-	for _, o := range objs {
-		if strings.HasSuffix(o.Key, "/current.json") {
-			keys = append(keys, o.Key)
+	for _, k := range all {
+		if strings.HasSuffix(k, "/current.json") {
+			keys = append(keys, k)
 		}
 	}
 	ptrs := make([]Pointer, len(keys))
@@ -225,6 +225,19 @@ func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error
 		}
 	}
 	return out, nil
+}
+
+// listKeys lists the keys under prefix, in key order.
+func (l *Lake) listKeys(ctx context.Context, prefix string) ([]string, error) {
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.Key
+	}
+	return keys, nil
 }
 
 // readers is how many objects the lake reads at once when it reads many

@@ -141,13 +141,9 @@ func (l *Lake) Ledger(ctx context.Context, org string) ([]LedgerEntry, error) {
 	if org != "" {
 		prefix += "org=" + org + "/"
 	}
-	objs, err := l.Store.List(ctx, prefix)
+	keys, err := l.listKeys(ctx, prefix)
 	if err != nil {
-		return nil, fmt.Errorf("list the ingest log: %w", err)
-	}
-	keys := make([]string, len(objs))
-	for i, o := range objs {
-		keys[i] = o.Key
+		return nil, err
 	}
 	return l.readLedger(ctx, keys)
 }
@@ -172,14 +168,14 @@ func (l *Lake) readLedger(ctx context.Context, keys []string) ([]LedgerEntry, er
 // entries; reading the log of every quarter costs a read per entry, for
 // years of returns.
 func (l *Lake) QuarterLedger(ctx context.Context, period string) ([]LedgerEntry, error) {
-	objs, err := l.Store.List(ctx, ledgerPrefix)
+	all, err := l.listKeys(ctx, ledgerPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("list the ingest log: %w", err)
+		return nil, err
 	}
 	var keys []string
-	for _, o := range objs {
-		if strings.Contains(o.Key, "/period="+period+"/") {
-			keys = append(keys, o.Key)
+	for _, k := range all {
+		if strings.Contains(k, "/period="+period+"/") {
+			keys = append(keys, k)
 		}
 	}
 	return l.readLedger(ctx, keys)
