@@ -87,7 +87,7 @@ func (f *fixture) carersPointer(t *testing.T, period string) lake.Pointer {
 	return ptr
 }
 
-func (f *fixture) entries(t *testing.T, status string) []lake.LedgerEntry {
+func (f *fixture) entries(t *testing.T, status lake.EntryStatus) []lake.LedgerEntry {
 	t.Helper()
 	log, err := f.lake.Ledger(context.Background(), "TEST-ORG")
 	if err != nil {
@@ -179,7 +179,7 @@ func TestIngest_ConcurrentVersions(t *testing.T) {
 			t.Errorf("round %d, order %v: current is %s with %d rows, want the last received", round, order, ptr.File, ptr.Rows)
 		}
 		var cur, late int
-		for _, st := range []string{lake.StatusCurrent, lake.StatusSupersededOnArrival} {
+		for _, st := range []lake.EntryStatus{lake.StatusCurrent, lake.StatusSupersededOnArrival} {
 			for _, e := range f.entries(t, st) {
 				if e.Period == period && st == lake.StatusCurrent {
 					cur++
@@ -243,7 +243,7 @@ func TestIngest_StaleRetry(t *testing.T) {
 	for _, u := range list.Uploads {
 		got[u.File] = u.Status
 	}
-	want := map[string]string{"carers.csv": "replaced", "carers-corrected.csv": lake.UploadDone, "carers-sunday.csv": lake.UploadLate}
+	want := map[string]string{"carers.csv": "replaced", "carers-corrected.csv": string(lake.UploadDone), "carers-sunday.csv": string(lake.UploadLate)}
 	if !maps.Equal(got, want) {
 		t.Errorf("GET /uploads statuses %v, want %v", got, want)
 	}

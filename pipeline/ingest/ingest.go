@@ -77,7 +77,7 @@ type Result struct {
 type Upload struct {
 	File     string
 	UploadID string
-	Status   string // lake.UploadDone, lake.UploadRejected, lake.UploadLate or lake.UploadDuplicate
+	Status   lake.UploadState // lake.UploadDone, lake.UploadRejected, lake.UploadLate or lake.UploadDuplicate
 	Tables   []Table
 }
 
@@ -85,7 +85,7 @@ type Upload struct {
 type Table struct {
 	Kind       string
 	Sheet      string
-	Status     string // stored, unchanged (already current), rejected, superseded_on_arrival, or replaced
+	Status     TableStatus // stored, unchanged (already current), rejected, superseded_on_arrival, or replaced
 	Rows       int
 	Accepted   int
 	Rejected   int
@@ -94,15 +94,19 @@ type Table struct {
 	Current    string // the upload received later that is current, when superseded on arrival or replaced
 }
 
+// TableStatus is what became of one table of a file.
+type TableStatus string
+
 // Table statuses.
 const (
-	TableStored    = "stored"
-	TableUnchanged = "unchanged"
-	TableRejected  = "rejected"
-	TableLate      = lake.StatusSupersededOnArrival
+	TableStored    TableStatus = "stored"    // its accepted rows are now current
+	TableUnchanged TableStatus = "unchanged" // the same upload was already current
+	TableRejected  TableStatus = "rejected"  // nothing of it was stored
+	// TableLate: valid, but a return received later was already current.
+	TableLate TableStatus = "superseded_on_arrival"
 	// TableReplaced: an upload delivered again whose table a later one has
 	// replaced since it was ingested.
-	TableReplaced = "replaced"
+	TableReplaced TableStatus = "replaced"
 )
 
 func (c Config) now() time.Time {

@@ -25,7 +25,7 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	}
 	var page bytes.Buffer
 	issue := func(code string) standard.IssueCode { c, _ := cfg.Standard.Issue(code); return c }
-	status := up.Status
+	status := string(up.Status)
 	if len(late) > 0 {
 		status += fmt.Sprintf("; a return received later is current for %s, and this file's rows for it were not kept", strings.Join(late, ", "))
 	}

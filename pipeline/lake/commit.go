@@ -31,23 +31,26 @@ type Version struct {
 	CommittedAt time.Time
 }
 
+// CommitStatus is what a commit did.
+type CommitStatus string
+
 // Outcomes of a commit.
 const (
 	// Committed: the version is now current.
-	Committed = "committed"
+	Committed CommitStatus = "committed"
 	// Unchanged: this upload was already current (a repeat delivery, or the
 	// same bytes sent again while current); any commit of it that stopped
 	// part way has been finished.
-	Unchanged = "unchanged"
+	Unchanged CommitStatus = "unchanged"
 	// SupersededOnArrival: a version received later is current; this one
 	// is logged and not kept.
-	SupersededOnArrival = StatusSupersededOnArrival
+	SupersededOnArrival CommitStatus = "superseded_on_arrival"
 )
 
 // Outcome is what a commit did.
 type Outcome struct {
-	Status  string  // Committed, Unchanged or SupersededOnArrival
-	Pointer Pointer // the partition's pointer after the commit
+	Status  CommitStatus // Committed, Unchanged or SupersededOnArrival
+	Pointer Pointer      // the partition's pointer after the commit
 }
 
 // maxSwitchTries bounds how often a commit retries after losing a race for
@@ -218,7 +221,7 @@ func (l *Lake) deleteData(ctx context.Context, key string) error {
 }
 
 // entry is the ingest log entry of a version that changed no pointer.
-func (v Version) entry(status string) LedgerEntry {
+func (v Version) entry(status EntryStatus) LedgerEntry {
 	return LedgerEntry{
 		Org: v.Org, Period: v.Period.String(), Kind: v.Kind, File: v.File, Sheet: v.Sheet, UploadID: v.UploadID,
 		SchemaVersion: v.SchemaVersion, ReceivedAt: v.ReceivedAt.UTC(), CommittedAt: v.CommittedAt.UTC(),

@@ -29,8 +29,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
@@ -249,27 +250,17 @@ const readers = 16
 // readEach calls read for each index of keys, readers at a time, and
 // returns the first error; the rest are not started once one fails.
 func (l *Lake) readEach(ctx context.Context, keys []string, read func(i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(readers, len(keys)) {
-		wg.Go(func() {
-			for i := range next {
-				if err := read(i); err != nil {
-					cancel(err)
-				}
-			}
-		})
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readers)
 	for i := range keys {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		next <- i
+		g.Go(func() error { return read(i) })
 	}
-	close(next)
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return context.Cause(ctx)
 }
 
@@ -284,12 +275,12 @@ func (l *Lake) PutUploadFile(ctx context.Context, org, uploadID, name string, bo
 
 // UploadStatus is what the uploader's status.json says of an upload.
 type UploadStatus struct {
-	Org      string   `json:"org"`
-	Period   string   `json:"period"`
-	UploadID string   `json:"upload_id"`
-	File     string   `json:"file"`
-	Status   string   `json:"status"`
-	Kinds    []string `json:"kinds"` // the kinds made current by this upload
+	Org      string      `json:"org"`
+	Period   string      `json:"period"`
+	UploadID string      `json:"upload_id"`
+	File     string      `json:"file"`
+	Status   UploadState `json:"status"`
+	Kinds    []string    `json:"kinds"` // the kinds made current by this upload
 	// Late are the kinds of which a return received later was already
 	// current when this one arrived: they were not stored.
 	Late     []string  `json:"superseded_on_arrival,omitempty"`
@@ -297,14 +288,17 @@ type UploadStatus struct {
 	Done     time.Time `json:"done_at"`
 }
 
+// UploadState is what became of an upload (a file).
+type UploadState string
+
 // Upload statuses.
 const (
-	UploadDone      = "done"     // every table read; accepted rows are current
-	UploadRejected  = "rejected" // nothing of the file was stored
-	UploadDuplicate = "already ingested"
+	UploadDone      UploadState = "done"     // every table read; accepted rows are current
+	UploadRejected  UploadState = "rejected" // nothing of the file was stored
+	UploadDuplicate UploadState = "already ingested"
 	// UploadLate: valid, but for every table a return received later is
 	// current; nothing of the file was kept.
-	UploadLate = "superseded on arrival"
+	UploadLate UploadState = "superseded on arrival"
 )
 
 // Status reads an upload's status; ok is false when there is none.

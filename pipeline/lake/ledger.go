@@ -23,7 +23,7 @@ type LedgerEntry struct {
 	ReceivedAt    time.Time `json:"received_at"`
 	CommittedAt   time.Time `json:"committed_at"`
 	// Status is StatusCurrent, StatusRejected or StatusSupersededOnArrival.
-	Status string `json:"status"`
+	Status EntryStatus `json:"status"`
 	// Version is the pointer version an entry of status current made
 	// current; 0 for the others, which changed no pointer.
 	Version            int    `json:"version,omitempty"`
@@ -61,16 +61,19 @@ type ColumnCounts struct {
 	Codes   map[string]int `json:"codes,omitempty"`
 }
 
+// EntryStatus is what became of one table of an upload, in the ingest log.
+type EntryStatus string
+
 // Ledger statuses.
 const (
 	// StatusCurrent: the table was stored and made current, replacing
 	// SupersededUploadID if any.
-	StatusCurrent = "current"
+	StatusCurrent EntryStatus = "current"
 	// StatusRejected: nothing of the table was stored.
-	StatusRejected = "rejected"
+	StatusRejected EntryStatus = "rejected"
 	// StatusSupersededOnArrival: the table was valid, but an upload
 	// received later was already current; it was not stored.
-	StatusSupersededOnArrival = "superseded_on_arrival"
+	StatusSupersededOnArrival EntryStatus = "superseded_on_arrival"
 )
 
 // entryKey is where an entry is kept. It is derived from what the entry

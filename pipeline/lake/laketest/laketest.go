@@ -149,7 +149,7 @@ func testDuplicates(t *testing.T, newStore NewStore) {
 			l := &lake.Lake{Store: newStore(t)}
 			v := NewVersion("v1", 4, Monday)
 			var wg sync.WaitGroup
-			statuses := make([]string, tt.n)
+			statuses := make([]lake.CommitStatus, tt.n)
 			for i := range tt.n {
 				do := func() {
 					out, err := l.Commit(context.Background(), v)
