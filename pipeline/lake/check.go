@@ -195,7 +195,7 @@ func (l *Lake) check(ctx context.Context, s *state, opt CheckOptions) ([]Finding
 	}
 	for key, p := range s.pointers {
 		part, err := p.partition()
-		if err != nil || PointerKey(part) != key {
+		if err != nil || pointerKey(part) != key {
 			add(key, "the pointer's organisation, quarter and kind (%s %s %s) are not its key's", p.Org, p.Period, p.Kind)
 			continue
 		}
@@ -246,7 +246,7 @@ func (l *Lake) check(ctx context.Context, s *state, opt CheckOptions) ([]Finding
 			continue
 		}
 		p := h.ptr
-		pkey := PointerKey(Partition{Kind: p.Kind, Org: p.Org, Period: mustPeriod(p.Period)})
+		pkey := pointerKey(Partition{Kind: p.Kind, Org: p.Org, Period: mustPeriod(p.Period)})
 		for v := range h.byVersion {
 			if v < 1 || v > p.Version {
 				add(pkey, "the log has version %d; the pointer is at version %d", v, p.Version)

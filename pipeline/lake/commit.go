@@ -94,7 +94,7 @@ func (l *Lake) Commit(ctx context.Context, v Version) (Outcome, error) {
 		v.CommittedAt = time.Now()
 	}
 	p := v.Partition
-	key := DataKey(p, v.UploadID, v.ReceivedAt)
+	key := dataKey(p, v.UploadID, v.ReceivedAt)
 	cur, etag, ok, err := l.Current(ctx, p)
 	if err != nil {
 		return Outcome{}, err

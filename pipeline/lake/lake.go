@@ -66,17 +66,17 @@ const (
 // share a key.
 const receivedLayout = "20060102T150405.000000000Z"
 
-// DataKey is where the rows of an upload received at a given time are
+// dataKey is where the rows of an upload received at a given time are
 // stored for a partition. The receipt is part of the key so that a version
 // superseded once can never be current again under the same key: the same
 // bytes sent again later are a new receipt with a key of their own, and
 // removing a superseded file can never remove a current one.
-func DataKey(p Partition, uploadID string, received time.Time) string {
+func dataKey(p Partition, uploadID string, received time.Time) string {
 	return curatedPrefix + p.path() + "/" + uploadID + "-" + received.UTC().Format(receivedLayout) + ".parquet"
 }
 
-// PointerKey is where a partition's pointer to its current upload is.
-func PointerKey(p Partition) string { return currentPrefix + p.path() + "/current.json" }
+// pointerKey is where a partition's pointer to its current upload is.
+func pointerKey(p Partition) string { return currentPrefix + p.path() + "/current.json" }
 
 // UploadKey is where the uploader's files of an upload are.
 func UploadKey(org, uploadID, name string) string {
@@ -137,7 +137,7 @@ func (p Pointer) partition() (Partition, error) {
 // never been committed. etag is what a switch must match.
 func (l *Lake) Current(ctx context.Context, p Partition) (ptr Pointer, etag string, ok bool, err error) {
 	var obj Object
-	obj, err = l.readJSON(ctx, PointerKey(p), &ptr)
+	obj, err = l.readJSON(ctx, pointerKey(p), &ptr)
 	if pipeline.KindOf(err) == pipeline.NotFound {
 		return Pointer{}, "", false, nil
 	}
@@ -152,7 +152,7 @@ func (l *Lake) Current(ctx context.Context, p Partition) (ptr Pointer, etag stri
 // a Conflict error when another commit got there first.
 func (l *Lake) switchTo(ctx context.Context, p Partition, ptr Pointer, etag string) error {
 	cond := Condition{IfMatch: etag, IfAbsent: etag == ""}
-	if err := l.writeJSON(ctx, PointerKey(p), ptr, cond); err != nil {
+	if err := l.writeJSON(ctx, pointerKey(p), ptr, cond); err != nil {
 		return fmt.Errorf("switch %s to upload %s: %w", p, short(ptr.UploadID), err)
 	}
 	return nil
