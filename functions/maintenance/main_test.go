@@ -64,16 +64,16 @@ func TestMaintenance(t *testing.T) {
 	}
 	// Both instances start before the orphans are planted, so that the
 	// young one is young when they run.
-	env := []string{"LAKE_BUCKET=lake", "LAKE_PREFIX=consortium", "GC_GRACE=5s"}
+	env := []string{"LAKE_BUCKET=lake", "LAKE_PREFIX=consortium", "GC_GRACE=10s"}
 	dry := srv.Run(t, pkg, append(env, "GC_APPLY=false")...)
 	fn := srv.Run(t, pkg, env...)
 	dry.Runtime.NextPolled(t, time.Minute)
 	fn.Runtime.NextPolled(t, time.Minute)
 	old := []string{plant("old-1.parquet"), plant("old-2.parquet")}
-	// S3 keeps modification times to the second: the grace period is 5s,
-	// the old orphans are over 6s old when the function runs, the new one
+	// S3 keeps modification times to the second: the grace period is 10s,
+	// the old orphans are over 11s old when the function runs, the new one
 	// about a second.
-	time.Sleep(6 * time.Second)
+	time.Sleep(11 * time.Second)
 	young := plant("new-1.parquet")
 	event, err := os.ReadFile("../../testdata/events/eventbridge-scheduled.json")
 	if err != nil {
