@@ -9,10 +9,11 @@
 //     warning erased_carer. The id is a keyed hash of the pseudonym
 //     (pseudonym.Key.ErasureID), so the record does not re-identify;
 //  2. rewrites every curated file of the organisation that holds a row of
-//     the carer, current or superseded: the redacted copy goes under a new
-//     key, the partition's pointer is switched to it with the lake's
-//     conditional write, and the old file is purged (every version on a
-//     versioned store). A file no pointer names is rewritten in place;
+//     the carer, current or superseded: a current file through the lake's
+//     commit protocol (lake.Rewrite: a new, logged version of its partition
+//     under a key of its own, the old file purged, every version of it on a
+//     versioned store); a file the pointer says it superseded is purged;
+//     any other file no pointer names is rewritten in place;
 //  3. removes the carer's rows from the stored reports of the uploads that
 //     held them (the issues at those rows, and the row counts), and renders
 //     the uploader's page again;
@@ -27,11 +28,6 @@
 // nothing but the record. Figures are computed from the lake whenever a
 // report is made, so the next report is the report of a lake that never held
 // the carer.
-//
-// The rewrite of a current file is a commit of a new version of its
-// partition (new file, pointer switch, old file removed): commitRewrite is
-// the one place that does it, and is where the lake's single commit entry
-// point goes when the lake has one.
 package erasure
 
 import (
@@ -257,16 +253,12 @@ func (e *eraser) scan(ctx context.Context) (bool, error) {
 		if k.Field("client_ref") == nil {
 			continue // a table of the organisation, not of carers (finance)
 		}
-		prefix := "curated/" + k.Name + "/org=" + e.org + "/"
-		objs, err := e.cfg.Lake.Store.List(ctx, prefix)
+		files, err := e.cfg.Lake.DataFiles(ctx, k.Name, e.org)
 		if err != nil {
-			return false, fmt.Errorf("list %s: %w", prefix, err)
+			return false, err
 		}
-		for _, o := range objs {
-			if !strings.HasSuffix(o.Key, ".parquet") {
-				continue
-			}
-			held, err := e.file(ctx, k.Name, o.Key)
+		for _, f := range files {
+			held, err := e.file(ctx, f)
 			if err != nil {
 				return false, err
 			}
@@ -277,8 +269,8 @@ func (e *eraser) scan(ctx context.Context) (bool, error) {
 }
 
 // file rewrites one curated file if it holds the carer.
-func (e *eraser) file(ctx context.Context, kind, key string) (bool, error) {
-	data, err := e.read(ctx, key)
+func (e *eraser) file(ctx context.Context, df lake.DataFile) (bool, error) {
+	data, err := e.cfg.Lake.ReadData(ctx, df)
 	if pipeline.KindOf(err) == pipeline.NotFound {
 		return false, nil // removed since the listing (a commit's superseded file)
 	}
@@ -288,21 +280,17 @@ func (e *eraser) file(ctx context.Context, kind, key string) (bool, error) {
 	var out bytes.Buffer
 	red, err := curated.Redact(bytes.NewReader(data), int64(len(data)), e.carer, &out)
 	if err != nil {
-		return false, fmt.Errorf("erase from %s: %w", key, err)
+		return false, fmt.Errorf("erase from %s: %w", df.Key, err)
 	}
 	if len(red.Rows) == 0 {
 		return false, nil
 	}
-	p, upload, err := parseDataKey(kind, key)
+	cur, _, ok, err := e.cfg.Lake.Current(ctx, df.Partition)
 	if err != nil {
 		return false, err
 	}
-	cur, _, ok, err := e.cfg.Lake.Current(ctx, p)
-	if err != nil {
-		return false, err
-	}
-	f := File{Key: key, Kind: kind, Period: p.Period.String(), UploadID: upload, Rows: len(red.Rows), SourceRows: red.Rows}
-	if ok && cur.Key == key {
+	f := File{Key: df.Key, Kind: df.Kind, Period: df.Period.String(), UploadID: df.UploadID, Rows: len(red.Rows), SourceRows: red.Rows}
+	if ok && cur.UploadID == df.UploadID {
 		f.Sheet = cur.Sheet
 	}
 	e.addFile(f)
@@ -312,61 +300,34 @@ func (e *eraser) file(ctx context.Context, kind, key string) (bool, error) {
 		return false, err
 	}
 	switch {
-	case ok && cur.Key == key:
-		newKey := redactedKey(key, e.rec.ID)
-		if err := e.commitRewrite(ctx, p, key, newKey, out.Bytes(), red.Kept); err != nil {
+	case ok && cur.Key == df.Key:
+		next, err := e.cfg.Lake.Rewrite(ctx, df.Partition, df.Key, "erased-"+e.rec.ID[:16], out.Bytes(), red.Kept, e.cfg.now())
+		if pipeline.KindOf(err) == pipeline.Conflict {
+			// An ingest switched the pointer meanwhile: the next scan
+			// reads the new version.
+			return true, nil
+		}
+		if err != nil {
 			return false, err
 		}
-		if err := e.done(ctx, newKey, ActionRewritten); err != nil {
+		if err := e.done(ctx, next.Key, ActionRewritten); err != nil {
 			return false, err
 		}
-		return true, e.done(ctx, key, ActionRemoved)
-	case ok && cur.Key == redactedKey(key, e.rec.ID):
-		// An earlier run switched the pointer and stopped before removing
-		// the old file.
-		if err := lake.Purge(ctx, e.cfg.Lake.Store, key); err != nil {
-			return false, fmt.Errorf("remove %s: %w", key, err)
+		return true, e.done(ctx, df.Key, ActionRemoved)
+	case ok && cur.SupersededKey == df.Key:
+		// The commit that superseded the file (this erasure's rewrite, or an
+		// ingest's) stopped before removing it: finish it.
+		if err := e.cfg.Lake.PurgeData(ctx, df.Key); err != nil {
+			return false, err
 		}
-		return true, e.done(ctx, key, ActionRemoved)
+		return true, e.done(ctx, df.Key, ActionRemoved)
 	}
-	// A file no pointer names: a superseded version. It is rewritten where
-	// it is (no reader follows it), its earlier versions purged first.
-	if err := lake.Purge(ctx, e.cfg.Lake.Store, key); err != nil {
-		return false, fmt.Errorf("remove %s: %w", key, err)
-	}
-	if err := e.put(ctx, key, out.Bytes()); err != nil {
+	// A file no pointer names: a superseded version, or the data of a
+	// commit not switched yet. It is rewritten where it is.
+	if err := e.cfg.Lake.ReplaceData(ctx, df.Key, out.Bytes()); err != nil {
 		return false, err
 	}
-	return true, e.done(ctx, key, ActionRedacted)
-}
-
-// commitRewrite makes the redacted copy of a partition's current file
-// current: the copy is stored under its own key, the pointer switched to it
-// only if it still names the old file, and the old file purged. Losing the
-// race to an ingest that switched the pointer first is a Transient error:
-// the rerun scans the new version.
-func (e *eraser) commitRewrite(ctx context.Context, p lake.Partition, oldKey, newKey string, data []byte, rows int) error {
-	if err := e.put(ctx, newKey, data); err != nil {
-		return err
-	}
-	cur, etag, ok, err := e.cfg.Lake.Current(ctx, p)
-	if err != nil {
-		return err
-	}
-	if !ok || cur.Key != oldKey {
-		return pipeline.Errorf(pipeline.Transient, "erase: %s changed while erasing: run the erasure again", p)
-	}
-	cur.Key, cur.Rows = newKey, rows
-	if err := e.cfg.Lake.Switch(ctx, p, cur, etag); err != nil {
-		if pipeline.KindOf(err) == pipeline.Conflict {
-			return pipeline.Errorf(pipeline.Transient, "erase: %s changed while erasing: run the erasure again: %w", p, err)
-		}
-		return err
-	}
-	if err := lake.Purge(ctx, e.cfg.Lake.Store, oldKey); err != nil {
-		return fmt.Errorf("remove %s: %w", oldKey, err)
-	}
-	return nil
+	return true, e.done(ctx, df.Key, ActionRedacted)
 }
 
 func (e *eraser) addFile(f File) {
@@ -395,38 +356,8 @@ func (e *eraser) read(ctx context.Context, key string) ([]byte, error) {
 	return b, nil
 }
 
-func (e *eraser) put(ctx context.Context, key string, data []byte) error {
-	if _, err := e.cfg.Lake.Store.Put(ctx, key, bytes.NewReader(data), int64(len(data)), lake.Condition{}); err != nil {
-		return fmt.Errorf("write %s: %w", key, err)
-	}
-	return nil
-}
 
-// redactedKey is where a file's copy without one erased carer goes: beside
-// it, named by the upload and the erasure, so that each erasure of a
-// partition writes a new key.
-func redactedKey(key, id string) string {
-	base := strings.TrimSuffix(key, ".parquet")
-	if i := strings.Index(base[strings.LastIndex(base, "/")+1:], ".erased-"); i >= 0 {
-		base = base[:strings.LastIndex(base, "/")+1+i]
-	}
-	return base + ".erased-" + id[:16] + ".parquet"
-}
 
-// parseDataKey reads curated/<kind>/org=<ORG>/period=<P>/<upload>[.erased-…].parquet.
-func parseDataKey(kind, key string) (lake.Partition, string, error) {
-	parts := strings.Split(strings.TrimPrefix(key, "curated/"+kind+"/"), "/")
-	bad := pipeline.Errorf(pipeline.Internal, "erase: %s is not a curated file's key", key)
-	if len(parts) != 3 || !strings.HasPrefix(parts[0], "org=") || !strings.HasPrefix(parts[1], "period=") {
-		return lake.Partition{}, "", bad
-	}
-	per, err := pipeline.ParsePeriod(strings.TrimPrefix(parts[1], "period="))
-	if err != nil {
-		return lake.Partition{}, "", bad
-	}
-	upload, _, _ := strings.Cut(strings.TrimSuffix(parts[2], ".parquet"), ".")
-	return lake.Partition{Kind: kind, Org: strings.TrimPrefix(parts[0], "org="), Period: per}, upload, nil
-}
 
 // reports removes the carer's rows from the stored reports of the uploads
 // that held them.

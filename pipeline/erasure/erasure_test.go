@@ -20,6 +20,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/erasure"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
@@ -299,7 +300,7 @@ func TestErase_Crash(t *testing.T) {
 				if holds(t, dir, d.carer) {
 					t.Error("an object still holds the pseudonym")
 				}
-				checkLake(t, l)
+				checkLake(t, d, l)
 				if i%4 == 3 || n == total {
 					checkFigures(t, d, l)
 				}
@@ -317,7 +318,7 @@ func checkErased(t *testing.T, d *demo, dir string, l *lake.Lake) {
 	if holds(t, dir, d.carer) {
 		t.Error("an object still holds the pseudonym")
 	}
-	checkLake(t, l)
+	checkLake(t, d, l)
 	checkFigures(t, d, l)
 }
 
@@ -489,34 +490,35 @@ func pointers(t *testing.T, l *lake.Lake) []string {
 	return out
 }
 
-// checkLake checks what the lake's readers rely on: every pointer names a
-// file that exists and has the rows the pointer says, no curated file is
-// left that no pointer names, and every erasure record is complete.
-func checkLake(t *testing.T, l *lake.Lake) {
+// checkLake runs the lake's own check (outcomes lake check: pointers, files,
+// the log of every version), and checks besides that no curated file is
+// left that no pointer names, however young, and that every erasure record
+// is complete.
+func checkLake(t *testing.T, d *demo, l *lake.Lake) {
 	t.Helper()
 	ctx := context.Background()
-	named := map[string]bool{}
-	for _, p := range allPointers(t, l) {
-		named[p.Key] = true
-		rc, obj, err := l.Store.Get(ctx, p.Key)
-		if err != nil {
-			t.Errorf("pointer %s %s %s names %s: %v", p.Org, p.Period, p.Kind, p.Key, err)
-			continue
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		f, err := parquet.OpenFile(bytes.NewReader(b), obj.Size)
-		if err != nil || f.NumRows() != int64(p.Rows) {
-			t.Errorf("%s: %v rows, the pointer says %d (%v)", p.Key, f.NumRows(), p.Rows, err)
-		}
-	}
-	objs, err := l.Store.List(ctx, "curated/")
+	rep, err := l.Check(ctx, curated.CheckOptions(d.std))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range objs {
-		if !named[o.Key] {
-			t.Errorf("%s: no pointer names it", o.Key)
+	for _, f := range rep.Findings {
+		t.Errorf("lake check: %s", f)
+	}
+	named := map[string]bool{}
+	for _, p := range allPointers(t, l) {
+		named[p.Key] = true
+	}
+	for _, org := range []string{demoOrg} {
+		for _, k := range d.std.Kinds {
+			files, err := l.DataFiles(ctx, k.Name, org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if !named[f.Key] {
+					t.Errorf("%s: no pointer names it", f.Key)
+				}
+			}
 		}
 	}
 	recs, err := l.Store.List(ctx, "erasures/")
