@@ -356,9 +356,6 @@ func (e *eraser) read(ctx context.Context, key string) ([]byte, error) {
 	return b, nil
 }
 
-
-
-
 // reports removes the carer's rows from the stored reports of the uploads
 // that held them.
 func (e *eraser) reports(ctx context.Context) error {
