@@ -26,6 +26,11 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  query --lake DIR [--format table|csv|json] [SQL]
+      run SQL over the lake with DuckDB, under Athena's table and view names
+      (no SQL: read it from stdin, or open a prompt on a terminal)
+  ddl --database DB --bucket BUCKET [--prefix PREFIX] --consortium FILE
+      print Athena's CREATE EXTERNAL TABLE and CREATE VIEW statements
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -61,6 +66,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "query":
+		return queryCmd(args[1:], os.Stdin, stdout, stderr)
+	case "ddl":
+		return ddlCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":
