@@ -1,0 +1,128 @@
+// Package lakefixture builds lakes for tests: the demo's sample consortium
+// (the seed make demo uses) and the hand-worked report fixture
+// (testdata/report), each ingested with the real ingest into a folder, in
+// the order the returns arrived.
+package lakefixture
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
+)
+
+// DemoSeed is the seed make demo generates the sample consortium with
+// (the Makefile's SEED).
+const DemoSeed = 20261122
+
+// Root is the repository's root folder.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Lake is a lake in a folder, with the store it is read through.
+type Lake struct {
+	Dir  string
+	Lake *lake.Lake
+	// Config is the ingest's configuration, for a test that ingests more.
+	Config ingest.Config
+}
+
+// New makes an empty lake in a new folder.
+func New(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	dir := tb.TempDir()
+	store, err := fsstore.New(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := &lake.Lake{Store: store}
+	return &Lake{Dir: dir, Lake: l, Config: ingest.Config{Standard: std, Lake: l, Key: key,
+		Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()}}
+}
+
+// Demo is the demo's lake: the sample consortium make demo generates,
+// every return ingested.
+func Demo(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	gen := synth.DefaultConfig()
+	gen.Seed, gen.Out = DemoSeed, tb.TempDir()
+	if _, err := synth.Generate(std, gen); err != nil {
+		tb.Fatal(err)
+	}
+	l := New(tb, std)
+	l.Backfill(tb, filepath.Join(gen.Out, synth.ManifestFile))
+	return l
+}
+
+// Report is the lake of the hand-worked report fixture (testdata/report).
+func Report(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	l := New(tb, std)
+	l.Backfill(tb, filepath.Join(Root(), "testdata", "report", "returns", "manifest.json"))
+	return l
+}
+
+// Backfill ingests every return a manifest lists (files relative to it),
+// in the order they were submitted, as outcomes backfill does.
+func (l *Lake) Backfill(tb testing.TB, manifest string) {
+	tb.Helper()
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m synth.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatal(err)
+	}
+	slices.SortStableFunc(m.Returns, func(a, b synth.Return) int { return strings.Compare(a.Submitted, b.Submitted) })
+	for _, r := range m.Returns {
+		var files []ingest.File
+		for _, name := range r.Files {
+			data, err := os.ReadFile(filepath.Join(filepath.Dir(manifest), filepath.FromSlash(name)))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			files = append(files, ingest.File{Name: filepath.Base(name), Data: bytes.NewReader(data), Size: int64(len(data))})
+		}
+		l.Ingest(tb, r.Org, r.Period, r.Submitted, files...)
+	}
+}
+
+// Ingest ingests one return, received on the day submitted (YYYY-MM-DD).
+func (l *Lake) Ingest(tb testing.TB, org, period, submitted string, files ...ingest.File) *ingest.Result {
+	tb.Helper()
+	p, err := pipeline.ParsePeriod(period)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	received, err := time.Parse(time.DateOnly, submitted)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := ingest.Run(context.Background(), l.Config, ingest.Request{Org: org, Period: p, Files: files, Received: received})
+	if err != nil {
+		tb.Fatalf("ingest %s %s: %v", org, period, err)
+	}
+	return res
+}
