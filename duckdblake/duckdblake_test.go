@@ -52,7 +52,7 @@ func arrowType(hive string) string {
 // order, with the types the catalog gives Athena.
 func TestTables_MatchEveryParquetFile(t *testing.T) {
 	std := standardtest.Load(t)
-	l := lakefixture.Demo(t, std)
+	l := demo(t, std)
 	tables, err := catalog.Tables(std, nil, "", "")
 	if err != nil {
 		t.Fatal(err)

@@ -136,7 +136,7 @@ func TestViews_EqualMetrics(t *testing.T) {
 		lake func(testing.TB, *standard.Standard) *lakefixture.Lake
 	}{
 		{"hand-worked report fixture", lakefixture.Report},
-		{"demo consortium", lakefixture.Demo},
+		{"demo consortium", demo},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			l := tt.lake(t, std)

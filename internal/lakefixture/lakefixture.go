@@ -47,7 +47,19 @@ type Lake struct {
 // New makes an empty lake in a new folder.
 func New(tb testing.TB, std *standard.Standard) *Lake {
 	tb.Helper()
-	dir := tb.TempDir()
+	return NewAt(tb, std, tb.TempDir())
+}
+
+// NewAt makes an empty lake in dir/lake (the ingest's temporary files in
+// dir/tmp), for a lake that outlives one test: the caller removes dir.
+func NewAt(tb testing.TB, std *standard.Standard, root string) *Lake {
+	tb.Helper()
+	dir, tmp := filepath.Join(root, "lake"), filepath.Join(root, "tmp")
+	for _, d := range []string{dir, tmp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	store, err := fsstore.New(dir)
 	if err != nil {
 		tb.Fatal(err)
@@ -58,19 +70,26 @@ func New(tb testing.TB, std *standard.Standard) *Lake {
 	}
 	l := &lake.Lake{Store: store}
 	return &Lake{Dir: dir, Lake: l, Config: ingest.Config{Standard: std, Lake: l, Key: key,
-		Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()}}
+		Limits: tabular.DefaultLimits(), TempDir: tmp}}
 }
 
 // Demo is the demo's lake: the sample consortium make demo generates,
 // every return ingested.
 func Demo(tb testing.TB, std *standard.Standard) *Lake {
 	tb.Helper()
+	return DemoAt(tb, std, tb.TempDir())
+}
+
+// DemoAt is Demo in dir (the sample in dir/sample), which the caller
+// removes: a test binary builds the demo's lake once for all its tests.
+func DemoAt(tb testing.TB, std *standard.Standard, root string) *Lake {
+	tb.Helper()
 	gen := synth.DefaultConfig()
-	gen.Seed, gen.Out = DemoSeed, tb.TempDir()
+	gen.Seed, gen.Out = DemoSeed, filepath.Join(root, "sample")
 	if _, err := synth.Generate(std, gen); err != nil {
 		tb.Fatal(err)
 	}
-	l := New(tb, std)
+	l := NewAt(tb, std, root)
 	l.Backfill(tb, filepath.Join(gen.Out, synth.ManifestFile))
 	return l
 }
