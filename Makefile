@@ -12,7 +12,7 @@ VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS   ?= ingest uploads report
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck functions lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
@@ -27,7 +27,7 @@ $(SAMPLE)/manifest.json:
 sample: $(SAMPLE)/manifest.json
 
 ## test: every test, as CI runs them
-test: tools
+test: tools sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -36,6 +36,14 @@ tools: bin/versitygw
 
 bin/versitygw:
 	GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)
+
+## sqlcheck: node-sql-parser, the Trino grammar the views are parsed with (Node.js from apt-get if missing)
+sqlcheck: scripts/sqlcheck/node_modules/node-sql-parser
+
+scripts/sqlcheck/node_modules/node-sql-parser: scripts/sqlcheck/package.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd scripts/sqlcheck && npm install --no-audit --no-fund --no-package-lock
+	@touch $@
 
 ## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
 functions:

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -230,4 +231,24 @@ func mustPeriod(t *testing.T, s string) pipeline.Period {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestFunctions_DoNotLinkDuckDB lists what each Lambda function's binary
+// links: DuckDB (cgo, tens of megabytes) is for the command line only.
+func TestFunctions_DoNotLinkDuckDB(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./functions/...")
+	cmd.Dir = lakefixture.Root()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list lists %d packages", len(deps))
+	}
+	for _, d := range deps {
+		if strings.Contains(d, "duckdb") {
+			t.Errorf("a Lambda function links %s", d)
+		}
+	}
 }

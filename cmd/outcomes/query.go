@@ -60,6 +60,10 @@ func queryCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "query", err)
 	}
+	if strings.TrimSpace(string(b)) == "" {
+		fmt.Fprintln(stderr, queryUsage+"\nNo SQL: give it as an argument or on stdin, or run on a terminal for a prompt.")
+		return exitFailure
+	}
 	return runQuery(ctx, db, string(b), *format, stdout, stderr)
 }
 
@@ -125,7 +129,7 @@ func text(v any) string {
 		}
 		return v.Format(time.RFC3339Nano)
 	case duckdb.Decimal:
-		return v.String()
+		return decimalText(v)
 	case *big.Int:
 		return v.String()
 	case float64:
@@ -138,6 +142,26 @@ func text(v any) string {
 		return string(b)
 	}
 	return fmt.Sprint(v)
+}
+
+// decimalText writes a decimal with all its scale's digits (1834907.00,
+// not 1834907): money reads as money.
+func decimalText(d duckdb.Decimal) string {
+	if d.Value == nil {
+		return "0"
+	}
+	digits := new(big.Int).Abs(d.Value).String()
+	scale := int(d.Scale)
+	if scale > 0 {
+		if len(digits) <= scale {
+			digits = strings.Repeat("0", scale-len(digits)+1) + digits
+		}
+		digits = digits[:len(digits)-scale] + "." + digits[len(digits)-scale:]
+	}
+	if d.Value.Sign() < 0 {
+		digits = "-" + digits
+	}
+	return digits
 }
 
 // jsonable turns DuckDB's maps (keyed by any) into maps JSON can write.
@@ -234,11 +258,16 @@ func prompt(ctx context.Context, db *duckdblake.DB, tty *os.File, format string,
 		return fail(stderr, "query", err)
 	}
 	defer term.Restore(int(tty.Fd()), old)
-	t := term.NewTerminal(struct {
+	return promptLoop(ctx, db, struct {
 		io.Reader
 		io.Writer
-	}{tty, stdout}, "outcomes> ")
-	hist := openHistory()
+	}{tty, stdout}, format, openHistory())
+}
+
+// promptLoop is the prompt over a terminal's bytes (raw mode: lines end in
+// carriage returns), with its history.
+func promptLoop(ctx context.Context, db *duckdblake.DB, rw io.ReadWriter, format string, hist *history) int {
+	t := term.NewTerminal(rw, "outcomes> ")
 	t.History = hist
 	fmt.Fprintf(t, promptHelp, hist.path)
 	var stmt strings.Builder
@@ -301,7 +330,11 @@ func openHistory() *history {
 	if err != nil {
 		dir = os.TempDir()
 	}
-	h := &history{path: filepath.Join(dir, "carer-outcomes", "query_history")}
+	return loadHistory(filepath.Join(dir, "carer-outcomes", "query_history"))
+}
+
+func loadHistory(path string) *history {
+	h := &history{path: path}
 	if f, err := os.Open(h.path); err == nil {
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
