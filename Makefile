@@ -12,7 +12,7 @@ VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS   ?= ingest uploads report
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools sqlcheck functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
@@ -87,3 +87,7 @@ dictionary:
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
 	rm -rf build dist $(LAKE)
+
+## analysts-doc: regenerate the table and view reference in docs/analysts.md from the catalog
+analysts-doc:
+	$(GO) test ./duckdblake -run '^TestWriteReference$$' -count=1 -update

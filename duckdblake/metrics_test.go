@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/carer-outcomes/carer-outcomes/costmodel"
 	"github.com/carer-outcomes/carer-outcomes/duckdblake"
@@ -92,7 +95,7 @@ var viewFigures = []struct {
 			add("referral."+r[2].String, r[1].String, r[0].String, "", figure{num: number(r[3]), den: number(r[4])})
 		}},
 	{"cost_per_hard_outcome", "cost.per_hard_outcome (delivery cost, hard outcomes)",
-		"SELECT period, scope, CAST(delivery_cost AS VARCHAR), hard_outcomes FROM cost_per_hard_outcome",
+		"SELECT period, scope, delivery_cost, hard_outcomes FROM cost_per_hard_outcome",
 		func(r []sql.NullString, add func(string, string, string, string, figure)) {
 			add("cost.per_hard_outcome", r[1].String, r[0].String, "", figure{num: number(r[2]), den: number(r[3])})
 		}},
@@ -316,12 +319,24 @@ func queryRows(t *testing.T, db *sql.DB, q string) [][]sql.NullString {
 	var out [][]sql.NullString
 	for rs.Next() {
 		vals := make([]any, len(cols))
-		row := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
 		for i := range vals {
-			vals[i] = &row[i]
+			ptrs[i] = &vals[i]
 		}
-		if err := rs.Scan(vals...); err != nil {
+		if err := rs.Scan(ptrs...); err != nil {
 			t.Fatalf("%s: %v", q, err)
+		}
+		row := make([]sql.NullString, len(cols))
+		for i, v := range vals {
+			switch v := v.(type) {
+			case nil:
+			case duckdb.Decimal:
+				row[i] = sql.NullString{String: fmt.Sprint(v.Float64()), Valid: true}
+			case time.Time:
+				row[i] = sql.NullString{String: v.Format(time.DateOnly), Valid: true}
+			default: // strings, whole numbers (*big.Int for HUGEINT), floats
+				row[i] = sql.NullString{String: fmt.Sprint(v), Valid: true}
+			}
 		}
 		out = append(out, row)
 	}
