@@ -272,3 +272,34 @@ func TestWriteDDL(t *testing.T) {
 		t.Error("the ingest log's values: struct field names are not quoted")
 	}
 }
+
+// TestViews lists the views: one of current rows per kind, then the code
+// tables, then one headline view per committed .sql file (a file left out
+// of the creation order would never reach Athena), each with a comment.
+func TestViews(t *testing.T) {
+	std := standardtest.Load(t)
+	views, err := catalog.Views(std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := catalog.ViewFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headline []string
+	for i, v := range views {
+		if i < len(std.Kinds) && v.Name != std.Kinds[i].Name {
+			t.Errorf("view %d is %s, want the kind %s", i, v.Name, std.Kinds[i].Name)
+		}
+		if v.Comment == "" || v.SQL == "" {
+			t.Errorf("view %s has no comment or no SQL", v.Name)
+		}
+		if v.Headline {
+			headline = append(headline, "views/"+v.Name+".sql")
+		}
+	}
+	slices.Sort(headline)
+	if !slices.Equal(headline, files) {
+		t.Errorf("headline views %v, .sql files %v", headline, files)
+	}
+}
