@@ -20,6 +20,7 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes keygen --out $(KEY) --if-missing
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@echo "SQL over the lake, as in Athena: build/outcomes query --lake $(LAKE)   (see docs/analysts.md)"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)

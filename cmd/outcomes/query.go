@@ -359,5 +359,5 @@ func (h *history) Add(line string) {
 	}
 }
 
-func (h *history) Len() int          { return len(h.lines) }
-func (h *history) At(i int) string   { return h.lines[len(h.lines)-1-i] }
+func (h *history) Len() int        { return len(h.lines) }
+func (h *history) At(i int) string { return h.lines[len(h.lines)-1-i] }

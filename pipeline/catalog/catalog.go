@@ -230,21 +230,14 @@ var jsonComments = map[string]string{
 // skip (they are partition keys, which Hive tables may not repeat).
 func jsonColumns(t reflect.Type, skip ...string) ([]Column, error) {
 	var out []Column
-	for i := range t.NumField() {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
+	for _, f := range jsonFields(t) {
+		name := f.name
 		if slices.Contains(skip, name) {
 			continue
 		}
-		typ, err := hiveType(f.Type)
+		typ, err := hiveType(f.typ)
 		if err != nil {
-			return nil, fmt.Errorf("catalog: %s.%s: %w", t.Name(), f.Name, err)
+			return nil, fmt.Errorf("catalog: %s.%s: %w", t.Name(), name, err)
 		}
 		comment, ok := jsonComments[name]
 		if !ok {
@@ -286,22 +279,37 @@ func hiveType(t reflect.Type) (string, error) {
 		return "map<string," + e + ">", err
 	case reflect.Struct:
 		var fields []string
-		for i := range t.NumField() {
-			f := t.Field(i)
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" || !f.IsExported() {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			ft, err := hiveType(f.Type)
+		for _, f := range jsonFields(t) {
+			ft, err := hiveType(f.typ)
 			if err != nil {
 				return "", err
 			}
-			fields = append(fields, name+":"+ft)
+			fields = append(fields, f.name+":"+ft)
 		}
 		return "struct<" + strings.Join(fields, ",") + ">", nil
 	}
 	return "", fmt.Errorf("no Hive type for %s", t)
+}
+
+type jsonField struct {
+	name string
+	typ  reflect.Type
+}
+
+// jsonFields are the fields encoding/json writes of a struct type, with
+// the names it writes them under.
+func jsonFields(t reflect.Type) []jsonField {
+	var out []jsonField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out = append(out, jsonField{name, f.Type})
+	}
+	return out
 }
