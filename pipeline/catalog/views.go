@@ -77,12 +77,11 @@ func Views(std *standard.Standard) ([]View, error) {
 		if err != nil {
 			return nil, pipeline.Errorf(pipeline.Internal, "catalog: view %s: %w", name, err)
 		}
-		sql := strings.TrimSpace(string(b))
-		first, _, _ := strings.Cut(sql, "\n")
+		first, sql, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
 		if !strings.HasPrefix(first, "-- ") {
 			return nil, pipeline.Errorf(pipeline.Internal, "catalog: view %s does not start with a comment saying what it shows", name)
 		}
-		out = append(out, View{Name: name, SQL: sql, Comment: strings.TrimPrefix(first, "-- "), Headline: true})
+		out = append(out, View{Name: name, SQL: strings.TrimSpace(sql), Comment: strings.TrimPrefix(first, "-- "), Headline: true})
 	}
 	return out, nil
 }
