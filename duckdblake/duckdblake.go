@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2" // the database/sql driver "duckdb"
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/catalog"
@@ -91,6 +92,38 @@ func Open(ctx context.Context, dir string, std *standard.Standard) (*DB, error) 
 	return out, nil
 }
 
+// sameColumns reports whether every file has exactly the columns cols,
+// in order.
+func sameColumns(files []string, cols []catalog.Column) (bool, error) {
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			return false, err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return false, err
+		}
+		pf, err := parquet.OpenFile(f, fi.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+		if err != nil {
+			f.Close()
+			return false, fmt.Errorf("read %s: %w", name, err)
+		}
+		fields := pf.Schema().Fields()
+		f.Close()
+		if len(fields) != len(cols) {
+			return false, nil
+		}
+		for i, c := range cols {
+			if fields[i].Name() != c.Name {
+				return false, nil
+			}
+		}
+	}
+	return true, nil
+}
+
 // gather copies the JSON objects of files, one a line, into a new file in
 // the temporary folder and returns its name; the caller removes it.
 func gather(files []string) (string, error) {
@@ -161,8 +194,17 @@ func tableSQL(root string, t catalog.Table) (stmt, tmp string, err error) {
 		for _, k := range t.PartitionKeys {
 			keys = append(keys, fmt.Sprintf("%s: 'VARCHAR'", quoteString(k.Name)))
 		}
-		return fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM read_parquet(%s, hive_partitioning = true, hive_types = {%s}, union_by_name = true)",
-			t.Name, strings.Join(names, ", "), quoteString(glob), strings.Join(keys, ", ")), "", nil
+		// Files written under different versions of the standard have
+		// different columns: merged by name, a column a file lacks reads
+		// as null. Merging costs a read of every file's footer each time
+		// a view over the table is bound (a dozen times when the lake is
+		// opened), so it is asked for only when the files differ.
+		uniform, err := sameColumns(matches, t.Columns)
+		if err != nil {
+			return "", "", err
+		}
+		return fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM read_parquet(%s, hive_partitioning = true, hive_types = {%s}, union_by_name = %t)",
+			t.Name, strings.Join(names, ", "), quoteString(glob), strings.Join(keys, ", "), !uniform), "", nil
 	case catalog.JSON:
 		// Every field is read from the object itself: the pointers and the
 		// log hold their partition's keys too, so no path is parsed. The
