@@ -9,17 +9,18 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report
+FUNCTIONS   ?= ingest uploads report maintenance
 FUZZTIME    ?= 20s
 
 .PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
 
-## demo: generate the sample consortium's returns and ingest every one into ./lake
+## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
 	@build/outcomes keygen --out $(KEY) --if-missing
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@build/outcomes lake check --lake $(LAKE)
 	@echo "SQL over the lake, as in Athena: build/outcomes query --lake $(LAKE)   (see docs/analysts.md)"
 
 $(SAMPLE)/manifest.json:

@@ -140,7 +140,8 @@ func (s failPointers) Put(ctx context.Context, key string, body io.Reader, size 
 // 2026-Q2 return is v1, then a corrected return (v2) for the same
 // organisation and quarter, then a third version of each file whose ingest
 // crashes before its pointer is switched, leaving its Parquet file in the
-// partition. Each kind's view must show v2's rows only, all
+// partition, and lays a second file of v2's carers beside the first (the
+// same bytes received again, crashed before removing its copy). Each kind's view must show v2's rows only, all
 // of them, while the file-level table also holds the orphan's.
 func TestViews_CurrentRowsOnly(t *testing.T) {
 	std := standardtest.Load(t)
@@ -176,16 +177,32 @@ func TestViews_CurrentRowsOnly(t *testing.T) {
 		}
 		v1[k.Name] = ptr.UploadID
 	}
-	v2 := l.Ingest(t, "ORG-A", "2026-Q2", "2026-07-09", version(2)...)
+	v2 := l.Ingest(t, "ORG-A", "2026-Q2", "2027-01-04", version(2)...)
 	crashed := l.Config
 	crashed.Lake = &lake.Lake{Store: failPointers{l.Lake.Store}}
 	crash := lakefixture.Lake{Dir: l.Dir, Lake: crashed.Lake, Config: crashed}
 	for _, f := range version(3) {
 		func() {
 			defer func() { _ = recover() }()
-			crash.Ingest(&fatalToPanic{t}, "ORG-A", "2026-Q2", "2026-07-10", f)
-			t.Errorf("%s: the ingest through a store that fails pointer writes did not fail", f.Name)
+			res := crash.Ingest(&fatalToPanic{t}, "ORG-A", "2026-Q2", "2027-01-05", f)
+			t.Errorf("%s: the ingest through a store that fails pointer writes did not fail: %+v", f.Name, res.Uploads)
 		}()
+	}
+
+	// The same bytes as v2's carers received again, whose ingest crashed
+	// before removing its copy: a second file of the current upload.
+	ptr, _, _, err := l.Lake.Current(ctx, lake.Partition{Kind: "carers", Org: "ORG-A", Period: mustPeriod(t, "2026-Q2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(l.Dir, filepath.FromSlash(ptr.Key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyKey := strings.TrimSuffix(ptr.Key, ".parquet")
+	copyKey = copyKey[:strings.LastIndex(copyKey, "-")] + "-20270106T090000.000000000Z.parquet"
+	if err := os.WriteFile(filepath.Join(l.Dir, filepath.FromSlash(copyKey)), b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 
 	db, err := duckdblake.Open(ctx, l.Dir, std)
@@ -213,6 +230,12 @@ func TestViews_CurrentRowsOnly(t *testing.T) {
 			files := queryRows(t, db.DB, fmt.Sprintf("SELECT COUNT(DISTINCT upload_id) FROM %s WHERE org = 'ORG-A' AND period = '2026-Q2'", k.Name+catalog.FilesSuffix))
 			if files[0][0].String != "2" {
 				t.Errorf("%s: %s uploads, want 2: v2 and the crashed commit's orphan", k.Name+catalog.FilesSuffix, files[0][0].String)
+			}
+			if k.Name == "carers" {
+				copies := queryRows(t, db.DB, "SELECT COUNT(*) FROM carers_files WHERE upload_id = '"+ptr.UploadID+"'")
+				if mustInt(t, copies[0][0]) != 2*ptr.Rows {
+					t.Errorf("carers_files has %s rows of v2, want %d: two files of it", copies[0][0].String, 2*ptr.Rows)
+				}
 			}
 		})
 	}

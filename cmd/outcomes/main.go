@@ -1,7 +1,9 @@
-// Command outcomes is the consortium's command-line tool: it validates a
-// return the way an upload is validated, and writes the templates and the
-// data dictionary from the standard. It is thin wiring: flags into a config,
-// the domain packages do the work.
+// Command outcomes is the consortium's command-line tool, the pipeline on
+// one machine with a folder lake: it validates a return the way an upload
+// is validated, ingests one return or a whole history (backfill) into the
+// lake, makes the quarterly report from it, creates the pseudonymisation
+// key, and writes the templates and the data dictionary from the standard.
+// It is thin wiring: flags into a config, the domain packages do the work.
 //
 // Exit codes: 0 when every row is accepted, 1 when any row or table is
 // rejected, 2 for usage errors, unreadable files or failures, 3 for a
@@ -20,7 +22,7 @@ const usage = `usage: outcomes COMMAND [flags]
 commands:
   validate --org ORG --period YYYY-Qn [--json] FILE...
       check a return against the data standard and report every problem
-  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] FILE...
+  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] [--received YYYY-MM-DD] FILE...
       validate a return and store its accepted rows in the lake
   backfill --lake DIR [--key-file FILE] MANIFEST.json
       ingest every return a manifest lists, in the order they arrived
@@ -31,6 +33,10 @@ commands:
       (no SQL: read it from stdin, or open a prompt on a terminal)
   ddl --database DB --bucket BUCKET [--prefix PREFIX] --consortium FILE
       print Athena's CREATE EXTERNAL TABLE and CREATE VIEW statements
+  lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
+      verify the lake's invariants: exit 0, or 1 with what is wrong
+  lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
+      remove curated files no pointer names, older than the grace period
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -70,6 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return queryCmd(args[1:], os.Stdin, stdout, stderr)
 	case "ddl":
 		return ddlCmd(args[1:], stdout, stderr)
+	case "lake":
+		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

@@ -153,7 +153,7 @@ func Tables(std *standard.Standard, c *consortium.Consortium, bucket, prefix str
 			Name:          ct.Kind.Name + FilesSuffix,
 			Comment:       fmt.Sprintf("Every row of every stored %s file, current or not (schema v%d); query the %s view for the current rows.", ct.Kind.Name, ct.Version, ct.Kind.Name),
 			PartitionKeys: partition,
-			Path:          "curated/" + ct.Kind.Name + "/",
+			Path:          lake.CuratedFolder(ct.Kind.Name),
 			Glob:          "*/*/*.parquet",
 			Format:        Parquet,
 			Parameters:    map[string]string{"classification": "parquet"},
@@ -174,7 +174,7 @@ func Tables(std *standard.Standard, c *consortium.Consortium, bucket, prefix str
 		Comment:       "The pointers: which upload is current for each kind, organisation and quarter. The kind views join to it.",
 		Columns:       ptrCols,
 		PartitionKeys: append([]Column{{KindKey, "string", "The kind of table the pointer is for."}}, partition...),
-		Path:          "current/",
+		Path:          lake.PointerFolder(),
 		Glob:          "*/*/*/current.json",
 		Format:        JSON,
 		Parameters:    map[string]string{"classification": "json"},
@@ -189,7 +189,7 @@ func Tables(std *standard.Standard, c *consortium.Consortium, bucket, prefix str
 		Comment:       "The ingest log: one entry per table of every upload, stored or rejected, append-only.",
 		Columns:       logCols,
 		PartitionKeys: partition,
-		Path:          "ledger/ingest_log/",
+		Path:          lake.LedgerFolder(),
 		Glob:          "*/*/*.json",
 		Format:        JSON,
 		Parameters:    map[string]string{"classification": "json"},
@@ -220,8 +220,10 @@ var jsonComments = map[string]string{
 	"rows_accepted":        "Rows accepted.",
 	"rows_rejected":        "Rows rejected.",
 	"errors_by_code":       "Rejected rows by error code.",
-	"status":               "current (the table's rows are stored) or rejected (nothing stored).",
+	"status":               "What became of the table: current (made current), rejected (nothing stored) or superseded_on_arrival (a later receipt was already current).",
 	"superseded_upload_id": "The upload this one replaced, if any.",
+	"superseded_key":       "The replaced upload's Parquet file, if any.",
+	"version":              "The partition's version this made current: 1 for the first upload, one more for each that replaced another (0 in the log for entries that made nothing current).",
 	"values":               "Counts of the coded values of the rows stored (missing, and each code), for the data quality report.",
 }
 
@@ -297,12 +299,17 @@ type jsonField struct {
 }
 
 // jsonFields are the fields encoding/json writes of a struct type, with
-// the names it writes them under.
+// the names it writes them under; an embedded struct's fields are its own,
+// as encoding/json flattens them.
 func jsonFields(t reflect.Type) []jsonField {
 	var out []jsonField
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
 		if name == "-" || !f.IsExported() {
 			continue
 		}

@@ -120,7 +120,7 @@ func TestTables_JSONMatchesIngest(t *testing.T) {
 	}
 	l := lakefixture.Report(t, std)
 	// Fields written only when they have a value (omitempty in the lake).
-	optional := map[string]bool{"errors_by_code": true, "superseded_upload_id": true, "values": true}
+	optional := map[string]bool{"errors_by_code": true, "superseded_upload_id": true, "superseded_key": true, "values": true}
 	ctx := context.Background()
 	for _, tb := range tables {
 		if tb.Format != catalog.JSON {

@@ -63,7 +63,13 @@ func Views(std *standard.Standard) ([]View, error) {
 		out = append(out, View{
 			Name:    t.Kind.Name,
 			Comment: fmt.Sprintf("The current %s rows: those of the upload each partition's pointer names.", t.Kind.Name),
-			SQL: fmt.Sprintf("SELECT %s\nFROM %s AS f\nJOIN %s AS p\n  ON p.%s = '%s' AND p.%s = f.%s AND p.%s = f.%s AND p.upload_id = f.upload_id",
+			// DISTINCT: the same bytes received twice may leave two files
+			// of one upload in a partition until lake gc removes the one
+			// the pointer does not name; their rows are the same rows
+			// (upload_id and source_row make a row unique in a file), and
+			// telling the files apart needs a path column no two engines
+			// share.
+			SQL: fmt.Sprintf("SELECT DISTINCT %s\nFROM %s AS f\nJOIN %s AS p\n  ON p.%s = '%s' AND p.%s = f.%s AND p.%s = f.%s AND p.upload_id = f.upload_id",
 				strings.Join(cols, ", "), t.Kind.Name+FilesSuffix, PointersTbl, KindKey, t.Kind.Name, OrgKey, OrgKey, PeriodKey, PeriodKey),
 		})
 	}

@@ -3,7 +3,6 @@ package metrics
 import (
 	"cmp"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -111,30 +110,15 @@ type Consent struct {
 	Share   float64 `json:"share"`
 }
 
-// Quality is metrics.md section 11 for one quarter, from the ingest log:
+// QualityOf is metrics.md section 11 for one quarter, from the ingest log:
 // one row per organisation of orgs (in that order, each once) and per kind
-// of return (in name order), every pair listed, so that missing returns
-// appear with Arrived false.
-//
-// The kinds are those named anywhere in ledger, for any organisation and
-// quarter, so pass the whole log: a kind nobody has ever sent is not
-// listed. To list a fixed set of kinds, such as those of the data
-// standard, use QualityOf.
-func Quality(ledger []lake.LedgerEntry, orgs []string, period pipeline.Period) []QualityRow {
-	seen := map[string]bool{}
-	for _, e := range ledger {
-		if e.Kind != "" {
-			seen[e.Kind] = true
-		}
-	}
-	return QualityOf(ledger, orgs, slices.Sorted(maps.Keys(seen)), period)
-}
-
-// QualityOf is Quality for the given kinds, in their order.
+// of return of kinds (in their order, such as the data standard's), every
+// pair listed, so that missing returns appear with Arrived false.
 //
 // Of a return's ingest log entries, those with status current are uploads
-// that were stored; the latest of them (by commit time, then receipt, then
-// position in ledger) is the one in force, and its rows are shown.
+// that were stored; the latest of them (by the pointer version each made
+// current, the order of the lake's pointer) is the one in force, and its
+// rows are shown.
 // Entries with status rejected are uploads of which nothing was stored.
 func QualityOf(ledger []lake.LedgerEntry, orgs, kinds []string, period pipeline.Period) []QualityRow {
 	type key struct{ org, kind string }
@@ -235,10 +219,12 @@ func MissingReturns(rows []QualityRow) []QualityRow {
 	return out
 }
 
-// qualityLater orders ingest log entries by commit time, then receipt; equal
-// entries compare 0, and the caller takes the later in the log.
+// qualityLater orders ingest log entries as the pointer's history does: by
+// the version each made current, then (for entries written before versions
+// were kept) commit time and receipt; equal entries compare 0, and the
+// caller takes the later in the log.
 func qualityLater(a, b *lake.LedgerEntry) int {
-	return cmp.Or(a.CommittedAt.Compare(b.CommittedAt), a.ReceivedAt.Compare(b.ReceivedAt))
+	return cmp.Or(cmp.Compare(a.Version, b.Version), a.CommittedAt.Compare(b.CommittedAt), a.ReceivedAt.Compare(b.ReceivedAt))
 }
 
 // qualityDay is t's date in UTC, written YYYY-MM-DD.

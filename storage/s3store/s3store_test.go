@@ -19,6 +19,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake/laketest"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
@@ -33,7 +34,7 @@ func bucket(tb testing.TB, srv *s3server.Server, name, prefix string) *s3store.S
 }
 
 // wantKind fails the test unless err has the kind.
-func wantKind(tb testing.TB, what string, err error, want pipeline.Kind) {
+func wantKind(tb testing.TB, what string, err error, want pipeline.ErrorKind) {
 	tb.Helper()
 	if err == nil {
 		tb.Errorf("%s succeeded, want a %v error", what, want)
@@ -170,7 +171,7 @@ func TestStore_Put(t *testing.T) {
 		name string
 		key  string
 		cond lake.Condition
-		want pipeline.Kind // Internal: the write succeeds
+		want pipeline.ErrorKind // Internal: the write succeeds
 	}{
 		{"if absent, existing", "existing", lake.Condition{IfAbsent: true}, pipeline.Conflict},
 		{"if absent, new", "new-if-absent", lake.Condition{IfAbsent: true}, pipeline.Internal},
@@ -376,7 +377,7 @@ func TestStore_InvalidKeys(t *testing.T) {
 		name string
 		s    *s3store.Store
 		key  string
-		want pipeline.Kind // Internal: accepted
+		want pipeline.ErrorKind // Internal: accepted
 	}{
 		{"reserved .tmp", s, ".tmp/x", pipeline.Invalid},
 		{"reserved .locks", s, ".locks", pipeline.Invalid},
@@ -523,7 +524,7 @@ func TestNew(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  s3store.Config
-		want pipeline.Kind // Internal: New succeeds and the store works
+		want pipeline.ErrorKind // Internal: New succeeds and the store works
 	}{
 		{"endpoint and region", s3store.Config{Bucket: "new", Endpoint: srv.Endpoint, Region: srv.Region, PathStyle: true}, pipeline.Internal},
 		{"endpoint, default region", s3store.Config{Bucket: "new", Prefix: "p/", Endpoint: srv.Endpoint, PathStyle: true}, pipeline.Internal},
@@ -578,4 +579,17 @@ func TestNewFromClient(t *testing.T) {
 			wantKind(t, "Get", err, pipeline.Invalid)
 		})
 	}
+}
+
+// TestStore_LakeProtocol runs the lake's commit protocol suite (retries,
+// races, faults, gc) on versitygw, as storage/fsstore does on a folder.
+func TestStore_LakeProtocol(t *testing.T) {
+	srv := s3server.Start(t)
+	client := srv.Client(t)
+	var buckets atomic.Int64
+	laketest.Run(t, func(tb testing.TB) lake.Store {
+		name := fmt.Sprintf("protocol-%d", buckets.Add(1))
+		srv.CreateBucket(tb, name)
+		return s3store.NewFromClient(client, name, "lake")
+	})
 }
