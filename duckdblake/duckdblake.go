@@ -62,9 +62,9 @@ func Open(ctx context.Context, dir string, std *standard.Standard) (*DB, error) 
 	}
 	// One connection: an in-memory database is per connection.
 	db.SetMaxOpenConns(1)
-	// Every view over a kind binds read_parquet over all its files again
-	// (to merge their schemas by name): with the footers cached, each file
-	// is read once a session rather than once a view.
+	// Creating each view, and each query, binds read_parquet over all of
+	// a kind's files again: with their footers cached, each file's is read
+	// once a session rather than once a view.
 	if _, err := db.ExecContext(ctx, "SET parquet_metadata_cache = true"); err != nil {
 		db.Close()
 		return nil, pipeline.Errorf(pipeline.Internal, "configure DuckDB: %w", err)
