@@ -95,16 +95,22 @@ func DemoAt(tb testing.TB, std *standard.Standard, root string) *Lake {
 }
 
 // Report is the lake of the hand-worked report fixture (testdata/report).
+// It fails unless every row of every file is accepted: the fixture's
+// figures were worked out by hand from all of them.
 func Report(tb testing.TB, std *standard.Standard) *Lake {
 	tb.Helper()
 	l := New(tb, std)
-	l.Backfill(tb, filepath.Join(Root(), "testdata", "report", "returns", "manifest.json"))
+	l.backfill(tb, filepath.Join(Root(), "testdata", "report", "returns", "manifest.json"), true)
 	return l
 }
 
 // Backfill ingests every return a manifest lists (files relative to it),
 // in the order they were submitted, as outcomes backfill does.
-func (l *Lake) Backfill(tb testing.TB, manifest string) {
+func (l *Lake) Backfill(tb testing.TB, manifest string) { l.backfill(tb, manifest, false) }
+
+// backfill is Backfill; strict, it fails unless every file is stored whole
+// (one table, every row accepted, no warning).
+func (l *Lake) backfill(tb testing.TB, manifest string, strict bool) {
 	tb.Helper()
 	b, err := os.ReadFile(manifest)
 	if err != nil {
@@ -124,7 +130,35 @@ func (l *Lake) Backfill(tb testing.TB, manifest string) {
 			}
 			files = append(files, ingest.File{Name: filepath.Base(name), Data: bytes.NewReader(data), Size: int64(len(data))})
 		}
-		l.Ingest(tb, r.Org, r.Period, r.Submitted, files...)
+		res := l.Ingest(tb, r.Org, r.Period, r.Submitted, files...)
+		if strict {
+			clean(tb, r, res)
+		}
+	}
+	if tb.Failed() {
+		tb.FailNow()
+	}
+}
+
+// clean fails unless every file of a return was stored whole.
+func clean(tb testing.TB, r synth.Return, res *ingest.Result) {
+	tb.Helper()
+	for i, up := range res.Uploads {
+		if up.Status != lake.UploadDone {
+			tb.Errorf("%s %s %s: upload %s", r.Org, r.Period, r.Files[i], up.Status)
+		}
+		fr := res.Report.Files[i]
+		if fr.Error != nil {
+			tb.Errorf("%s %s %s: %s", r.Org, r.Period, r.Files[i], fr.Error.Message)
+		}
+		if len(fr.Tables) != 1 {
+			tb.Errorf("%s %s %s: %d tables, want 1", r.Org, r.Period, r.Files[i], len(fr.Tables))
+		}
+		for _, tr := range fr.Tables {
+			if tr.Rejected != 0 || tr.Accepted != tr.Rows || len(tr.Warnings) != 0 {
+				tb.Errorf("%s %s %s: %d of %d rows accepted; errors %+v; warnings %+v", r.Org, r.Period, r.Files[i], tr.Accepted, tr.Rows, tr.Errors, tr.Warnings)
+			}
+		}
 	}
 }
 
