@@ -21,7 +21,8 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
 	@build/outcomes lake check --lake $(LAKE)
-	@echo "SQL over the lake, as in Athena: build/outcomes query --lake $(LAKE)   (see docs/analysts.md)"
+	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
+	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
