@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 )
 
 // TestRun_ExplainErase runs explain and erase on the hand-worked fixture
@@ -17,7 +17,7 @@ import (
 func TestRun_ExplainErase(t *testing.T) {
 	key := writeKey(t)
 	lakeDir := filepath.Join(t.TempDir(), "lake")
-	if code, _, stderr := runCLI(t, "backfill", "--lake", lakeDir, "--key-file", key, reportfixture.Path("returns", "manifest.json")); code != 0 {
+	if code, _, stderr := runCLI(t, "backfill", "--lake", lakeDir, "--key-file", key, lakefixture.ReportPath("returns", "manifest.json")); code != 0 {
 		t.Fatalf("backfill: %s", stderr)
 	}
 	explain := func(t *testing.T, args ...string) (int, string, string) {

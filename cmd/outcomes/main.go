@@ -32,6 +32,11 @@ commands:
       remove one carer from the lake at their request (docs/erasure.md)
   explain --lake DIR --org ORG --period YYYY-Qn|latest FIGURE [--cohort C] [--subgroup DIM=VALUE] [--json]
       list the rows of an organisation's returns behind one of its figures
+  query --lake DIR [--format table|csv|json] [SQL]
+      run SQL over the lake with DuckDB, under Athena's table and view names
+      (no SQL: read it from stdin, or open a prompt on a terminal)
+  ddl --database DB --bucket BUCKET [--prefix PREFIX] --consortium FILE
+      print Athena's CREATE EXTERNAL TABLE and CREATE VIEW statements
   lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
@@ -75,6 +80,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return eraseCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout, stderr)
+	case "query":
+		return queryCmd(args[1:], os.Stdin, stdout, stderr)
+	case "ddl":
+		return ddlCmd(args[1:], stdout, stderr)
 	case "lake":
 		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":

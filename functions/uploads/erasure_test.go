@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/carer-outcomes/carer-outcomes/internal/functest"
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/erasure"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
@@ -39,7 +39,7 @@ func TestUploads_Erase(t *testing.T) {
 	srv := functest.StartS3(t, "landing", "lake")
 	fn := srv.Run(t, pkg, "LANDING_BUCKET=landing", "LAKE_BUCKET=lake", "OUTCOMES_KEY_FILE="+keyFile)
 	f := &fixture{s3: srv, client: srv.Client, lake: &lake.Lake{Store: s3store.NewFromClient(srv.Client, "lake", "")}, runtime: fn.Runtime}
-	reportfixture.IngestInto(t, standardtest.Load(t), f.lake)
+	lakefixture.Into(t, standardtest.Load(t), f.lake).Backfill(t, lakefixture.ReportPath("returns", "manifest.json"))
 
 	// Raw copies as the ingest function leaves them: S01's registration
 	// came in 2025-Q2's carers.csv; 2026-Q2's does not hold S01.
@@ -97,7 +97,7 @@ func TestUploads_Erase(t *testing.T) {
 // its key.
 func (f *fixture) land(tb testing.TB, period, id string) string {
 	tb.Helper()
-	data, err := os.ReadFile(reportfixture.Path("returns", "ORG-A", period, "carers.csv"))
+	data, err := os.ReadFile(lakefixture.ReportPath("returns", "ORG-A", period, "carers.csv"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
@@ -27,7 +27,7 @@ func explainEvent(tb testing.TB, org string, params map[string]string) []byte {
 // (WORKING.md, "Lineage"), never another organisation's.
 func TestUploads_Explain(t *testing.T) {
 	f := setup(t)
-	reportfixture.IngestInto(t, standardtest.Load(t), f.lake)
+	lakefixture.Into(t, standardtest.Load(t), f.lake).Backfill(t, lakefixture.ReportPath("returns", "manifest.json"))
 
 	tests := []struct {
 		name   string

@@ -18,7 +18,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/erasure"
@@ -70,33 +70,45 @@ func loadDemo(t *testing.T) *demo {
 // generated without that carer's rows into a second lake.
 func buildDemo(t *testing.T) (*demo, error) {
 	std := standardtest.Load(t)
-	root, err := os.MkdirTemp("", "erasure-demo-")
-	if err != nil {
-		return nil, err
-	}
-	d := &demo{std: std, sample: filepath.Join(root, "sample"), dir: filepath.Join(root, "lake")}
+	// The demo's lake, as make demo makes it (its seed), built once for
+	// the package's tests in demoRoot (TestMain removes it).
+	fx := lakefixture.DemoAt(t, std, demoRoot)
+	d := &demo{std: std, sample: filepath.Join(demoRoot, "sample"), dir: fx.Dir}
 	cfg := synth.DefaultConfig()
-	cfg.Out = d.sample
-	if _, err := synth.Generate(std, cfg); err != nil {
-		return nil, err
-	}
-	reportfixture.IngestManifest(t, std, folderLake(t, d.dir), d.sample)
+	cfg.Seed = lakefixture.DemoSeed
+	var err error
 	if d.ref, err = busiestCarer(d.sample, demoOrg); err != nil {
 		return nil, err
 	}
-	h, err := reportfixture.Key(t).For(demoOrg)
+	h, err := lakefixture.Key(t).For(demoOrg)
 	if err != nil {
 		return nil, err
 	}
 	d.carer = string(h.CarerID([]byte(d.ref)))
 
-	cfg.Out = filepath.Join(root, "sample-without")
+	cfg.Out = filepath.Join(demoRoot, "without", "sample")
 	cfg.Without = []synth.Carer{{Org: demoOrg, ClientRef: d.ref}}
 	if _, err := synth.Generate(std, cfg); err != nil {
 		return nil, err
 	}
-	d.neverHeld = reportfixture.IngestManifest(t, std, folderLake(t, filepath.Join(root, "never-held")), cfg.Out)
+	never := lakefixture.NewAt(t, std, filepath.Join(demoRoot, "without"))
+	never.Backfill(t, filepath.Join(cfg.Out, synth.ManifestFile))
+	d.neverHeld = never.Lake
 	return d, nil
+}
+
+// demoRoot holds the demo's lakes for every test of the package.
+var demoRoot string
+
+func TestMain(m *testing.M) {
+	var err error
+	if demoRoot, err = os.MkdirTemp("", "erasure-demo-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	os.RemoveAll(demoRoot)
+	os.Exit(code)
 }
 
 func folderLake(tb testing.TB, dir string) *lake.Lake {
@@ -168,7 +180,7 @@ func (d *demo) copyLake(t *testing.T) (string, *lake.Lake) {
 }
 
 func (d *demo) config(t *testing.T, l *lake.Lake) erasure.Config {
-	return erasure.Config{Standard: d.std, Lake: l, Key: reportfixture.Key(t)}
+	return erasure.Config{Standard: d.std, Lake: l, Key: lakefixture.Key(t)}
 }
 
 func (d *demo) request() erasure.Request {
@@ -235,7 +247,7 @@ func TestErase_DemoLake(t *testing.T) {
 		data = append(data, '\n')
 		period := filepath.Base(filepath.Dir(file))
 		p, _ := pipeline.ParsePeriod(period)
-		res, err := ingest.Run(context.Background(), ingest.Config{Standard: d.std, Lake: l, Key: reportfixture.Key(t), Limits: tabular.DefaultLimits(), TempDir: t.TempDir()},
+		res, err := ingest.Run(context.Background(), ingest.Config{Standard: d.std, Lake: l, Key: lakefixture.Key(t), Limits: tabular.DefaultLimits(), TempDir: t.TempDir()},
 			ingest.Request{Org: demoOrg, Period: p, Received: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
 				Files: []ingest.File{{Name: "support.csv", Data: bytes.NewReader(data), Size: int64(len(data))}}})
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/costmodel"
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
@@ -35,7 +35,7 @@ type handRow struct {
 // counts with the figures there.
 func TestTracer_Explain_Fixture(t *testing.T) {
 	std := standardtest.Load(t)
-	l := reportfixture.Ingest(t, std)
+	l := lakefixture.Report(t, std).Lake
 	model, err := costmodel.Load(costmodel.Latest)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestTracer_Explain_Fixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := reportfixture.Key(t).For("ORG-A")
+	h, err := lakefixture.Key(t).For("ORG-A")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestTracer_Explain_Fixture(t *testing.T) {
 // bytes.
 func uploadID(tb testing.TB, file string) string {
 	tb.Helper()
-	b, err := os.ReadFile(reportfixture.Path("returns", "ORG-A", filepath.FromSlash(file)))
+	b, err := os.ReadFile(lakefixture.ReportPath("returns", "ORG-A", filepath.FromSlash(file)))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/carer-outcomes/carer-outcomes/internal/reportfixture"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
@@ -39,7 +39,7 @@ func TestBuild_Fixture(t *testing.T) {
 	}
 	ctx := context.Background()
 	std := standardtest.Load(t)
-	l := reportfixture.Ingest(t, std)
+	l := lakefixture.Report(t, std).Lake
 	period, orgs, err := quarterly.Scope(ctx, l, std, "2026-Q2")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestBuild_Fixture(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := readFigures(t, filepath.Join(dir, reportpage.FiguresFile))
-			want := readFigures(t, reportfixture.Path(tt.expected))
+			want := readFigures(t, lakefixture.ReportPath(tt.expected))
 			compareFigures(t, got, want)
 			checkUploads(t, got, tt.own)
 		})
@@ -95,7 +95,7 @@ func checkUploads(t *testing.T, figs []metrics.Figure, own string) {
 			t.Errorf("%s %s (suppressed %v) names uploads", f.ID, f.Scope, f.Suppressed)
 		}
 		if f.ID == metrics.ReachRegistered && f.Subgroup == nil {
-			b, err := os.ReadFile(reportfixture.Path("returns", "ORG-A", "2026-Q2", "carers.csv"))
+			b, err := os.ReadFile(lakefixture.ReportPath("returns", "ORG-A", "2026-Q2", "carers.csv"))
 			if err != nil {
 				t.Fatal(err)
 			}
