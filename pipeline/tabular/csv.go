@@ -38,9 +38,9 @@ func sniffEncoding(r io.ReaderAt, size int64) (name string, skip int64, dec enco
 	case n >= 3 && bom == [3]byte{0xEF, 0xBB, 0xBF}:
 		name, skip = "utf-8-bom", 3
 	case n >= 2 && bom[0] == 0xFF && bom[1] == 0xFE:
-		return "utf-16le", 2, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), nil
+		return "utf-16le", 2, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), checkUTF16(r, size, false)
 	case n >= 2 && bom[0] == 0xFE && bom[1] == 0xFF:
-		return "utf-16be", 2, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), nil
+		return "utf-16be", 2, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), checkUTF16(r, size, true)
 	default:
 		name = "utf-8"
 	}
@@ -59,6 +59,56 @@ func sniffEncoding(r io.ReaderAt, size int64) (name string, skip int64, dec enco
 		return "", 0, nil, unreadable("the file holds no data: it is empty apart from spaces or line ends")
 	}
 	return name, skip, nil, nil
+}
+
+// checkUTF16 refuses UTF-16 text that was cut off or damaged: an odd number
+// of bytes, or half of a surrogate pair. The decoder would turn either into
+// a replacement character and read on, so the file's end, or a value in the
+// middle, would change without a word.
+func checkUTF16(r io.ReaderAt, size int64, bigEndian bool) error {
+	if (size-2)%2 != 0 {
+		return unreadable("the file is damaged: it is UTF-16 text with an odd number of bytes, so it was cut off; save it again from Excel as CSV UTF-8 and send it again")
+	}
+	buf := make([]byte, 64<<10)
+	high := false // the previous unit was a high surrogate
+	for off := int64(2); off < size; {
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if n < 2 && err != nil {
+			return fmt.Errorf("read file: %w", err)
+		}
+		n -= n % 2
+		for i := 0; i < n; i += 2 {
+			u := uint16(buf[i]) | uint16(buf[i+1])<<8
+			if bigEndian {
+				u = uint16(buf[i])<<8 | uint16(buf[i+1])
+			}
+			switch {
+			case u >= 0xD800 && u < 0xDC00:
+				if high {
+					return brokenUTF16(off + int64(i))
+				}
+				high = true
+			case u >= 0xDC00 && u < 0xE000:
+				if !high {
+					return brokenUTF16(off + int64(i))
+				}
+				high = false
+			default:
+				if high {
+					return brokenUTF16(off + int64(i))
+				}
+			}
+		}
+		off += int64(n)
+	}
+	if high {
+		return brokenUTF16(size)
+	}
+	return nil
+}
+
+func brokenUTF16(at int64) error {
+	return unreadable("the file is damaged: its UTF-16 text has half a character at byte %d, so it was cut off or corrupted; save it again from Excel as CSV UTF-8 and send it again", at)
 }
 
 // scanText reports whether the stream is valid UTF-8, and whether it is text

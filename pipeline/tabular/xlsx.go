@@ -2,25 +2,62 @@ package tabular
 
 import (
 	"archive/zip"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// openXLSX checks the zip's declared sizes before excelize unpacks anything:
-// Go's zip reader refuses an entry that unpacks to more than it declares, so
-// the declared total is a safe bound against zip bombs.
+// damagedWorkbook is what a data officer is told about a workbook whose
+// archive or XML is broken; the detail after it is for whoever helps them.
+const damagedWorkbook = "the workbook is damaged: open it in Excel and save it again"
+
+func damaged(detail string, err error) error {
+	return unreadable("%s (%s: %v)", damagedWorkbook, detail, err)
+}
+
+// ioRecorder remembers the first error of the underlying storage, so that a
+// failed read (worth retrying) is told apart from a damaged archive (not).
+type ioRecorder struct {
+	r   io.ReaderAt
+	err error
+}
+
+func (rec *ioRecorder) ReadAt(p []byte, off int64) (int, error) {
+	n, err := rec.r.ReadAt(p, off)
+	if err != nil && err != io.EOF && rec.err == nil {
+		rec.err = err
+	}
+	return n, err
+}
+
+// openXLSX checks the zip's declared sizes before anything is unpacked, then
+// unpacks every entry once to check it whole: Go's zip reader refuses an
+// entry that unpacks to more or less than it declares or fails its checksum,
+// but excelize drops those errors and keeps the part read so far, which would
+// store the first rows of a damaged sheet and silently lose the rest. The
+// declared total is a safe bound against zip bombs; it saturates rather than
+// wrapping round on a crafted archive's huge sizes.
 func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []string) (*File, error) {
-	zr, err := zip.NewReader(r, size)
+	rec := &ioRecorder{r: r}
+	zr, err := zip.NewReader(rec, size)
+	if rec.err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, rec.err)
+	}
 	if err != nil {
-		return nil, unreadable("the workbook is damaged (%v): open it in Excel and save it again as .xlsx", err)
+		return nil, damaged("zip", err)
 	}
 	var unpacked uint64
 	workbook := false
 	for _, f := range zr.File {
-		unpacked += f.UncompressedSize64
+		if unpacked > math.MaxUint64-f.UncompressedSize64 {
+			unpacked = math.MaxUint64
+		} else {
+			unpacked += f.UncompressedSize64
+		}
 		if f.Name == "xl/workbook.xml" {
 			workbook = true
 		}
@@ -31,19 +68,33 @@ func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []st
 	if !workbook {
 		return nil, unreadable("the file is a zip archive but not an Excel workbook: send .xlsx or CSV files, not a zip or OpenDocument file")
 	}
+	for _, f := range zr.File {
+		if err := checkEntry(f); err != nil {
+			if rec.err != nil {
+				return nil, fmt.Errorf("read %s: %w", name, rec.err)
+			}
+			return nil, damaged(f.Name, err)
+		}
+	}
 	opts := excelize.Options{RawCellValue: true}
 	if lim.MaxUnpackedBytes > 0 {
 		opts.UnzipSizeLimit = lim.MaxUnpackedBytes
 		opts.UnzipXMLSizeLimit = min(lim.MaxUnpackedBytes, 16<<20)
 	}
-	xf, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), opts)
+	xf, err := excelize.OpenReader(io.NewSectionReader(rec, 0, size), opts)
+	if rec.err != nil {
+		if xf != nil {
+			xf.Close()
+		}
+		return nil, fmt.Errorf("read %s: %w", name, rec.err)
+	}
 	if err != nil {
-		return nil, unreadable("the workbook cannot be opened (%v): open it in Excel and save it again as .xlsx", err)
+		return nil, damaged("workbook", err)
 	}
 	props, err := xf.GetWorkbookProps()
 	if err != nil {
 		xf.Close()
-		return nil, unreadable("the workbook cannot be opened (%v): open it in Excel and save it again as .xlsx", err)
+		return nil, damaged("workbook properties", err)
 	}
 	date1904 := props.Date1904 != nil && *props.Date1904
 	file := &File{Name: name, Format: XLSX, closer: xf}
@@ -57,13 +108,28 @@ func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []st
 			open: func() (RowReader, error) {
 				rows, err := xf.Rows(sheet)
 				if err != nil {
-					return nil, unreadable("sheet %q cannot be read (%v): open the workbook in Excel and save it again", sheet, err)
+					return nil, damaged(fmt.Sprintf("sheet %q", sheet), err)
 				}
 				return &xlsxReader{rows: rows, maxRows: lim.MaxRows}, nil
 			},
 		})
 	}
 	return file, nil
+}
+
+// checkEntry unpacks one entry to nowhere, for its errors: a checksum or
+// size mismatch shows only once the whole entry has been read.
+func checkEntry(f *zip.File) error {
+	if f.FileInfo().IsDir() {
+		return nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = io.Copy(io.Discard, rc)
+	return err
 }
 
 func isKindName(sheet string, kindNames []string) bool {
@@ -91,14 +157,14 @@ func (x *xlsxReader) Close() error { return x.rows.Close() }
 func (x *xlsxReader) Next() (Row, error) {
 	if !x.rows.Next() {
 		if err := x.rows.Error(); err != nil {
-			return Row{}, unreadable("the sheet cannot be read (%v): open the workbook in Excel and save it again", err)
+			return Row{}, damaged(fmt.Sprintf("after row %d", x.n), err)
 		}
 		return Row{}, io.EOF
 	}
 	x.n++
 	cols, err := x.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return Row{}, unreadable("row %d cannot be read (%v): open the workbook in Excel and save it again", x.n, err)
+		return Row{}, damaged(fmt.Sprintf("row %d", x.n), err)
 	}
 	x.buf = x.buf[:0]
 	ends := make([]int, 0, len(cols))

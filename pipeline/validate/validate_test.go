@@ -3,11 +3,15 @@ package validate_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
@@ -129,4 +133,82 @@ func TestRun_NeutralisesNames(t *testing.T) {
 	if tr := f.Tables[0]; tr.Accepted != 2 {
 		t.Errorf("accepted %d, want 2", tr.Accepted)
 	}
+}
+
+// carersBook is a valid carers sheet of n rows: damage to a sheet this long
+// leaves a readable first part, which must not be taken for the whole.
+func carersBook(tb testing.TB, n int) []byte {
+	tb.Helper()
+	rows := [][]any{{"client_ref", "registration_date", "employment_status", "consent_followup"}}
+	for i := range n {
+		rows = append(rows, []any{fmt.Sprintf("C%05d", i), "2026-07-01", "UNEMPLOYED", "Y"})
+	}
+	return workbook(tb, sheet{"carers", rows})
+}
+
+func TestRun_DamagedWorkbooks(t *testing.T) {
+	std := standardtest.Load(t)
+	good := carersBook(t, 2000)
+	for _, d := range zipdamage.All() {
+		t.Run(string(d), func(t *testing.T) {
+			bad, err := zipdamage.Apply(good, zipdamage.FirstSheet(good), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recorder{rows: map[string]int{}}
+			cfg := validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+				Limits: tabular.DefaultLimits(), Sink: rec}
+			rep, err := validate.Run(context.Background(), cfg, []validate.Input{memInput("carers.xlsx", bad)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fr := rep.Files[0]
+			if fr.Error == nil || fr.Error.Code != "unreadable_file" || !strings.HasPrefix(fr.Error.Message, "the workbook is damaged: open it in Excel and save it again") {
+				t.Errorf("file error %+v, want unreadable_file saying the workbook is damaged", fr.Error)
+			}
+			if len(fr.Tables) != 0 || len(rec.committed) != 0 || len(rec.rows) != 0 {
+				t.Errorf("tables %s, committed %q, rows %v: want nothing read or kept", asJSON(fr.Tables), rec.committed, rec.rows)
+			}
+		})
+	}
+	t.Run("undamaged", func(t *testing.T) {
+		rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+			Limits: tabular.DefaultLimits()}, []validate.Input{memInput("carers.xlsx", good)})
+		if err != nil || !rep.Clean() || rep.Files[0].Tables[0].Accepted != 2000 {
+			t.Fatalf("the undamaged workbook: %v %s", err, asJSON(rep))
+		}
+	})
+}
+
+// TestRun_ReadErrorPartWay: a storage read that fails part way through a
+// file is an error of the run (worth retrying), never a shorter table.
+func TestRun_ReadErrorPartWay(t *testing.T) {
+	std := standardtest.Load(t)
+	data := []byte("client_ref,registration_date,employment_status,consent_followup\n" + strings.Repeat("C1,2026-07-01,U,Y\n", 50000))
+	rec := &recorder{rows: map[string]int{}}
+	flaky := &flakyReader{data: data}
+	cfg := validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3}, Limits: tabular.DefaultLimits(), Sink: rec,
+		Progress: func(int, int) { flaky.armed = true }}
+	in := validate.Input{Name: "carers.csv", Data: flaky, Size: int64(len(data))}
+	rep, err := validate.Run(context.Background(), cfg, []validate.Input{in})
+	if err == nil || pipeline.KindOf(err) == pipeline.Invalid {
+		t.Fatalf("report %s, error %v: want the read error", asJSON(rep), err)
+	}
+	if len(rec.committed) != 0 || len(rec.aborted) != 1 {
+		t.Errorf("committed %q, aborted %q: want the table aborted", rec.committed, rec.aborted)
+	}
+}
+
+// flakyReader fails every read once it is armed: the file checks out when
+// it is opened and breaks while its rows stream.
+type flakyReader struct {
+	data  []byte
+	armed bool
+}
+
+func (f *flakyReader) ReadAt(p []byte, off int64) (int, error) {
+	if f.armed {
+		return 0, errors.New("connection reset by peer")
+	}
+	return bytes.NewReader(f.data).ReadAt(p, off)
 }

@@ -1,0 +1,124 @@
+// Package zipdamage breaks a zip archive (an .xlsx workbook) in the ways a
+// failing disk, a cut-off transfer or a hostile sender do, so that tests,
+// fuzz seeds and the bad fixtures can all build the same damaged workbooks.
+// Each damage rewrites the archive with Go's own zip writer, copying every
+// entry's compressed bytes as they are and changing only the one entry.
+package zipdamage
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Damage is one way of breaking an entry.
+type Damage string
+
+const (
+	// BadCRC keeps the data and changes the declared checksum.
+	BadCRC Damage = "bad_crc"
+	// SmallerSize declares the entry to unpack to half its real size, as in a
+	// workbook whose sheet was cut short by a broken writer.
+	SmallerSize Damage = "smaller_declared_size"
+	// LargerSize declares twice the real unpacked size.
+	LargerSize Damage = "larger_declared_size"
+	// CorruptDeflate overwrites a few bytes in the middle of the compressed
+	// data, keeping sizes and checksum.
+	CorruptDeflate Damage = "corrupt_deflate"
+	// TruncatedEntry keeps only the first half of the compressed data, with
+	// the compressed size declared to match.
+	TruncatedEntry Damage = "truncated_entry"
+)
+
+// All lists every damage, for table-driven tests.
+func All() []Damage {
+	return []Damage{BadCRC, SmallerSize, LargerSize, CorruptDeflate, TruncatedEntry}
+}
+
+// FirstSheet names the first worksheet entry of a workbook, or "" if it has
+// none or cannot be read.
+func FirstSheet(archive []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return ""
+	}
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/") && strings.HasSuffix(f.Name, ".xml") {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// Apply returns a copy of archive with the named entry damaged.
+func Apply(archive []byte, entry string, d Damage) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
+	if err != nil {
+		return nil, fmt.Errorf("read archive: %w", err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	found := false
+	for _, f := range zr.File {
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", f.Name, err)
+		}
+		data, err := io.ReadAll(raw)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f.Name, err)
+		}
+		fh := f.FileHeader
+		// The writer recomputes nothing for a raw entry; a data descriptor
+		// would repeat the sizes, so the damaged sizes go in the headers.
+		fh.Flags &^= 0x8
+		if f.Name == entry {
+			found = true
+			if data, err = damage(&fh, data, d); err != nil {
+				return nil, fmt.Errorf("damage %s: %w", f.Name, err)
+			}
+		}
+		w, err := zw.CreateRaw(&fh)
+		if err != nil {
+			return nil, fmt.Errorf("write %s: %w", f.Name, err)
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, fmt.Errorf("write %s: %w", f.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("write archive: %w", err)
+	}
+	if !found {
+		return nil, fmt.Errorf("no entry %q in the archive", entry)
+	}
+	return out.Bytes(), nil
+}
+
+func damage(fh *zip.FileHeader, data []byte, d Damage) ([]byte, error) {
+	if len(data) < 16 {
+		return nil, fmt.Errorf("entry of %d bytes is too small to damage", len(data))
+	}
+	switch d {
+	case BadCRC:
+		fh.CRC32 ^= 0x5A5A5A5A
+	case SmallerSize:
+		fh.UncompressedSize64 /= 2
+	case LargerSize:
+		fh.UncompressedSize64 *= 2
+	case CorruptDeflate:
+		data = bytes.Clone(data)
+		mid := len(data) / 2
+		for i := mid; i < mid+8 && i < len(data); i++ {
+			data[i] ^= 0xFF
+		}
+	case TruncatedEntry:
+		data = data[:len(data)/2]
+		fh.CompressedSize64 = uint64(len(data))
+	default:
+		return nil, fmt.Errorf("unknown damage %q", d)
+	}
+	return data, nil
+}

@@ -1,0 +1,62 @@
+package ingest_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
+)
+
+// TestRun_DamagedWorkbookStoresNothing: a workbook whose archive is damaged
+// is refused whole, with no Parquet file anywhere in the lake, however much
+// of its sheet could have been read.
+func TestRun_DamagedWorkbookStoresNothing(t *testing.T) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "carers"); err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]any{{"client_ref", "registration_date", "employment_status", "consent_followup"}}
+	for i := range 2000 {
+		rows = append(rows, []any{fmt.Sprintf("LCC-%05d", i), "2026-07-01", "UNEMPLOYED", "Y"})
+	}
+	for i, row := range rows {
+		if err := f.SetSheetRow("carers", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	for _, d := range zipdamage.All() {
+		t.Run(string(d), func(t *testing.T) {
+			bad, err := zipdamage.Apply(good, zipdamage.FirstSheet(good), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := newConfig(t)
+			res := run(t, cfg, q3, ingest.File{Name: "carers.xlsx", Data: bytes.NewReader(bad), Size: int64(len(bad))})
+			if e := res.Report.Files[0].Error; e == nil || e.Code != "unreadable_file" || !strings.Contains(e.Message, "the workbook is damaged") {
+				t.Errorf("file error %+v, want unreadable_file", e)
+			}
+			for _, obj := range listing(t, cfg.Lake) {
+				if strings.Contains(obj, ".parquet") || strings.HasPrefix(obj, "curated/") {
+					t.Errorf("stored %s", obj)
+				}
+			}
+		})
+	}
+	t.Run("undamaged", func(t *testing.T) {
+		cfg := newConfig(t)
+		run(t, cfg, q3, ingest.File{Name: "carers.xlsx", Data: bytes.NewReader(good), Size: int64(len(good))})
+		if got := keys(t, cfg.Lake, "curated/"); len(got) != 1 || !strings.HasSuffix(got[0], ".parquet") {
+			t.Errorf("curated files %q, want the one table", got)
+		}
+	})
+}
