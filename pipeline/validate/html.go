@@ -195,7 +195,7 @@ func (r *Report) htmlPage(meta PageMeta) *htmlPage {
 		if f.Error != nil {
 			unreadable++
 			hf.Error = &htmlFileError{
-				Verdict: "This file could not be read: " + clean(f.Error.Message),
+				Verdict: fileVerdict(f.Error),
 				Code:    clean(f.Error.Code),
 				Explain: explain(f.Error.Code),
 			}
@@ -632,3 +632,11 @@ const pageHTML = `<!DOCTYPE html>
 {{- end}}`
 
 var pageTemplate = template.Must(template.New("page").Parse(strings.Replace(pageHTML, "/*css*/", pageCSS, 1)))
+
+// fileVerdict is the headline for a file with a file-level error.
+func fileVerdict(e *FileIssue) string {
+	if e.Code == NoTable {
+		return "No table was found in this file: " + clean(e.Message)
+	}
+	return "This file could not be read: " + clean(e.Message)
+}

@@ -97,9 +97,11 @@ func (r *Report) Clean() bool {
 	return true
 }
 
-// Unreadable reports whether any file could not be read at all.
+// Unreadable reports whether any file could not be read at all. A workbook
+// with no table (no_table) was read, and is rejected like a table whose
+// columns match no kind.
 func (r *Report) Unreadable() bool {
-	return slices.ContainsFunc(r.Files, func(f *FileReport) bool { return f.Error != nil })
+	return slices.ContainsFunc(r.Files, func(f *FileReport) bool { return f.Error != nil && f.Error.Code == UnreadableFile })
 }
 
 // WriteText writes the summary a person reads in a terminal: per table the
@@ -110,7 +112,11 @@ func (r *Report) WriteText(w io.Writer, examples int) error {
 	for _, f := range r.Files {
 		fmt.Fprintf(&b, "\n%s\n", f.File)
 		if f.Error != nil {
-			fmt.Fprintf(&b, "  NOT READ (%s): %s\n", f.Error.Code, f.Error.Message)
+			verdict := "NOT READ"
+			if f.Error.Code == NoTable {
+				verdict = "NO TABLE"
+			}
+			fmt.Fprintf(&b, "  %s (%s): %s\n", verdict, f.Error.Code, f.Error.Message)
 		}
 		for _, w := range f.Warnings {
 			fmt.Fprintf(&b, "  warning (%s): %s\n", w.Code, w.Message)

@@ -105,7 +105,7 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 			if pipeline.KindOf(err) != pipeline.Invalid {
 				return nil, fmt.Errorf("open %s: %w", in.Name, err)
 			}
-			fr.Error = &FileIssue{Code: "unreadable_file", Message: err.Error()}
+			fr.Error = &FileIssue{Code: UnreadableFile, Message: err.Error()}
 			continue
 		}
 		defer f.Close()
@@ -113,6 +113,13 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 		for _, s := range f.IgnoredSheets {
 			fr.Warnings = append(fr.Warnings, FileIssue{Code: "ignored_sheet", Sheet: s, Message: fmt.Sprintf(
 				"sheet %q is not named after a kind of table (%s): it was not read", s, strings.Join(v.kindNames, ", "))})
+		}
+		if len(f.Tables) == 0 {
+			// A workbook of which nothing could be read is not a success.
+			fr.Error = &FileIssue{Code: NoTable, Message: fmt.Sprintf(
+				"no sheet of this workbook is named after a kind of table (%s), so nothing was read or stored: rename each sheet after the table it holds, as in the template, and upload it again",
+				strings.Join(v.kindNames, ", "))}
+			continue
 		}
 		for _, t := range f.Tables {
 			w, err := v.prepare(i, in.Name, fr, t)
@@ -164,6 +171,12 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 	return rep, nil
 }
 
+// The file-level error codes.
+const (
+	UnreadableFile = "unreadable_file"
+	NoTable        = "no_table"
+)
+
 func boolRank(b bool) int {
 	if b {
 		return 1
@@ -177,7 +190,7 @@ func (v *validator) failFile(fr *FileReport, err error) error {
 	if pipeline.KindOf(err) != pipeline.Invalid {
 		return err
 	}
-	fr.Error = &FileIssue{Code: "unreadable_file", Message: err.Error()}
+	fr.Error = &FileIssue{Code: UnreadableFile, Message: err.Error()}
 	fr.Tables = []*TableReport{}
 	return nil
 }
