@@ -42,11 +42,11 @@ type Standard struct {
 	// every cell and heading before any rule; InvisibleRule says so in words.
 	Invisible     []Invisible
 	InvisibleRule string
-	AgeBands        []Band
-	HoursBands      []Band
-	SWEMWBS         Conversion
-	Pseudonym       Pseudonym
-	Issues          []IssueCode
+	AgeBands      []Band
+	HoursBands    []Band
+	SWEMWBS       Conversion
+	Pseudonym     Pseudonym
+	Issues        []IssueCode
 
 	issues   map[string]IssueCode
 	personal map[string]bool // PersonalHeadings with their spaces removed

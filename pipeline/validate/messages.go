@@ -21,6 +21,8 @@ func dateMessage(p parse.Problem) string {
 		return "there is no such month: dates are written day first, as DD/MM/YYYY (for example 31/07/2026 for 31 July)"
 	case parse.NoSuchDay:
 		return "there is no such day: check the day and the month"
+	case parse.ZonedTime:
+		return "this is a date and time with a time zone, and the time is not midnight, so the day depends on whose clock: write the date alone, as DD/MM/YYYY or YYYY-MM-DD"
 	}
 	return "this is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (for example 31/07/2026 or 2026-07-31)"
 }

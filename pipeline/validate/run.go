@@ -62,7 +62,7 @@ func (v *validator) run(w *tableWork) error {
 		if err != nil {
 			return err
 		}
-		if row.Number <= w.headerRow || row.Empty() {
+		if row.Number <= w.headerRow || v.clean.blank(row) {
 			continue
 		}
 		tr.Rows++
@@ -134,13 +134,16 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		if f != nil {
 			st.failed[f.Index] = true
 		}
+		if len(raw) > 0 {
+			msg += v.clean.hiddenHint(raw)
+		}
 		st.issues = append(st.issues, positioned{pos, v.issue(w, pos, f, rowNum, raw, code, msg)})
 	}
 	for ci := range w.cols {
 		col := &w.cols[ci]
 		var cell []byte
 		if ci < len(cells) {
-			cell = trim(cells[ci])
+			cell = v.clean.trim(cells[ci])
 		}
 		if col.org {
 			if !v.missing(cell) && !strings.EqualFold(string(cell), v.cfg.Org) {
@@ -154,7 +157,11 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		}
 		if v.missing(cell) {
 			if f.Required {
-				fail(ci, f, nil, "required", fmt.Sprintf("%s is required: fill it in%s", f.Title, codeHint(f)))
+				hint := codeHint(f)
+				if f.Type == standard.Money && string(cell) == "-" {
+					hint = " (a dash alone means not known: if the amount is nothing, write 0)"
+				}
+				fail(ci, f, nil, "required", fmt.Sprintf("%s is required: fill it in%s", f.Title, hint))
 			}
 			continue
 		}
@@ -166,7 +173,7 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		}
 	}
 	for ci := len(w.cols); ci < len(cells); ci++ {
-		if c := trim(cells[ci]); len(c) > 0 {
+		if c := v.clean.trim(cells[ci]); len(c) > 0 {
 			st.warns = append(st.warns, positioned{ci, v.issue(w, ci, nil, rowNum, c, "unknown_column", "this cell is in a column with no heading: it was ignored and not stored")})
 		}
 	}
@@ -367,6 +374,9 @@ func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Valu
 			return "out_of_range", msg
 		}
 	case standard.Money:
+		if v.moneyZero(cell) {
+			return "", "" // val.Int is 0
+		}
 		pence, p := parse.Money(cell, f.MaxDecimals)
 		if p != parse.OK {
 			return "invalid_number", numberMessage(f, p)
@@ -397,6 +407,39 @@ func (v *validator) missing(cell []byte) bool {
 	return false
 }
 
+// moneyZero reports whether a money cell is one of the standard's ways of
+// writing zero, such as Excel's Accounting format "£ -", with any spaces.
+func (v *validator) moneyZero(cell []byte) bool {
+	if bytes.IndexByte(cell, '-') < 0 {
+		return false
+	}
+	for _, z := range v.std.Money.Zero {
+		if equalIgnoringSpaces(cell, z) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalIgnoringSpaces(b []byte, s string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if i == len(b) || j == len(s) {
+			return i == len(b) && j == len(s)
+		}
+		if b[i] != s[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
+}
+
 func equalFoldASCII(b []byte, s string) bool {
 	for i := range b {
 		x, y := b[i], s[i]
@@ -411,24 +454,6 @@ func equalFoldASCII(b []byte, s string) bool {
 		}
 	}
 	return true
-}
-
-// trim removes spaces (and no-break spaces) around a cell, but not a leading
-// tab or CR, which the formula rule must still see.
-func trim(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ') {
-		b = b[1:]
-	}
-	for len(b) > 1 && b[0] == 0xC2 && b[1] == 0xA0 {
-		b = b[2:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
-		b = b[:len(b)-1]
-	}
-	for len(b) > 1 && b[len(b)-2] == 0xC2 && b[len(b)-1] == 0xA0 {
-		b = b[:len(b)-2]
-	}
-	return b
 }
 
 // issue builds a row issue, with the value as the uploader should see it:

@@ -214,6 +214,7 @@ type validator struct {
 	// carers of this upload: client_ref → earliest registration date.
 	carers         map[string]pipeline.Days
 	rules          map[*standard.Kind]*rules
+	clean          *cleaner
 	longestMissing int
 	missingFirst   [256]bool // first bytes of the missing-value markers, in both cases
 	last           struct {
@@ -231,6 +232,7 @@ func newValidator(cfg Config) *validator {
 		quarter: pipeline.DaysOf(cfg.Period.End()),
 		carers:  map[string]pipeline.Days{},
 		rules:   map[*standard.Kind]*rules{},
+		clean:   newCleaner(cfg.Standard),
 	}
 	for _, m := range cfg.Standard.MissingValues {
 		v.longestMissing = max(v.longestMissing, len(m))
@@ -312,10 +314,10 @@ func (v *validator) prepare(input int, name string, fr *FileReport, t *tabular.T
 		if err != nil {
 			return nil, err
 		}
-		if !row.Empty() {
+		if !v.clean.blank(row) {
 			w.headerRow = row.Number
 			for _, c := range row.Cells {
-				headings = append(headings, strings.TrimSpace(string(c)))
+				headings = append(headings, v.clean.heading(c))
 			}
 			break
 		}
