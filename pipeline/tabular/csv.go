@@ -26,7 +26,7 @@ func openCSV(name string, r io.ReaderAt, size int64, lim Limits) (*File, error) 
 		if dec != nil {
 			src = transform.NewReader(src, dec.NewDecoder())
 		}
-		return newCSVReader(src, lim.MaxRows), nil
+		return newCSVReader(src, lim.MaxRows, lim.MaxColumns), nil
 	}}
 	return &File{Name: name, Format: CSV, Encoding: enc, Tables: []*Table{t}}, nil
 }
@@ -183,6 +183,7 @@ func blank(r io.Reader) (bool, error) {
 type csvReader struct {
 	br      *bufio.Reader
 	maxRows int
+	maxCols int
 	row     int // physical rows (records) read so far
 	data    int // non-empty data rows
 	line    []byte
@@ -191,8 +192,11 @@ type csvReader struct {
 	cells   [][]byte
 }
 
-func newCSVReader(r io.Reader, maxRows int) *csvReader {
-	return &csvReader{br: bufio.NewReaderSize(r, 256<<10), maxRows: maxRows}
+func newCSVReader(r io.Reader, maxRows, maxCols int) *csvReader {
+	if maxCols <= 0 {
+		maxCols = int(^uint(0) >> 1)
+	}
+	return &csvReader{br: bufio.NewReaderSize(r, 256<<10), maxRows: maxRows, maxCols: maxCols}
 }
 
 func (c *csvReader) Close() error { return nil }
@@ -230,25 +234,33 @@ func (c *csvReader) Next() (Row, error) {
 	c.row++
 	start := c.row
 	cells := c.cells[:0]
+	beyond := 0
 	if bytes.IndexByte(line, '"') < 0 {
 		// Fast path: no quotes, cells are slices of the line itself.
 		for {
 			i := bytes.IndexByte(line, ',')
+			cell := line
+			if i >= 0 {
+				cell = line[:i]
+			}
+			if len(cells) < c.maxCols {
+				cells = append(cells, cell)
+			} else if len(bytes.TrimSpace(cell)) > 0 {
+				beyond++
+			}
 			if i < 0 {
-				cells = append(cells, line)
 				break
 			}
-			cells = append(cells, line[:i])
 			line = line[i+1:]
 		}
-	} else if cells, err = c.parseQuoted(line, cells); err == errOpenQuote {
+	} else if cells, beyond, err = c.parseQuoted(line, cells); err == errOpenQuote {
 		return Row{}, unreadable("row %d: %w", start, err)
 	} else if err != nil {
 		return Row{}, fmt.Errorf("read row %d: %w", start, err)
 	}
 	c.cells = cells
-	r := Row{Number: start, Cells: cells}
-	if c.maxRows > 0 && !r.Empty() {
+	r := Row{Number: start, Cells: cells, Beyond: beyond}
+	if c.maxRows > 0 && (beyond > 0 || !r.Empty()) {
 		// The header is the first non-empty row and does not count.
 		if c.data++; c.data > c.maxRows+1 {
 			return Row{}, unreadable("row %d: %w: a table may have at most %d data rows; split the file", start, ErrTooManyRows, c.maxRows)
@@ -261,9 +273,26 @@ var errOpenQuote = errors.New("a quoted cell is never closed: check for a stray 
 
 // parseQuoted splits a line with quotes into cells, reading further lines
 // while a quoted cell goes on past a line end.
-func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
+func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, int, error) {
 	c.rec = c.rec[:0]
 	c.ends = c.ends[:0]
+	// A cell past the cap is parsed (its quotes decide where the record
+	// ends) but not kept: end drops its text and only counts it.
+	beyond := 0
+	end := func() {
+		if len(c.ends) < c.maxCols {
+			c.ends = append(c.ends, len(c.rec))
+			return
+		}
+		prev := 0
+		if n := len(c.ends); n > 0 {
+			prev = c.ends[n-1]
+		}
+		if len(bytes.TrimSpace(c.rec[prev:])) > 0 {
+			beyond++
+		}
+		c.rec = c.rec[:prev]
+	}
 	for {
 		if len(line) > 0 && line[0] == '"' {
 			line = line[1:]
@@ -276,9 +305,9 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 					c.rec = append(c.rec, '\n')
 					next, err := c.readLine()
 					if err == io.EOF {
-						return nil, errOpenQuote
+						return nil, 0, errOpenQuote
 					} else if err != nil {
-						return nil, err
+						return nil, 0, err
 					}
 					line = next
 					continue
@@ -295,22 +324,22 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 			i := bytes.IndexByte(line, ',')
 			if i < 0 {
 				c.rec = append(c.rec, line...)
-				c.ends = append(c.ends, len(c.rec))
+				end()
 				break
 			}
 			c.rec = append(c.rec, line[:i]...)
-			c.ends = append(c.ends, len(c.rec))
+			end()
 			line = line[i+1:]
 			continue
 		}
 		i := bytes.IndexByte(line, ',')
 		if i < 0 {
 			c.rec = append(c.rec, line...)
-			c.ends = append(c.ends, len(c.rec))
+			end()
 			break
 		}
 		c.rec = append(c.rec, line[:i]...)
-		c.ends = append(c.ends, len(c.rec))
+		end()
 		line = line[i+1:]
 	}
 	prev := 0
@@ -318,5 +347,5 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 		cells = append(cells, c.rec[prev:e:e])
 		prev = e
 	}
-	return cells, nil
+	return cells, beyond, nil
 }

@@ -204,3 +204,45 @@ func FuzzXLSX(f *testing.F) {
 		}
 	})
 }
+
+func TestOpen_MaxColumns(t *testing.T) {
+	lim := DefaultLimits()
+	lim.MaxColumns = 3
+	tests := []struct {
+		name   string
+		data   string
+		cells  []string
+		beyond int
+	}{
+		{"fast path", "a,b,c,d,,e\n", []string{"a", "b", "c"}, 2},
+		{"quoted", "\"a\",b,\"c,c\",\"d\nd\",\" \",e\n", []string{"a", "b", "c,c"}, 2},
+		{"within the cap", "a,b\n", []string{"a", "b"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Open("w.csv", strings.NewReader(tt.data), int64(len(tt.data)), lim, kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rr, err := f.Tables[0].Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rr.Close()
+			r, err := rr.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range r.Cells {
+				got = append(got, string(c))
+			}
+			if !slices.Equal(got, tt.cells) || r.Beyond != tt.beyond {
+				t.Errorf("cells %q, beyond %d; want %q, %d", got, r.Beyond, tt.cells, tt.beyond)
+			}
+			if _, err := rr.Next(); err != io.EOF {
+				t.Errorf("after the row: %v, want EOF (the quoted line break is inside the record)", err)
+			}
+		})
+	}
+}

@@ -110,7 +110,7 @@ func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []st
 				if err != nil {
 					return nil, damaged(fmt.Sprintf("sheet %q", sheet), err)
 				}
-				return &xlsxReader{rows: rows, maxRows: lim.MaxRows}, nil
+				return &xlsxReader{rows: rows, maxRows: lim.MaxRows, maxCols: lim.MaxColumns}, nil
 			},
 		})
 	}
@@ -145,6 +145,7 @@ func isKindName(sheet string, kindNames []string) bool {
 type xlsxReader struct {
 	rows    *excelize.Rows
 	maxRows int
+	maxCols int
 	n, data int
 	buf     []byte
 	cells   [][]byte
@@ -166,6 +167,15 @@ func (x *xlsxReader) Next() (Row, error) {
 	if err != nil {
 		return Row{}, damaged(fmt.Sprintf("row %d", x.n), err)
 	}
+	beyond := 0
+	if x.maxCols > 0 && len(cols) > x.maxCols {
+		for _, c := range cols[x.maxCols:] {
+			if strings.TrimSpace(c) != "" {
+				beyond++
+			}
+		}
+		cols = cols[:x.maxCols]
+	}
 	x.buf = x.buf[:0]
 	ends := make([]int, 0, len(cols))
 	for _, c := range cols {
@@ -178,8 +188,8 @@ func (x *xlsxReader) Next() (Row, error) {
 		x.cells = append(x.cells, x.buf[prev:e:e])
 		prev = e
 	}
-	r := Row{Number: x.n, Cells: x.cells}
-	if x.maxRows > 0 && !r.Empty() {
+	r := Row{Number: x.n, Cells: x.cells, Beyond: beyond}
+	if x.maxRows > 0 && (beyond > 0 || !r.Empty()) {
 		if x.data++; x.data > x.maxRows+1 {
 			return Row{}, unreadable("row %d: %w: a table may have at most %d data rows; split the sheet", x.n, ErrTooManyRows, x.maxRows)
 		}

@@ -86,6 +86,9 @@ func (c *cleaner) trimAll(b []byte) []byte {
 
 // blank reports whether every cell of a row is empty once cleaned.
 func (c *cleaner) blank(row tabular.Row) bool {
+	if row.Beyond > 0 {
+		return false
+	}
 	for _, cell := range row.Cells {
 		if len(c.trimAll(cell)) > 0 {
 			return false

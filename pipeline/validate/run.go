@@ -12,6 +12,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/formula"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/parse"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 )
 
 // rowState is reused from row to row so that checking a row allocates
@@ -74,12 +75,12 @@ func (v *validator) run(w *tableWork) error {
 		}
 		if w.kind.MaxRows > 0 && tr.Rows > w.kind.MaxRows {
 			w.rejected = true
-			tr.Errors = append(tr.Errors[:0], Issue{Row: row.Number, Code: "too_many_rows", Message: fmt.Sprintf(
+			w.issues.reset()
+			w.issues.add(false, Issue{Row: row.Number, Code: "too_many_rows", Message: fmt.Sprintf(
 				"the %s table must have exactly %d row for the quarter, and this is row %d: add the amounts together into one row", w.kind.Name, w.kind.MaxRows, row.Number)})
-			tr.Warnings = tr.Warnings[:0]
 			continue
 		}
-		if v.check(w, &st, row.Number, row.Cells, seen) {
+		if v.check(w, &st, row, seen) {
 			tr.Accepted++
 			if regs != nil {
 				v.register(w, &st.rec, regs)
@@ -96,7 +97,7 @@ func (v *validator) run(w *tableWork) error {
 	}
 	if w.kind != nil && !w.rejected && w.kind.MinRows > 0 && tr.Rows < w.kind.MinRows {
 		w.rejected = true
-		tr.Errors = append(tr.Errors, Issue{Row: w.headerRow, Code: "required", Message: fmt.Sprintf(
+		w.issues.add(false, Issue{Row: w.headerRow, Code: "required", Message: fmt.Sprintf(
 			"the %s table has no row: fill in one row for the quarter", w.kind.Name)})
 	}
 	if w.rejected {
@@ -124,7 +125,8 @@ func (v *validator) register(w *tableWork, rec *Record, regs map[string]pipeline
 }
 
 // check validates one row; it reports whether the row is accepted.
-func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte, seen map[string]int) bool {
+func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[string]int) bool {
+	rowNum, cells := row.Number, row.Cells
 	st.issues, st.warns = st.issues[:0], st.warns[:0]
 	for i := range st.rec.Values {
 		st.rec.Values[i] = Value{}
@@ -172,21 +174,30 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 			fail(ci, f, cell, code, msg)
 		}
 	}
+	// Cells to the right of the header are only warned about; once their
+	// group is full they are only counted.
+	full := w.issues.full(true, "", "unknown_column")
 	for ci := len(w.cols); ci < len(cells); ci++ {
-		if c := v.clean.trim(cells[ci]); len(c) > 0 {
+		if c := v.clean.trim(cells[ci]); len(c) == 0 {
+		} else if full {
+			w.issues.count(true, "", "unknown_column")
+		} else {
 			st.warns = append(st.warns, positioned{ci, v.issue(w, ci, nil, rowNum, c, "unknown_column", "this cell is in a column with no heading: it was ignored and not stored")})
 		}
 	}
+	if row.Beyond > 0 {
+		st.warns = append(st.warns, positioned{len(cells), Issue{Row: rowNum, Code: "unknown_column", Message: fmt.Sprintf(
+			"this row has %d filled cells beyond column %s, the last one read: they were not read or stored", row.Beyond, columnLetter(len(cells)-1))}})
+	}
 	v.crossChecks(w, st, rowNum, seen, fail)
-	flush := func(dst []Issue, src []positioned) []Issue {
+	flush := func(warning bool, src []positioned) {
 		slices.SortStableFunc(src, func(a, b positioned) int { return a.pos - b.pos })
 		for _, p := range src {
-			dst = append(dst, p.issue)
+			w.issues.add(warning, p.issue)
 		}
-		return dst
 	}
-	w.report.Errors = flush(w.report.Errors, st.issues)
-	w.report.Warnings = flush(w.report.Warnings, st.warns)
+	flush(false, st.issues)
+	flush(true, st.warns)
 	return len(st.issues) == 0
 }
 

@@ -154,6 +154,9 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 		}
 	}
 	for _, w := range work {
+		w.issues.fill(w.report)
+	}
+	for _, w := range work {
 		if w.sink == nil {
 			continue
 		}
@@ -293,6 +296,7 @@ type tableWork struct {
 	cols      []column
 	present   []int // field index → column position, -1 when absent
 	rejected  bool  // a table-level error
+	issues    collector
 	rules     *rules
 	sink      TableSink
 }
@@ -339,7 +343,7 @@ func (v *validator) prepare(input int, name string, fr *FileReport, t *tabular.T
 		if len(headings) > 0 && strings.ContainsAny(headings[0], ";\t") {
 			msg = "the columns seem to be separated by semicolons or tabs, not commas: save the file from Excel as CSV UTF-8 (comma delimited)"
 		}
-		w.report.Errors = append(w.report.Errors, Issue{Row: w.headerRow, Code: "unknown_table", Message: msg})
+		w.issues.add(false, Issue{Row: w.headerRow, Code: "unknown_table", Message: msg})
 		return w, nil
 	}
 	w.report.Kind = w.kind.Name
@@ -397,7 +401,7 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		if i >= 0 {
 			is.Cell = cellRef(i, w.headerRow)
 		}
-		w.report.Errors = append(w.report.Errors, is)
+		w.issues.add(false, is)
 	}
 	for i, h := range headings {
 		col := column{heading: h, letter: columnLetter(i)}
@@ -420,7 +424,7 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		case v.std.LooksPersonal(h):
 			tableErr("personal_data_column", h, nil, i, fmt.Sprintf("%q looks like personal data (a name, address, phone number, e-mail address or NHS number), which the standard does not allow: delete the column and upload again; nothing of this table was stored", h))
 		default:
-			w.report.Warnings = append(w.report.Warnings, Issue{Row: w.headerRow, Column: h, Cell: cellRef(i, w.headerRow), Code: "unknown_column",
+			w.issues.add(true, Issue{Row: w.headerRow, Column: h, Cell: cellRef(i, w.headerRow), Code: "unknown_column",
 				Message: fmt.Sprintf("%q is not a column of the %s table: it was ignored and not stored", h, k.Name)})
 		}
 		w.cols = append(w.cols, col)

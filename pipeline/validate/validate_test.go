@@ -212,3 +212,60 @@ func (f *flakyReader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return bytes.NewReader(f.data).ReadAt(p, off)
 }
+
+// TestRun_ReportStaysSmall: however many problems a file has, its report
+// lists a few of each column and code and counts the rest exactly.
+func TestRun_ReportStaysSmall(t *testing.T) {
+	std := standardtest.Load(t)
+	var b strings.Builder
+	b.WriteString("client_ref,date,activity,minutes")
+	for i := range 300 {
+		fmt.Fprintf(&b, ",extra %d", i)
+	}
+	b.WriteString("\n")
+	const rows = 20000
+	for range rows {
+		b.WriteString("C1,31/13/2026,COOKING,sixty" + strings.Repeat(",x", 300) + ",beyond,the,header\n")
+	}
+	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+		Limits: tabular.DefaultLimits()}, []validate.Input{memInput("support.csv", []byte(b.String()))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rep.Files[0].Tables[0]
+	if tr.Rows != rows || tr.Rejected != rows {
+		t.Fatalf("rows %d, rejected %d", tr.Rows, tr.Rejected)
+	}
+	errs := tr.Counts("error")
+	if errs["invalid_date"] != rows || errs["unknown_code"] != rows || errs["invalid_number"] != rows || errs["unregistered_carer"] != rows {
+		t.Errorf("error counts %v, want %d of each", errs, rows)
+	}
+	// 300 unknown headings and the cells beyond the header, 3 per row.
+	if got := tr.Counts("warning")["unknown_column"]; got != 300+3*rows {
+		t.Errorf("unknown_column warnings = %d, want %d", got, 300+3*rows)
+	}
+	if len(tr.Groups) > validate.MaxGroups+1+4 {
+		t.Errorf("%d groups, want at most %d warnings, the overflow and 4 of errors", len(tr.Groups), validate.MaxGroups)
+	}
+	for _, g := range tr.Groups {
+		if g.Severity == "error" && g.Column == validate.OtherColumns {
+			t.Errorf("errors of column %s lost their column to the warnings' groups", g.Code)
+		}
+	}
+	other := false
+	for _, g := range tr.Groups {
+		if len(g.Rows) > validate.MaxExamples {
+			t.Errorf("group %s/%s keeps %d rows", g.Column, g.Code, len(g.Rows))
+		}
+		other = other || g.Column == validate.OtherColumns
+	}
+	if !other {
+		t.Errorf("no %q group for the headings past the %d groups", validate.OtherColumns, validate.MaxGroups)
+	}
+	if n := len(tr.Errors) + len(tr.Warnings); n > (validate.MaxGroups+1+4)*validate.MaxExamples {
+		t.Errorf("%d issues listed", n)
+	}
+	if js := asJSON(rep); len(js) > 512<<10 {
+		t.Errorf("the report is %d bytes", len(js))
+	}
+}
