@@ -58,8 +58,18 @@ func between(f *standard.Field) string {
 }
 
 // codeList lists a code list's codes for a message, with labels while the
-// list stays short enough to read.
-func codeList(c *standard.CodeList) string {
+// list stays short enough to read. The text is made once per list: a file
+// with a million unknown codes would otherwise spend most of its time here.
+func (v *validator) codeList(c *standard.CodeList) string {
+	if s, ok := v.codeTexts[c]; ok {
+		return s
+	}
+	s := describeCodes(c)
+	v.codeTexts[c] = s
+	return s
+}
+
+func describeCodes(c *standard.CodeList) string {
 	var withLabels, codes []string
 	for _, e := range c.Entries {
 		codes = append(codes, e.Code)
@@ -71,9 +81,9 @@ func codeList(c *standard.CodeList) string {
 	return "one of " + strings.Join(codes, ", ") + ", or their labels in the data dictionary"
 }
 
-func codeHint(f *standard.Field) string {
+func (v *validator) codeHint(f *standard.Field) string {
 	if f.CodeList == nil {
 		return ""
 	}
-	return " with " + codeList(f.CodeList)
+	return " with " + v.codeList(f.CodeList)
 }

@@ -22,6 +22,8 @@ type rowState struct {
 	failed []bool // per field: its cell already has an error
 	issues []positioned
 	warns  []positioned
+	// counted are errors of groups already full: counted, not listed.
+	counted int
 }
 
 type positioned struct {
@@ -43,16 +45,21 @@ func (v *validator) run(w *tableWork) error {
 	}
 	tr := w.report
 	var st rowState
-	var regs map[string]pipeline.Days // carers accepted from this table
-	var seen map[string]int           // unique key → first row
+	var regs map[string]keyed // carers accepted from this table
+	var seen map[string]keyed // unique key → first row
 	if w.kind != nil {
 		st.rec.Values = make([]Value, len(w.kind.Fields))
 		st.failed = make([]bool, len(w.kind.Fields))
-		if w.kind.Name == "carers" {
-			regs = map[string]pipeline.Days{}
-		}
 		if len(w.kind.PrimaryKey) == 1 {
-			seen = map[string]int{}
+			seen = map[string]keyed{}
+		}
+		if w.kind.Name == "carers" {
+			// A million carers make a map of 40 MB: when the table's key is
+			// the client reference, one map serves both.
+			regs = map[string]keyed{}
+			if ref := w.kind.Field("client_ref"); seen != nil && w.rules.unique == ref {
+				regs = seen
+			}
 		}
 	}
 	for {
@@ -104,9 +111,17 @@ func (v *validator) run(w *tableWork) error {
 		tr.Accepted, tr.Rejected = 0, tr.Rows
 		return nil
 	}
-	for ref, d := range regs {
-		if old, ok := v.carers[ref]; !ok || d < old {
-			v.carers[ref] = d
+	for ref, e := range regs {
+		if !e.carer {
+			delete(regs, ref)
+		}
+	}
+	if len(v.carers) == 0 && regs != nil {
+		v.carers = regs
+	}
+	for ref, e := range regs {
+		if old, ok := v.carers[ref]; !ok || e.reg < old.reg {
+			v.carers[ref] = e
 		}
 	}
 	v.last.valid = false
@@ -114,20 +129,30 @@ func (v *validator) run(w *tableWork) error {
 }
 
 // register notes an accepted carers row's registration date.
-func (v *validator) register(w *tableWork, rec *Record, regs map[string]pipeline.Days) {
+func (v *validator) register(w *tableWork, rec *Record, regs map[string]keyed) {
 	ref := w.kind.Field("client_ref")
 	reg := w.kind.Field("registration_date")
-	key := string(rec.Values[ref.Index].Text)
+	key := rec.Values[ref.Index].Text
 	d := pipeline.Days(rec.Values[reg.Index].Int)
-	if old, ok := regs[key]; !ok || d < old {
-		regs[key] = d
+	if e := regs[string(key)]; !e.carer || d < e.reg {
+		e.reg, e.carer = d, true
+		regs[string(key)] = e
 	}
 }
 
+// keyed is what is known of a key in a table: the row it first appears in
+// (for the duplicate check) and, for a carer, the registration date of an
+// accepted row.
+type keyed struct {
+	row   int32
+	reg   pipeline.Days
+	carer bool
+}
+
 // check validates one row; it reports whether the row is accepted.
-func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[string]int) bool {
+func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[string]keyed) bool {
 	rowNum, cells := row.Number, row.Cells
-	st.issues, st.warns = st.issues[:0], st.warns[:0]
+	st.issues, st.warns, st.counted = st.issues[:0], st.warns[:0], 0
 	for i := range st.rec.Values {
 		st.rec.Values[i] = Value{}
 		st.failed[i] = false
@@ -135,6 +160,12 @@ func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[
 	fail := func(pos int, f *standard.Field, raw []byte, code, msg string) {
 		if f != nil {
 			st.failed[f.Index] = true
+		}
+		if col := w.column(pos, f); w.issues.full(false, col, code) {
+			// A file with a million errors is counted, not described.
+			w.issues.count(false, col, code)
+			st.counted++
+			return
 		}
 		if len(raw) > 0 {
 			msg += v.clean.hiddenHint(raw)
@@ -159,7 +190,7 @@ func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[
 		}
 		if v.missing(cell) {
 			if f.Required {
-				hint := codeHint(f)
+				hint := v.codeHint(f)
 				if f.Type == standard.Money && string(cell) == "-" {
 					hint = " (a dash alone means not known: if the amount is nothing, write 0)"
 				}
@@ -198,7 +229,7 @@ func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[
 	}
 	flush(false, st.issues)
 	flush(true, st.warns)
-	return len(st.issues) == 0
+	return len(st.issues) == 0 && st.counted == 0
 }
 
 // rules are a kind's rules between fields, rows and tables, resolved once
@@ -262,7 +293,7 @@ func newRules(k *standard.Kind) *rules {
 }
 
 // crossChecks are the rules between the fields of a row and between tables.
-func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]int, fail func(int, *standard.Field, []byte, string, string)) {
+func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]keyed, fail func(int, *standard.Field, []byte, string, string)) {
 	r := w.rules
 	vals := st.rec.Values
 	pos := func(f *standard.Field) int {
@@ -321,9 +352,9 @@ func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map
 	if f := r.unique; f != nil && seen != nil && ok(f) {
 		key := vals[f.Index].Text
 		if first, dup := seen[string(key)]; dup {
-			fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first, w.kind.Name))
+			fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first.row, w.kind.Name))
 		} else {
-			seen[string(key)] = rowNum
+			seen[string(key)] = keyed{row: int32(rowNum)}
 		}
 	}
 }
@@ -344,7 +375,7 @@ func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Valu
 	case standard.Code:
 		i, ok := f.CodeList.Lookup(cell)
 		if !ok {
-			return "unknown_code", fmt.Sprintf("this is not one of the codes for %s: use %s", f.Title, codeList(f.CodeList))
+			return "unknown_code", fmt.Sprintf("this is not one of the codes for %s: use %s", f.Title, v.codeList(f.CodeList))
 		}
 		val.Int = int64(i)
 	case standard.Date:
@@ -470,17 +501,26 @@ func equalFoldASCII(b []byte, s string) bool {
 // issue builds a row issue, with the value as the uploader should see it:
 // shortened, and neutralised so that a report opened in Excel cannot run it.
 func (v *validator) issue(w *tableWork, pos int, f *standard.Field, row int, raw []byte, code, msg string) Issue {
-	is := Issue{Row: row, Value: display(raw), Code: code, Message: msg}
+	is := Issue{Row: row, Value: display(raw), Code: code, Message: msg, Column: w.column(pos, f)}
 	if pos < len(w.cols) {
-		is.Column = w.cols[pos].heading
 		is.Cell = w.cols[pos].letter + fmt.Sprint(row)
-	} else if f != nil {
-		is.Column = f.Title
 	}
 	if f != nil {
 		is.Field, is.Title = f.Name, f.Title
 	}
 	return is
+}
+
+// column is the heading an issue at a position is reported under: the
+// column's heading, or the field's title when the column is not in the file.
+func (w *tableWork) column(pos int, f *standard.Field) string {
+	switch {
+	case pos < len(w.cols):
+		return w.cols[pos].heading
+	case f != nil:
+		return f.Title
+	}
+	return ""
 }
 
 const maxShown = 40

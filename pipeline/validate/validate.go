@@ -215,9 +215,10 @@ type validator struct {
 	orgKeys   []string
 	quarter   pipeline.Days // last day of the quarter
 	// carers of this upload: client_ref → earliest registration date.
-	carers         map[string]pipeline.Days
+	carers         map[string]keyed
 	rules          map[*standard.Kind]*rules
 	clean          *cleaner
+	codeTexts      map[*standard.CodeList]string
 	longestMissing int
 	missingFirst   [256]bool // first bytes of the missing-value markers, in both cases
 	last           struct {
@@ -233,9 +234,11 @@ func newValidator(cfg Config) *validator {
 		headers: map[*standard.Kind]map[string]*standard.Field{},
 		orgKeys: []string{standard.NormaliseHeader(cfg.Standard.OrgColumn.Name), standard.NormaliseHeader(cfg.Standard.OrgColumn.Title)},
 		quarter: pipeline.DaysOf(cfg.Period.End()),
-		carers:  map[string]pipeline.Days{},
+		carers:  map[string]keyed{},
 		rules:   map[*standard.Kind]*rules{},
 		clean:   newCleaner(cfg.Standard),
+
+		codeTexts: map[*standard.CodeList]string{},
 	}
 	for _, m := range cfg.Standard.MissingValues {
 		v.longestMissing = max(v.longestMissing, len(m))
@@ -265,7 +268,8 @@ func (v *validator) registered(ref []byte) (pipeline.Days, bool) {
 		return v.last.days, v.last.found
 	}
 	// The earliest registration stands, whether in this upload or before.
-	d, ok := v.carers[string(ref)]
+	e, ok := v.carers[string(ref)]
+	d := e.reg
 	if v.cfg.Registry != nil {
 		if earlier, found := v.cfg.Registry.Registered(ref); found && (!ok || earlier < d) {
 			d, ok = earlier, true
