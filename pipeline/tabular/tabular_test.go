@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
 
@@ -187,13 +188,23 @@ func FuzzCSV(f *testing.F) {
 func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "") == string(b) }
 
 // FuzzXLSX feeds damaged workbooks to the reader: it must refuse them with an
-// invalid error or read them, never panic or run away.
+// invalid error or read them, never panic or run away, and never take a
+// damaged archive for a storage failure.
 func FuzzXLSX(f *testing.F) {
 	for _, dir := range []string{"../../testdata/good", "../../testdata/bad"} {
 		paths, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
 		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-				f.Add(b)
+			b, err := os.ReadFile(p)
+			if err != nil || len(b) >= 64<<10 {
+				continue
+			}
+			f.Add(b)
+			// The same workbook damaged in every way a disk, a transfer or
+			// a broken writer damages a zip.
+			for _, d := range zipdamage.All() {
+				if bad, err := zipdamage.Apply(b, zipdamage.FirstSheet(b), d); err == nil {
+					f.Add(bad)
+				}
 			}
 		}
 	}

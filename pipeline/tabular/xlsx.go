@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -21,18 +22,29 @@ func damaged(detail string, err error) error {
 
 // ioRecorder remembers the first error of the underlying storage, so that a
 // failed read (worth retrying) is told apart from a damaged archive (not).
+// A read outside the file is the archive's doing (a crafted offset), never
+// the storage's.
 type ioRecorder struct {
-	r   io.ReaderAt
-	err error
+	r    io.ReaderAt
+	size int64
+	err  error
 }
 
 func (rec *ioRecorder) ReadAt(p []byte, off int64) (int, error) {
+	switch {
+	case off < 0:
+		return 0, errOutside
+	case off >= rec.size:
+		return 0, io.EOF
+	}
 	n, err := rec.r.ReadAt(p, off)
 	if err != nil && err != io.EOF && rec.err == nil {
 		rec.err = err
 	}
 	return n, err
 }
+
+var errOutside = errors.New("a part of the archive points outside the file")
 
 // openXLSX checks the zip's declared sizes before anything is unpacked, then
 // unpacks every entry once to check it whole: Go's zip reader refuses an
@@ -42,7 +54,7 @@ func (rec *ioRecorder) ReadAt(p []byte, off int64) (int, error) {
 // declared total is a safe bound against zip bombs; it saturates rather than
 // wrapping round on a crafted archive's huge sizes.
 func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []string) (*File, error) {
-	rec := &ioRecorder{r: r}
+	rec := &ioRecorder{r: r, size: size}
 	zr, err := zip.NewReader(rec, size)
 	if rec.err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, rec.err)
