@@ -70,7 +70,7 @@ fuzz:
 	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzNumbers$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/standard -run '^$$' -fuzz '^FuzzCodeList_Lookup$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:

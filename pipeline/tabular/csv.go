@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -194,7 +195,7 @@ type csvReader struct {
 
 func newCSVReader(r io.Reader, maxRows, maxCols int) *csvReader {
 	if maxCols <= 0 {
-		maxCols = int(^uint(0) >> 1)
+		maxCols = math.MaxInt
 	}
 	return &csvReader{br: bufio.NewReaderSize(r, 256<<10), maxRows: maxRows, maxCols: maxCols}
 }

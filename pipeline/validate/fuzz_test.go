@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -69,7 +71,11 @@ func FuzzRun(f *testing.F) {
 		sink := &countingSink{}
 		cfg := validate.Config{Standard: std, Org: fixtureOrg, Period: pipeline.Period{Year: 2026, Quarter: 3},
 			Limits: tabular.Limits{MaxFileBytes: 1 << 20, MaxUnpackedBytes: 8 << 20, MaxRows: 1000, MaxColumns: 256}, Sink: sink}
+		// Bounded work: an input that keeps the run busy for seconds is a
+		// finding too, and only a crash makes the fuzzer keep it.
+		slow := time.AfterFunc(20*time.Second, func() { panic(fmt.Sprintf("validating %d bytes took over 20 s", len(data))) })
 		rep, err := validate.Run(context.Background(), cfg, []validate.Input{memInput("carers.csv", registry), memInput(name, data)})
+		slow.Stop()
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}

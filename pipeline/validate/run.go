@@ -117,7 +117,8 @@ func (v *validator) run(w *tableWork) error {
 		}
 	}
 	if len(v.carers) == 0 && regs != nil {
-		v.carers = regs
+		v.carers = regs // the first carers table: no copy
+		regs = nil
 	}
 	for ref, e := range regs {
 		if old, ok := v.carers[ref]; !ok || e.reg < old.reg {
