@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 )
 
 // TestRun_DamagedWorkbookStoresNothing: a workbook whose archive is damaged
@@ -59,4 +61,19 @@ func TestRun_DamagedWorkbookStoresNothing(t *testing.T) {
 			t.Errorf("curated files %q, want the one table", got)
 		}
 	})
+}
+
+// TestRun_LedgerCountsEveryError: the ingest log counts every error of a
+// table, not only the first ten of each column the report lists.
+func TestRun_LedgerCountsEveryError(t *testing.T) {
+	cfg := newConfig(t)
+	rows := strings.Repeat("LCC-1,2026-07-01,COOKING\n", 25)
+	run(t, cfg, q3, file("support.csv", "client_ref,date,activity\n"+rows))
+	e, ok, err := cfg.Lake.Latest(context.Background(), lake.Partition{Kind: "support", Org: "LEEDS-CC", Period: q3})
+	if err != nil || !ok {
+		t.Fatalf("no ingest log entry: %v", err)
+	}
+	if got := e.ErrorsByCode["unknown_code"]; got != 25 {
+		t.Errorf("errors_by_code = %v, want 25 unknown_code", e.ErrorsByCode)
+	}
 }

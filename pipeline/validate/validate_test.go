@@ -269,3 +269,32 @@ func TestRun_ReportStaysSmall(t *testing.T) {
 		t.Errorf("the report is %d bytes", len(js))
 	}
 }
+
+// TestReport_CountsBeyondTheList: the summary and the page give the counts
+// of every issue, not of the ten listed per column and code.
+func TestReport_CountsBeyondTheList(t *testing.T) {
+	std := standardtest.Load(t)
+	data := "client_ref,registration_date,employment_status,consent_followup\n" + strings.Repeat("C1,2026-07-01,WORKING,Y\n", 25)
+	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+		Limits: tabular.DefaultLimits()}, []validate.Input{memInput("carers.csv", []byte(data))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rep.Files[0].Tables[0]
+	if len(tr.Errors) != validate.MaxExamples+validate.MaxExamples || tr.Rejected != 25 {
+		t.Fatalf("%d errors listed (unknown_code and duplicate_row, 10 each), %d rejected", len(tr.Errors), tr.Rejected)
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"error unknown_code: 25", "error duplicate_row: 24", "… and 22 more", "… and 21 more"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("summary does not say %q:\n%s", want, text.String())
+		}
+	}
+	page := htmlWrite(t, rep, validate.PageMeta{})
+	if !strings.Contains(page, "25 errors, of which the first 10 of each column are listed") {
+		t.Errorf("the page does not give the count of 25 unknown codes")
+	}
+}
