@@ -72,6 +72,33 @@ func worstCases() []worstCase {
 				fmt.Fprintf(w, "=C%07d,2026-07-01,U,Y,hall,a,b\n", i)
 			}
 		}},
+		{name: "xlsx-far-right", file: "return.xlsx", xlsx: func(tb testing.TB, path string) {
+			// A cell in column XFD on each of 3,000 rows: a small file that
+			// excelize reads as 49 million cells, just within MaxCells.
+			f := excelize.NewFile()
+			defer f.Close()
+			if err := f.SetSheetName("Sheet1", "carers"); err != nil {
+				tb.Fatal(err)
+			}
+			sw, err := f.NewStreamWriter("carers")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			sw.SetRow("A1", []any{"client_ref", "registration_date", "employment_status", "consent_followup"})
+			row := make([]any, tabular.ExcelColumns)
+			for i := range int(lim.MaxCells/tabular.ExcelColumns) - 100 {
+				row[0], row[1], row[2], row[3], row[tabular.ExcelColumns-1] = fmt.Sprintf("C%07d", i), "2026-07-01", "U", "Y", "x"
+				if err := sw.SetRow(fmt.Sprintf("A%d", i+2), row); err != nil {
+					tb.Fatal(err)
+				}
+			}
+			if err := sw.Flush(); err != nil {
+				tb.Fatal(err)
+			}
+			if err := f.SaveAs(path); err != nil {
+				tb.Fatal(err)
+			}
+		}},
 		{name: "xlsx", file: "return.xlsx", xlsx: func(tb testing.TB, path string) {
 			// A workbook of 300,000 carers, its sheet unpacked to a
 			// temporary file by the reader.

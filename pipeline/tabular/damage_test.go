@@ -141,3 +141,50 @@ func TestOpen_ReadErrorPartWay(t *testing.T) {
 		})
 	}
 }
+
+// farRightWorkbook is a carers sheet of n rows with a cell in column XFD on
+// each: a few hundred kilobytes that excelize reads as n × 16,384 cells.
+func farRightWorkbook(tb testing.TB, n int) []byte {
+	tb.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", "carers"); err != nil {
+		tb.Fatal(err)
+	}
+	sw, err := f.NewStreamWriter("carers")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	row := make([]any, ExcelColumns)
+	for i := 1; i <= n; i++ {
+		row[0], row[1], row[2], row[3], row[ExcelColumns-1] = fmt.Sprintf("C%05d", i), "2026-07-01", "U", "Y", "x"
+		if err := sw.SetRow(fmt.Sprintf("A%d", i), row); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestOpen_MaxCells(t *testing.T) {
+	book := farRightWorkbook(t, 200)
+	lim := DefaultLimits()
+	lim.MaxCells = 100 * ExcelColumns
+	_, rows, err := readAll(t, "far.xlsx", book, lim)
+	if err == nil || pipeline.KindOf(err) != pipeline.Invalid || !strings.Contains(err.Error(), "column XFD") {
+		t.Fatalf("read %d rows, error %v: want the sheet refused for its width", len(rows), err)
+	}
+	if len(rows) > 100 {
+		t.Errorf("read %d rows before refusing, want at most 100", len(rows))
+	}
+	lim.MaxCells = 200 * ExcelColumns
+	if _, rows, err := readAll(t, "far.xlsx", book, lim); err != nil || len(rows) != 200 {
+		t.Errorf("within the cap: %d rows, %v", len(rows), err)
+	}
+}

@@ -25,6 +25,11 @@ type Limits struct {
 	// counted (Row.Beyond), so that a line of millions of commas costs no
 	// more memory than a line of this many cells. 0 means no cap.
 	MaxColumns int
+	// MaxCells bounds a sheet's cells counted as Excel lays them out: each
+	// row as wide as its last filled cell. A workbook of a few hundred
+	// kilobytes can put a cell in column XFD on a million rows, which would
+	// mean reading 16 billion empty cells. 0 means no cap.
+	MaxCells int64
 }
 
 // ExcelColumns is the number of columns of an Excel sheet (A to XFD): no
@@ -34,7 +39,7 @@ const ExcelColumns = 16384
 // DefaultLimits suit a quarterly return from a small charity with room to
 // spare, and a Lambda with 1 GB of memory.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 50 << 20, MaxUnpackedBytes: 500 << 20, MaxRows: 1_000_000, MaxColumns: ExcelColumns}
+	return Limits{MaxFileBytes: 50 << 20, MaxUnpackedBytes: 500 << 20, MaxRows: 1_000_000, MaxColumns: ExcelColumns, MaxCells: 50_000_000}
 }
 
 // Format is the kind of file.

@@ -122,7 +122,7 @@ func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []st
 				if err != nil {
 					return nil, damaged(fmt.Sprintf("sheet %q", sheet), err)
 				}
-				return &xlsxReader{rows: rows, maxRows: lim.MaxRows, maxCols: lim.MaxColumns}, nil
+				return &xlsxReader{sheet: sheet, rows: rows, maxRows: lim.MaxRows, maxCols: lim.MaxColumns, maxCells: lim.MaxCells}, nil
 			},
 		})
 	}
@@ -155,12 +155,15 @@ func isKindName(sheet string, kindNames []string) bool {
 }
 
 type xlsxReader struct {
-	rows    *excelize.Rows
-	maxRows int
-	maxCols int
-	n, data int
-	buf     []byte
-	cells   [][]byte
+	sheet    string
+	rows     *excelize.Rows
+	maxRows  int
+	maxCols  int
+	maxCells int64
+	cells    int64 // the cells of the rows read so far, empty ones included
+	n, data  int
+	buf      []byte
+	row      [][]byte
 }
 
 func (x *xlsxReader) Close() error { return x.rows.Close() }
@@ -179,6 +182,12 @@ func (x *xlsxReader) Next() (Row, error) {
 	if err != nil {
 		return Row{}, damaged(fmt.Sprintf("row %d", x.n), err)
 	}
+	// excelize fills a row with empty cells up to its last filled one, so
+	// the work of a row is its width, not its filled cells.
+	if x.cells += int64(len(cols)); x.maxCells > 0 && x.cells > x.maxCells {
+		return Row{}, unreadable("sheet %q has cells far to the right on many rows (up to column %s on row %d): it spans more than %d million cells, the limit; delete the columns you do not use (select them, right-click, Delete) and save it again",
+			x.sheet, columnName(len(cols)), x.n, x.maxCells/1_000_000)
+	}
 	beyond := 0
 	if x.maxCols > 0 && len(cols) > x.maxCols {
 		for _, c := range cols[x.maxCols:] {
@@ -194,19 +203,28 @@ func (x *xlsxReader) Next() (Row, error) {
 		x.buf = append(x.buf, shortestFloat(c)...)
 		ends = append(ends, len(x.buf))
 	}
-	x.cells = x.cells[:0]
+	x.row = x.row[:0]
 	prev := 0
 	for _, e := range ends {
-		x.cells = append(x.cells, x.buf[prev:e:e])
+		x.row = append(x.row, x.buf[prev:e:e])
 		prev = e
 	}
-	r := Row{Number: x.n, Cells: x.cells, Beyond: beyond}
+	r := Row{Number: x.n, Cells: x.row, Beyond: beyond}
 	if x.maxRows > 0 && (beyond > 0 || !r.Empty()) {
 		if x.data++; x.data > x.maxRows+1 {
 			return Row{}, unreadable("row %d: %w: a table may have at most %d data rows; split the sheet", x.n, ErrTooManyRows, x.maxRows)
 		}
 	}
 	return r, nil
+}
+
+// columnName is Excel's name of the n-th column (1 is A).
+func columnName(n int) string {
+	name, err := excelize.ColumnNumberToName(max(n, 1))
+	if err != nil {
+		return fmt.Sprint(n)
+	}
+	return name
 }
 
 // shortestFloat rewrites a number Excel stored with binary noise
