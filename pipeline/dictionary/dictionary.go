@@ -325,6 +325,9 @@ func requirement(f *standard.Field) string {
 // rules lists what the standard checks in a field beyond its type.
 func rules(std *standard.Standard, k *standard.Kind, f *standard.Field) []string {
 	out := f.Rules()
+	if len(f.Headings) > 0 {
+		out = append(out, "also headed "+joinCodes(f.Headings, "or"))
+	}
 	if f.Pattern != nil {
 		out = append(out, "matches "+code(f.Pattern.String()))
 	}

@@ -251,8 +251,9 @@ func newValidator(cfg Config) *validator {
 		v.kindNames = append(v.kindNames, k.Name)
 		idx := map[string]*standard.Field{}
 		for _, f := range k.Fields {
-			idx[standard.NormaliseHeader(f.Name)] = f
-			idx[standard.NormaliseHeader(f.Title)] = f
+			for _, h := range append([]string{f.Name, f.Title}, f.Headings...) {
+				idx[standard.NormaliseHeader(h)] = f
+			}
 		}
 		v.headers[k] = idx
 		v.rules[k] = newRules(k)

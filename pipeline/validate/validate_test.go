@@ -298,3 +298,24 @@ func TestReport_CountsBeyondTheList(t *testing.T) {
 		t.Errorf("the page does not give the count of 25 unknown codes")
 	}
 }
+
+// TestRun_DateOfBirthHeadings: "DOB" is the carers table's own date of
+// birth, and personal data in any other table.
+func TestRun_DateOfBirthHeadings(t *testing.T) {
+	std := standardtest.Load(t)
+	cfg := validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3}, Limits: tabular.DefaultLimits()}
+	rep, err := validate.Run(context.Background(), cfg, []validate.Input{
+		memInput("carers.csv", []byte("client_ref,registration_date,DOB,employment_status,consent_followup\nA1,2026-07-01,2015-01-01,U,Y\n")),
+		memInput("support.csv", []byte("client_ref,date,activity,DOB\nA1,2026-07-03,CV_WRITING,1970-01-01\n")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carers, support := rep.Files[0].Tables[0], rep.Files[1].Tables[0]
+	if len(carers.Errors) != 1 || carers.Errors[0].Code != "out_of_range" || carers.Errors[0].Field != "date_of_birth" {
+		t.Errorf("carers: %s, want DOB read as date_of_birth (a carer aged 11)", asJSON(carers.Errors))
+	}
+	if len(support.Errors) != 1 || support.Errors[0].Code != "personal_data_column" || support.Errors[0].Column != "DOB" {
+		t.Errorf("support: %s, want DOB refused as personal data", asJSON(support.Errors))
+	}
+}
