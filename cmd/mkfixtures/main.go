@@ -168,6 +168,13 @@ func (g gen) badFiles(encrypted bool) {
 		}
 		write(filepath.Join(g.bad, "file_damaged_"+string(d)+".xlsx"), bad)
 	}
+	// Two entries that each declare 2^63 unpacked bytes: their total wraps
+	// round to 0 in 64 bits.
+	wrap, err := zipdamage.DeclareSize(longBook, 1<<63, zipdamage.FirstSheet(longBook), "xl/workbook.xml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	write(filepath.Join(g.bad, "file_declared_sizes_wrap.xlsx"), wrap)
 	// UTF-16 text cut off after an odd number of bytes.
 	cut := utf16LE(lines("\r\n",
 		supportHeader,

@@ -54,6 +54,26 @@ func FirstSheet(archive []byte) string {
 
 // Apply returns a copy of archive with the named entry damaged.
 func Apply(archive []byte, entry string, d Damage) ([]byte, error) {
+	return rewrite(archive, entry, func(fh *zip.FileHeader, data []byte) ([]byte, error) { return damage(fh, data, d) })
+}
+
+// DeclareSize returns a copy of archive in which the named entries declare
+// that they unpack to size bytes, as a crafted archive does to make a total
+// of sizes wrap round.
+func DeclareSize(archive []byte, size uint64, entries ...string) ([]byte, error) {
+	var err error
+	for _, e := range entries {
+		if archive, err = rewrite(archive, e, func(fh *zip.FileHeader, data []byte) ([]byte, error) {
+			fh.UncompressedSize64 = size
+			return data, nil
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return archive, nil
+}
+
+func rewrite(archive []byte, entry string, change func(*zip.FileHeader, []byte) ([]byte, error)) ([]byte, error) {
 	zr, err := zip.NewReader(bytes.NewReader(archive), int64(len(archive)))
 	if err != nil {
 		return nil, fmt.Errorf("read archive: %w", err)
@@ -76,7 +96,7 @@ func Apply(archive []byte, entry string, d Damage) ([]byte, error) {
 		fh.Flags &^= 0x8
 		if f.Name == entry {
 			found = true
-			if data, err = damage(&fh, data, d); err != nil {
+			if data, err = change(&fh, data); err != nil {
 				return nil, fmt.Errorf("damage %s: %w", f.Name, err)
 			}
 		}

@@ -188,3 +188,17 @@ func TestOpen_MaxCells(t *testing.T) {
 		t.Errorf("within the cap: %d rows, %v", len(rows), err)
 	}
 }
+
+// TestOpen_DeclaredSizesWrapRound: two entries that each declare 2^63 bytes
+// add up to 0 in 64 bits; the workbook's own check must still refuse them.
+func TestOpen_DeclaredSizesWrapRound(t *testing.T) {
+	good := bigWorkbook(t, 10)
+	bad, err := zipdamage.DeclareSize(good, 1<<63, "xl/worksheets/sheet1.xml", "xl/workbook.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = readAll(t, "wrap.xlsx", bad, DefaultLimits())
+	if err == nil || !strings.Contains(err.Error(), "unpacks to") {
+		t.Errorf("error %v, want the unpacked-size limit", err)
+	}
+}
