@@ -186,3 +186,36 @@ func TestRun_ExportFormats(t *testing.T) {
 		}
 	})
 }
+
+// TestRun_InvisibleCharactersInHeadings: the same normalisation applies to
+// headings, in every position.
+func TestRun_InvisibleCharactersInHeadings(t *testing.T) {
+	std := standardtest.Load(t)
+	for _, inv := range invisibles {
+		for _, p := range []struct {
+			name string
+			wrap func(string) string
+		}{
+			{"before", func(h string) string { return inv.char + h }},
+			{"after", func(h string) string { return h + inv.char }},
+			{"both ends, among spaces", func(h string) string { return " " + inv.char + h + inv.char + " " }},
+		} {
+			t.Run(fmt.Sprintf("U+%04X/%s", []rune(inv.char)[0], p.name), func(t *testing.T) {
+				header := strings.Join([]string{p.wrap("client_ref"), p.wrap("Date registered"), p.wrap("employment_status"), p.wrap("consent_followup"), p.wrap("Venue")}, ",")
+				rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+					Limits: tabular.DefaultLimits()}, []validate.Input{memInput("carers.csv", []byte(header+"\nC1,2026-07-01,U,Y,hall\n"))})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr := rep.Files[0].Tables[0]
+				if tr.Kind != "carers" || tr.Accepted != 1 {
+					t.Fatalf("header %q: %s", header, asJSON(tr))
+				}
+				// The heading is reported as written, without what does not show.
+				if len(tr.Warnings) != 1 || tr.Warnings[0].Column != "Venue" {
+					t.Errorf("warnings %s, want one unknown_column for \"Venue\"", asJSON(tr.Warnings))
+				}
+			})
+		}
+	}
+}
