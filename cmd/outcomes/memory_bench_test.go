@@ -155,7 +155,7 @@ func measureCase(b *testing.B, bin, key, dir string, wc worstCase) {
 	if wc.xlsx != nil {
 		wc.xlsx(b, path)
 	} else {
-		writeFile(b, path, wc.write)
+		writeStream(b, path, wc.write)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
@@ -196,7 +196,7 @@ func measureCase(b *testing.B, bin, key, dir string, wc worstCase) {
 	}
 }
 
-func writeFile(tb testing.TB, path string, write func(*bufio.Writer)) {
+func writeStream(tb testing.TB, path string, write func(*bufio.Writer)) {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
