@@ -11,8 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/carer-outcomes/carer-outcomes/internal/booktest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 )
 
@@ -73,56 +72,26 @@ func worstCases() []worstCase {
 			}
 		}},
 		{name: "xlsx-far-right", file: "return.xlsx", xlsx: func(tb testing.TB, path string) {
-			// A cell in column XFD on each of 3,000 rows: a small file that
-			// excelize reads as 49 million cells, just within MaxCells.
-			f := excelize.NewFile()
-			defer f.Close()
-			if err := f.SetSheetName("Sheet1", "carers"); err != nil {
-				tb.Fatal(err)
-			}
-			sw, err := f.NewStreamWriter("carers")
-			if err != nil {
-				tb.Fatal(err)
-			}
-			sw.SetRow("A1", []any{"client_ref", "registration_date", "employment_status", "consent_followup"})
+			// A cell in column XFD on each of 2,950 rows: a small file that
+			// excelize reads as 48 million cells, just within MaxCells.
 			row := make([]any, tabular.ExcelColumns)
-			for i := range int(lim.MaxCells/tabular.ExcelColumns) - 100 {
-				row[0], row[1], row[2], row[3], row[tabular.ExcelColumns-1] = fmt.Sprintf("C%07d", i), "2026-07-01", "U", "Y", "x"
-				if err := sw.SetRow(fmt.Sprintf("A%d", i+2), row); err != nil {
-					tb.Fatal(err)
+			saveBook(tb, path, booktest.Sheet(tb, "carers", int(lim.MaxCells/tabular.ExcelColumns)-100, func(i int) []any {
+				if i == 1 {
+					return []any{"client_ref", "registration_date", "employment_status", "consent_followup"}
 				}
-			}
-			if err := sw.Flush(); err != nil {
-				tb.Fatal(err)
-			}
-			if err := f.SaveAs(path); err != nil {
-				tb.Fatal(err)
-			}
+				row[0], row[1], row[2], row[3], row[tabular.ExcelColumns-1] = fmt.Sprintf("C%07d", i), "2026-07-01", "U", "Y", "x"
+				return row
+			}))
 		}},
 		{name: "xlsx", file: "return.xlsx", xlsx: func(tb testing.TB, path string) {
 			// A workbook of 300,000 carers, its sheet unpacked to a
 			// temporary file by the reader.
-			f := excelize.NewFile()
-			defer f.Close()
-			if err := f.SetSheetName("Sheet1", "carers"); err != nil {
-				tb.Fatal(err)
-			}
-			sw, err := f.NewStreamWriter("carers")
-			if err != nil {
-				tb.Fatal(err)
-			}
-			sw.SetRow("A1", []any{"client_ref", "registration_date", "employment_status", "consent_followup", "Notes"})
-			for i := range 300_000 {
-				if err := sw.SetRow(fmt.Sprintf("A%d", i+2), []any{fmt.Sprintf("C%07d", i), "2026-07-01", "UNEMPLOYED", "Y", "x"}); err != nil {
-					tb.Fatal(err)
+			saveBook(tb, path, booktest.Sheet(tb, "carers", 300_001, func(i int) []any {
+				if i == 1 {
+					return []any{"client_ref", "registration_date", "employment_status", "consent_followup", "Notes"}
 				}
-			}
-			if err := sw.Flush(); err != nil {
-				tb.Fatal(err)
-			}
-			if err := f.SaveAs(path); err != nil {
-				tb.Fatal(err)
-			}
+				return []any{fmt.Sprintf("C%07d", i), "2026-07-01", "UNEMPLOYED", "Y", "x"}
+			}))
 		}},
 	}
 }
@@ -193,6 +162,13 @@ func measureCase(b *testing.B, bin, key, dir string, wc worstCase) {
 				b.Errorf("peak RSS %.0f MB, over %d MB", mb, rssLimitMB)
 			}
 		})
+	}
+}
+
+func saveBook(tb testing.TB, path string, book []byte) {
+	tb.Helper()
+	if err := os.WriteFile(path, book, 0o644); err != nil {
+		tb.Fatal(err)
 	}
 }
 

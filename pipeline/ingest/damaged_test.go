@@ -7,8 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/carer-outcomes/carer-outcomes/internal/booktest"
 	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 )
@@ -17,24 +16,12 @@ import (
 // is refused whole, with no Parquet file anywhere in the lake, however much
 // of its sheet could have been read.
 func TestRun_DamagedWorkbookStoresNothing(t *testing.T) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", "carers"); err != nil {
-		t.Fatal(err)
-	}
-	rows := [][]any{{"client_ref", "registration_date", "employment_status", "consent_followup"}}
-	for i := range 2000 {
-		rows = append(rows, []any{fmt.Sprintf("LCC-%05d", i), "2026-07-01", "UNEMPLOYED", "Y"})
-	}
-	for i, row := range rows {
-		if err := f.SetSheetRow("carers", fmt.Sprintf("A%d", i+1), &row); err != nil {
-			t.Fatal(err)
+	good := booktest.Sheet(t, "carers", 2001, func(i int) []any {
+		if i == 1 {
+			return []any{"client_ref", "registration_date", "employment_status", "consent_followup"}
 		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	good := buf.Bytes()
+		return []any{fmt.Sprintf("LCC-%05d", i), "2026-07-01", "UNEMPLOYED", "Y"}
+	})
 	for _, d := range zipdamage.All() {
 		t.Run(string(d), func(t *testing.T) {
 			bad, err := zipdamage.Apply(good, zipdamage.FirstSheet(good), d)

@@ -9,8 +9,7 @@ import (
 	"testing"
 	unicode16 "unicode/utf16"
 
-	"github.com/xuri/excelize/v2"
-
+	"github.com/carer-outcomes/carer-outcomes/internal/booktest"
 	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
@@ -19,31 +18,12 @@ import (
 // sheet leaves a readable first part (the silent loss the check prevents).
 func bigWorkbook(tb testing.TB, n int) []byte {
 	tb.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", "carers"); err != nil {
-		tb.Fatal(err)
-	}
-	sw, err := f.NewStreamWriter("carers")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := sw.SetRow("A1", []any{"client_ref", "registration_date", "employment_status", "consent_followup"}); err != nil {
-		tb.Fatal(err)
-	}
-	for i := 2; i <= n+1; i++ {
-		if err := sw.SetRow(fmt.Sprintf("A%d", i), []any{fmt.Sprintf("C%05d", i), "2026-07-01", "UNEMPLOYED", "Y"}); err != nil {
-			tb.Fatal(err)
+	return booktest.Sheet(tb, "carers", n+1, func(i int) []any {
+		if i == 1 {
+			return []any{"client_ref", "registration_date", "employment_status", "consent_followup"}
 		}
-	}
-	if err := sw.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
+		return []any{fmt.Sprintf("C%05d", i), "2026-07-01", "UNEMPLOYED", "Y"}
+	})
 }
 
 func TestOpen_DamagedWorkbook(t *testing.T) {
@@ -146,30 +126,11 @@ func TestOpen_ReadErrorPartWay(t *testing.T) {
 // each: a few hundred kilobytes that excelize reads as n × 16,384 cells.
 func farRightWorkbook(tb testing.TB, n int) []byte {
 	tb.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", "carers"); err != nil {
-		tb.Fatal(err)
-	}
-	sw, err := f.NewStreamWriter("carers")
-	if err != nil {
-		tb.Fatal(err)
-	}
 	row := make([]any, ExcelColumns)
-	for i := 1; i <= n; i++ {
+	return booktest.Sheet(tb, "carers", n, func(i int) []any {
 		row[0], row[1], row[2], row[3], row[ExcelColumns-1] = fmt.Sprintf("C%05d", i), "2026-07-01", "U", "Y", "x"
-		if err := sw.SetRow(fmt.Sprintf("A%d", i), row); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		tb.Fatal(err)
-	}
-	return buf.Bytes()
+		return row
+	})
 }
 
 func TestOpen_MaxCells(t *testing.T) {
