@@ -8,7 +8,9 @@ package zipdamage
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"strings"
 )
@@ -30,11 +32,15 @@ const (
 	// TruncatedEntry keeps only the first half of the compressed data, with
 	// the compressed size declared to match.
 	TruncatedEntry Damage = "truncated_entry"
+	// CutXML keeps the first half of the entry's unpacked text and packs it
+	// again, with sizes and checksum to match: a sound zip around an XML
+	// part that a broken writer stopped writing half way.
+	CutXML Damage = "cut_xml"
 )
 
 // All lists every damage, for table-driven tests.
 func All() []Damage {
-	return []Damage{BadCRC, SmallerSize, LargerSize, CorruptDeflate, TruncatedEntry}
+	return []Damage{BadCRC, SmallerSize, LargerSize, CorruptDeflate, TruncatedEntry, CutXML}
 }
 
 // FirstSheet names the first worksheet entry of a workbook, or "" if it has
@@ -137,8 +143,37 @@ func damage(fh *zip.FileHeader, data []byte, d Damage) ([]byte, error) {
 	case TruncatedEntry:
 		data = data[:len(data)/2]
 		fh.CompressedSize64 = uint64(len(data))
+	case CutXML:
+		return cutText(fh, data)
 	default:
 		return nil, fmt.Errorf("unknown damage %q", d)
 	}
 	return data, nil
+}
+
+// cutText unpacks a deflated entry, keeps the first half and packs it again.
+func cutText(fh *zip.FileHeader, data []byte) ([]byte, error) {
+	if fh.Method != zip.Deflate {
+		return nil, fmt.Errorf("entry is not deflated")
+	}
+	text, err := io.ReadAll(flate.NewReader(bytes.NewReader(data)))
+	if err != nil {
+		return nil, err
+	}
+	text = text[:len(text)/2]
+	var packed bytes.Buffer
+	w, err := flate.NewWriter(&packed, flate.DefaultCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(text); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	fh.CRC32 = crc32.ChecksumIEEE(text)
+	fh.UncompressedSize64 = uint64(len(text))
+	fh.CompressedSize64 = uint64(packed.Len())
+	return packed.Bytes(), nil
 }

@@ -2,6 +2,7 @@ package tabular
 
 import (
 	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -130,7 +131,9 @@ func openXLSX(name string, r io.ReaderAt, size int64, lim Limits, kindNames []st
 }
 
 // checkEntry unpacks one entry to nowhere, for its errors: a checksum or
-// size mismatch shows only once the whole entry has been read.
+// size mismatch shows only once the whole entry has been read. An XML part
+// must also end with its root element's end tag: excelize stops quietly at
+// the end of a sheet cut off half way, inside a zip that is otherwise sound.
 func checkEntry(f *zip.File) error {
 	if f.FileInfo().IsDir() {
 		return nil
@@ -140,8 +143,73 @@ func checkEntry(f *zip.File) error {
 		return err
 	}
 	defer rc.Close()
-	_, err = io.Copy(io.Discard, rc)
-	return err
+	var ends xmlEnds
+	if _, err := io.Copy(&ends, rc); err != nil {
+		return err
+	}
+	if name := strings.ToLower(f.Name); strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") {
+		return ends.check()
+	}
+	return nil
+}
+
+// xmlEnds keeps the first and last bytes of a part.
+type xmlEnds struct{ head, tail []byte }
+
+func (e *xmlEnds) Write(p []byte) (int, error) {
+	if len(e.head) < 4096 {
+		e.head = append(e.head, p[:min(len(p), 4096-len(e.head))]...)
+	}
+	e.tail = append(e.tail, p[max(0, len(p)-256):]...)
+	if len(e.tail) > 256 {
+		e.tail = append(e.tail[:0], e.tail[len(e.tail)-256:]...)
+	}
+	return len(p), nil
+}
+
+var errCutXML = errors.New("the XML stops before its end: the part was cut off")
+
+// check finds the root element's name in the head and its end in the tail.
+// A part whose root it cannot find is left to the XML reader.
+func (e *xmlEnds) check() error {
+	h := bytes.TrimPrefix(e.head, []byte("\xEF\xBB\xBF"))
+	for {
+		h = bytes.TrimLeft(h, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(h, []byte("<?")):
+			i := bytes.Index(h, []byte("?>"))
+			if i < 0 {
+				return nil
+			}
+			h = h[i+2:]
+			continue
+		case bytes.HasPrefix(h, []byte("<!--")):
+			i := bytes.Index(h, []byte("-->"))
+			if i < 0 {
+				return nil
+			}
+			h = h[i+3:]
+			continue
+		}
+		break
+	}
+	if len(h) < 2 || h[0] != '<' {
+		return nil
+	}
+	i := bytes.IndexAny(h, " \t\r\n/>")
+	if i < 0 {
+		return nil
+	}
+	root := h[1:i]
+	tail := bytes.TrimRight(e.tail, " \t\r\n")
+	if bytes.HasSuffix(tail, append(append([]byte("</"), root...), '>')) {
+		return nil
+	}
+	// A root element with no content (<Relationships/>) is whole.
+	if end := bytes.IndexByte(h, '>'); end > 0 && h[end-1] == '/' {
+		return nil
+	}
+	return errCutXML
 }
 
 func isKindName(sheet string, kindNames []string) bool {
