@@ -319,3 +319,23 @@ func TestRun_DateOfBirthHeadings(t *testing.T) {
 		t.Errorf("support: %s, want DOB refused as personal data", asJSON(support.Errors))
 	}
 }
+
+// TestRun_NoTable: a workbook with no sheet named after a kind is an error
+// of the file, not a success with warnings, and the page says so.
+func TestRun_NoTable(t *testing.T) {
+	std := standardtest.Load(t)
+	book := workbook(t, sheet{"Gofalwyr", [][]any{{"client_ref", "registration_date", "employment_status", "consent_followup"}, {"A1", "2026-07-01", "U", "Y"}}})
+	rec := &recorder{rows: map[string]int{}}
+	rep, err := validate.Run(context.Background(), validate.Config{Standard: std, Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3},
+		Limits: tabular.DefaultLimits(), Sink: rec}, []validate.Input{memInput("return.xlsx", book)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := rep.Files[0]
+	if fr.Error == nil || fr.Error.Code != validate.NoTable || rep.Clean() || rep.Unreadable() || len(rec.committed) != 0 {
+		t.Fatalf("file %s: want no_table, not clean, not unreadable, nothing committed", asJSON(fr))
+	}
+	if page := htmlWrite(t, rep, validate.PageMeta{}); !strings.Contains(page, "No table was found in this file") {
+		t.Errorf("the page does not say that no table was found")
+	}
+}
