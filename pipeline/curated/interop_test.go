@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -274,7 +273,7 @@ func TestWriter_DuckDB(t *testing.T) {
 				meta[r[0]] = r[1]
 			}
 			wantMeta := map[string]string{
-				"carer_outcomes.schema_version": strconv.Itoa(schemas.Latest), "carer_outcomes.upload_id": s.uploads[w.input],
+				"carer_outcomes.schema_version": fmt.Sprint(schemas.Latest), "carer_outcomes.upload_id": s.uploads[w.input],
 				"carer_outcomes.kind": w.kind, "carer_outcomes.org": testOrg, "carer_outcomes.period": testPeriod,
 			}
 			for k, v := range meta {
