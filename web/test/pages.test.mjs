@@ -95,9 +95,18 @@ async function newPage (t) {
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()) })
   page.on('pageerror', (e) => page.errors.push(e.message))
   page.on('response', (r) => { if (r.status() >= 400 && !formPost(r.request())) page.errors.push(`${r.status()} ${r.url()}`) })
-  page.on('requestfailed', (r) => page.errors.push(`failed ${r.url()}`))
+  // A page left before it finished loading is aborted by the browser: not a failure.
+  page.on('requestfailed', (r) => {
+    if (!(r.resourceType() === 'document' && r.failure()?.errorText === 'net::ERR_ABORTED')) page.errors.push(`failed ${r.url()}: ${r.failure()?.errorText}`)
+  })
   t.after(() => context.close())
   return page
+}
+
+// enhanced waits for app.js to have started on the page, as a person
+// would, so that a form is sent the way the page means it to be.
+async function enhanced (page) {
+  await page.locator('body[data-ready]').waitFor({ state: 'attached' })
 }
 
 async function signIn (page, account) {
@@ -111,7 +120,7 @@ async function signIn (page, account) {
 // none of the site's layout: it is checked as a document ({ document: true }).
 async function checkPage (page, name, { document = false } = {}) {
   if (!document) {
-    await page.locator('body[data-ready]').waitFor({ state: 'attached' })
+    await enhanced(page)
     assert.match(await page.locator('.dev-sign-in').innerText(), /Development sign-in/, `${name}: not marked as a development sign-in`)
   }
   assert.deepEqual(page.errors, [], `${name}: console errors`)
@@ -218,6 +227,7 @@ test('an organisation signs in, uploads, fixes its return and reads its report',
   await page.waitForFunction(() => document.activeElement?.closest('.govuk-error-summary'))
   await checkPage(page, 'upload-error')
   await page.locator('#period').selectOption(QUARTER)
+  await enhanced(page)
   await page.locator(fileInput).setInputFiles(join(root, 'testdata', 'good', 'carers_and_support.xlsx'))
   await page.getByRole('button', { name: 'Upload and check' }).click()
   await page.waitForURL(/\/result\?u=[0-9a-f]{64}$/)
@@ -227,6 +237,7 @@ test('an organisation signs in, uploads, fixes its return and reads its report',
 
   // Upload a bad CSV, with the progress bar shown while it is sent.
   await page.goto(base + '/upload?period=' + QUARTER)
+  await enhanced(page)
   await page.locator(fileInput).setInputFiles(join(dir, 'carers-q3.csv'))
   await page.getByRole('button', { name: 'Upload and check' }).click()
   await page.locator('.upload-progress').waitFor({ state: 'visible' }).catch(() => {}) // may be too quick to see
@@ -260,6 +271,7 @@ test('an organisation signs in, uploads, fixes its return and reads its report',
 
   // Upload the corrected file: it replaces the first in the history.
   await page.getByRole('link', { name: 'Upload a corrected file' }).click()
+  await enhanced(page)
   await page.locator(fileInput).setInputFiles(join(dir, 'fixed', 'carers-q3.csv'))
   await page.getByRole('button', { name: 'Upload and check' }).click()
   await page.getByRole('heading', { name: 'Your return was accepted' }).waitFor()
@@ -277,6 +289,7 @@ test('an organisation signs in, uploads, fixes its return and reads its report',
 
   // The same file again changes nothing, and the result says so.
   await page.goto(base + '/upload?period=' + QUARTER)
+  await enhanced(page)
   await page.locator(fileInput).setInputFiles(join(dir, 'fixed', 'carers-q3.csv'))
   await page.getByRole('button', { name: 'Upload and check' }).click()
   await page.locator('.again').waitFor()
@@ -407,6 +420,7 @@ test('an organisation sees and uploads nothing of another, whatever the URL or f
       form.append(input)
     }
   }, ORG)
+  await enhanced(page)
   await page.locator(fileInput).setInputFiles(join(dir, 'fixed', 'carers-q3.csv'))
   await page.getByRole('button', { name: 'Upload and check' }).click()
   await page.getByRole('heading', { name: 'Your return was accepted' }).waitFor()
