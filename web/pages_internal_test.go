@@ -63,3 +63,25 @@ func TestServer_ResultPage_SummaryBounded(t *testing.T) {
 		t.Errorf("headline %q", p.Headline)
 	}
 }
+
+// A report lists the first few issues of a group and counts them all: the
+// page says how many there are, not how many are listed.
+func TestServer_ResultPage_CountsBeyondTheListed(t *testing.T) {
+	s := &Server{std: standardtest.Load(t)}
+	var listed []validate.Issue
+	for row := 2; row < 2+validate.MaxExamples; row++ {
+		listed = append(listed, validate.Issue{Row: row, Column: "gender", Field: "gender", Code: "unknown_code", Message: "use a code"})
+	}
+	rep := &validate.Report{Period: "2026-Q3", Files: []*validate.FileReport{{File: "a.csv", Tables: []*validate.TableReport{{
+		Kind: "carers", Rows: 600, Accepted: 100, Rejected: 500, Errors: listed,
+		Groups: []validate.IssueGroup{{Severity: "error", Column: "gender", Field: "gender", Code: "unknown_code", Count: 500}},
+	}}}}}
+	p := s.resultPage([]uploadResult{{id: strings.Repeat("b", 64), report: rep}})
+	g := p.Files[0].Tables[0].Errors
+	if len(g) != 1 || g[0].Total != 500 || len(g[0].Issues) != validate.MaxExamples {
+		t.Fatalf("groups %+v, want one of 500 problems with %d listed", g, validate.MaxExamples)
+	}
+	if len(p.Summary) != validate.MaxExamples || p.More != 500-validate.MaxExamples {
+		t.Errorf("summary of %d links and %d more, want %d and %d", len(p.Summary), p.More, validate.MaxExamples, 500-validate.MaxExamples)
+	}
+}

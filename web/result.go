@@ -61,6 +61,25 @@ type columnGroup struct {
 	Title  string // the standard's title of the column, when it differs
 	Codes  []codeNote
 	Issues []resultIssue
+	// Total counts the column's problems: the report lists the first few
+	// of each kind of problem and counts them all.
+	Total int
+}
+
+// columnTotals counts a table's issues of one severity by column, from the
+// report's groups (nil for a report stored before issues were grouped,
+// which lists every issue).
+func columnTotals(t *validate.TableReport, severity string) map[string]int {
+	if len(t.Groups) == 0 {
+		return nil
+	}
+	out := map[string]int{}
+	for _, g := range t.Groups {
+		if g.Severity == severity {
+			out[g.Column] += g.Count
+		}
+	}
+	return out
 }
 
 type codeNote struct{ Code, Meaning string }
@@ -105,8 +124,8 @@ func (s *Server) resultPage(ups []uploadResult) *resultPage {
 				tables++
 				rt := resultTable{ID: rf.ID + "-table-" + strconv.Itoa(ti+1), Title: s.kindTitle(t.Kind), Sheet: t.Sheet,
 					Rows: t.Rows, Accepted: t.Accepted, Rejected: t.Rejected}
-				rt.Errors = s.byColumn(rt.ID+"-error", t.Errors)
-				rt.Warnings = s.byColumn(rt.ID+"-warning", t.Warnings)
+				rt.Errors = s.byColumn(rt.ID+"-error", t.Errors, columnTotals(t, "error"))
+				rt.Warnings = s.byColumn(rt.ID+"-warning", t.Warnings, columnTotals(t, "warning"))
 				rt.Verdict = tableVerdict(t)
 				accepted += t.Accepted
 				where := rt.Title
@@ -115,10 +134,10 @@ func (s *Server) resultPage(ups []uploadResult) *resultPage {
 				}
 				for _, g := range rt.Errors {
 					for _, is := range g.Issues {
-						problems++
 						p.link(is.ID, issueText(where, g, is))
 					}
 				}
+				problems += t.Total("error")
 				rf.Tables = append(rf.Tables, rt)
 			}
 			rf.Verdict = fileVerdict(f)
@@ -162,7 +181,7 @@ func issueText(where string, g columnGroup, is resultIssue) string {
 // byColumn groups issues by column, the columns in the order their first
 // problem appears (the order of the sheet's rows, then columns), and the
 // problems with no column (the whole table) first.
-func (s *Server) byColumn(prefix string, issues []validate.Issue) []columnGroup {
+func (s *Server) byColumn(prefix string, issues []validate.Issue, totals map[string]int) []columnGroup {
 	var out []columnGroup
 	index := map[string]int{}
 	for n, is := range issues {
@@ -199,6 +218,9 @@ func (s *Server) byColumn(prefix string, issues []validate.Issue) []columnGroup 
 			g.Codes = append(g.Codes, codeNote{Code: is.Code, Meaning: strings.TrimRight(c.Meaning, ". ")})
 		}
 	}
+	for i := range out {
+		out[i].Total = max(len(out[i].Issues), totals[out[i].Column])
+	}
 	return out
 }
 
@@ -221,7 +243,7 @@ func tableVerdict(t *validate.TableReport) string {
 		return fmt.Sprintf("%s of %s rows accepted; %s rejected", num(t.Accepted), num(t.Rows), num(t.Rejected))
 	case t.Rows == 0:
 		return "No rows of data"
-	case len(t.Warnings) > 0:
+	case t.Total("warning") > 0:
 		return fmt.Sprintf("All %s rows accepted, with warnings", num(t.Rows))
 	}
 	return fmt.Sprintf("All %s rows accepted", num(t.Rows))

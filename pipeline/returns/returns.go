@@ -236,7 +236,7 @@ func warnings(r *validate.Report, kind string) int {
 	for _, f := range r.Files {
 		for _, t := range f.Tables {
 			if t.Kind == kind {
-				n += len(t.Warnings)
+				n += t.Total("warning")
 			}
 		}
 	}
