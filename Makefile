@@ -11,8 +11,10 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS   ?= ingest uploads report maintenance
 FUZZTIME    ?= 20s
+NPM         ?= npm
+CHROMIUM    ?= /usr/bin/chromium
 
-.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench bench-memory sample templates dictionary report-check clean
+.PHONY: demo test web-test chromium serve tools sqlcheck analysts-doc functions lint fuzz bench bench-memory sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -29,10 +31,31 @@ $(SAMPLE)/manifest.json:
 
 sample: $(SAMPLE)/manifest.json
 
-## test: every test, as CI runs them
+## test: every test, as CI runs them: Go's, the web pages in a browser, and the report's screenshot check
 test: tools sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	$(MAKE) web-test
+	$(MAKE) report-check
+
+## web-test: the web pages in headless Chromium (playwright-core, axe-core); screenshots in build/screenshots/
+web-test: chromium web/node_modules/.package-lock.json
+	$(GO) build -o build/outcomes ./cmd/outcomes
+	cd web && $(NPM) test
+
+# npm ci writes node_modules/.package-lock.json: it is newer than the lock
+# file once the packages the lock file names are installed.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd web && $(NPM) ci --no-audit --no-fund
+
+## chromium: Debian's Chromium, for the browser tests (apt-get, as root)
+chromium:
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+
+## serve: the web pages on http://127.0.0.1:8080/ over the demo's lake, with a development sign-in
+serve: demo web/node_modules/.package-lock.json
+	build/outcomes serve --lake $(LAKE) --key-file $(KEY) --consortium $(SAMPLE)/consortium.json
 
 ## tools: the S3-compatible server the storage and function tests run against
 tools: bin/versitygw

@@ -41,6 +41,8 @@ commands:
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
       remove curated files no pointer names, older than the grace period
+  serve --lake DIR --consortium FILE [--key-file FILE] [--addr 127.0.0.1:8080]
+      serve the organisations' and the lead's web pages, with a development sign-in
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -86,6 +88,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return ddlCmd(args[1:], stdout, stderr)
 	case "lake":
 		return lakeCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

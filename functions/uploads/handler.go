@@ -56,18 +56,21 @@ var (
 	uploadIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// presigner signs the PUT of a landing object; *s3.PresignClient is one.
+// presigner signs the PUT of a landing object and the GET of a stored
+// report; *s3.PresignClient is one.
 type presigner interface {
 	PresignPutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+	PresignGetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
 }
 
 // handler answers the organisations' API.
 type handler struct {
 	cfg     config
 	log     *slog.Logger
-	std     *standard.Standard // the organisation codes' rule
+	std     *standard.Standard // the organisation codes' rule and the kinds of a return
 	lake    *lake.Lake         // the lake: landing records, statuses, reports
 	landing lake.Store         // the landing bucket: files not yet ingested
+	reports lake.Store         // the reports bucket; nil when REPORTS_BUCKET is not set
 	presign presigner          // signs upload URLs for the landing bucket
 	now     func() time.Time
 	newID   func() (string, error) // a new landing id
@@ -86,6 +89,11 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	for _, o := range cfg.Organisations {
+		if err := std.ValidOrg(o); err != nil {
+			return nil, fmt.Errorf("ORGANISATIONS: %w", err)
+		}
+	}
 	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "")
 	if err != nil {
 		return nil, err
@@ -97,9 +105,17 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err := errors.Join(lakeStore.Err(), landingStore.Err()); err != nil {
 		return nil, err
 	}
+	var reportsStore lake.Store
+	if cfg.ReportsBucket != "" {
+		rs := s3store.NewFromClient(client, cfg.ReportsBucket, "")
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+		reportsStore = rs
+	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
+		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, reports: reportsStore, presign: s3.NewPresignClient(client),
 		now: time.Now, newID: randomID,
 		key: func(ctx context.Context) (pseudonym.Key, error) { return keysource.FromEnvironment(ctx, getenv) },
 	}, nil
@@ -145,6 +161,12 @@ func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow
 type forbidden struct{ msg string }
 
 func (e *forbidden) Error() string { return e.msg }
+// refused is a request the caller's sign-in does not allow (no
+// organisation, or not a lead): a 403, which is about who asks, not about
+// the domain, so it is no domain kind either.
+type refused struct{ msg string }
+
+func (e *refused) Error() string { return e.msg }
 
 func badRequest(format string, args ...any) error {
 	return pipeline.Errorf(pipeline.Invalid, format, args...)
@@ -161,8 +183,11 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	log := h.log.With("request_id", ev.RequestContext.RequestID, "method", method)
 	org, ok := h.org(ev)
 	if !ok {
-		log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
-		return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
+		if !h.isLead(ev) {
+			log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
+			return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
+		}
+		org = "" // a lead of no organisation: the lead's routes only
 	}
 	log = log.With("org", org)
 	status, body, err := h.serve(ctx, log, org, ev)
@@ -179,6 +204,11 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if errors.As(err, &na) {
 		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
 		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
+	}
+	var rf *refused
+	if errors.As(err, &rf) {
+		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
+		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
 	}
 	kind := pipeline.KindOf(err)
 	a := answer[kind]
@@ -208,6 +238,12 @@ func (h *handler) org(ev events.APIGatewayV2HTTPRequest) (string, bool) {
 
 // serve routes a request of an organisation.
 func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	if status, body, ok, err := h.servePages(ctx, log, org, ev); ok {
+		return status, body, err
+	}
+	if org == "" {
+		return 0, nil, noOrg()
+	}
 	method := ev.RequestContext.HTTP.Method
 	parts := strings.Split(strings.Trim(requestPath(ev), "/"), "/")
 	switch {
