@@ -60,6 +60,7 @@ func TestParse_Errors(t *testing.T) {
 		{"bad quarter", `"2025-Q4"`, `"2025-Q5"`, "YYYY-Qn"},
 		{"bad lead", `"lead@example.org"`, `"Lead <lead@example.org>"`, "not an e-mail address"},
 		{"no retention", `"raw_days": 2555`, `"raw_days": 0`, "retention.raw_days"},
+		{"bad operator", `"leads"`, `"operators": ["ops at example.org"], "leads"`, "operator \"ops at example.org\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
