@@ -111,5 +111,8 @@ func FeatureFlags() map[string]any {
 		// S3 server access logs delivered under a bucket policy, not an
 		// ACL: every bucket has ACLs disabled.
 		"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true,
+		// Cross-stack references as CloudFormation exports, which keep a
+		// stack from being deleted while another uses it.
+		"@aws-cdk/core:defaultCrossStackReferences": "strong",
 	}
 }
