@@ -9,10 +9,14 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report
+FUNCTIONS   ?= $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+CONSORTIUM  ?= ../testdata/consortium/example.json
+CDK_CLI     ?= aws-cdk@2.1148.1
+# jsii runs the CDK in Node; Node 20 works but prints an end-of-life banner.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools node functions synth cdk-synth lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest every one into ./lake
 demo: $(SAMPLE)/manifest.json
@@ -26,10 +30,24 @@ $(SAMPLE)/manifest.json:
 
 sample: $(SAMPLE)/manifest.json
 
-## test: every test, as CI runs them
-test: tools
+## test: every test, as CI runs them (infra/ is a module of its own: the CDK stays out of the pipeline's)
+test: tools node
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+## node: Node.js, which the CDK's jsii runtime needs (apt-get when missing)
+node:
+	@command -v node >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+
+## synth: the CDK app's CloudFormation templates in infra/cdk.out, for CONSORTIUM (no AWS account, no network)
+synth: functions node
+	cd infra && CDK_CONTEXT_JSON='{"consortium":"$(CONSORTIUM)"}' $(GO) run .
+	@ls infra/cdk.out/*.template.json
+
+## cdk-synth: the same through the CDK CLI (npx; cdk.json), as a deploy runs it
+cdk-synth: functions node
+	cd infra && npx --yes $(CDK_CLI) synth --quiet -c consortium=$(CONSORTIUM)
 
 ## tools: the S3-compatible server the storage and function tests run against
 tools: bin/versitygw
@@ -78,4 +96,4 @@ dictionary:
 
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
-	rm -rf build dist $(LAKE)
+	rm -rf build dist $(LAKE) infra/cdk.out

@@ -173,6 +173,12 @@ func wantStatements() map[string][]string {
 			"Allow s3:ListBucket ${Data/Curated.Arn}",
 			"Allow s3:PutObject ${Data/Reports.Arn}/reports/*",
 			"Allow ses:SendEmail arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${Reporting/Sender}",
+			"Allow secretsmanager:GetSecretValue ${Secrets/LinkKey}",
+		}),
+		"links": slices.Concat(logs("Reporting", "links"), []string{
+			"Allow kms:Decrypt ${Data/Key.Arn}",
+			"Allow s3:GetObject ${Data/Reports.Arn}/reports/*",
+			"Allow secretsmanager:GetSecretValue ${Secrets/LinkKey}",
 		}),
 	}
 	for _, code := range cfg.Consortium.Codes() {

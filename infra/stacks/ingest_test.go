@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestIngest_Alarms(t *testing.T) {
 	ing := stack(t, "Ingest")
 	want := map[string]string{
 		"AWS/SQS ApproximateNumberOfMessagesVisible ${Ingest/DeadLetter.QueueName}": "dead letters",
-		"AWS/Lambda Errors ${Ingest/ingest}":                                         "errors",
+		"AWS/Lambda Errors ${Ingest/ingest}":                                        "errors",
 		"AWS/SQS ApproximateAgeOfOldestMessage ${Ingest/Queue.QueueName}":           "age of the oldest message",
 	}
 	for _, a := range ing.ofType("AWS::CloudWatch::Alarm") {
@@ -168,55 +169,82 @@ func TestReporting_Schedule(t *testing.T) {
 	}
 }
 
-func TestSecrets_OnlyPseudonymisers(t *testing.T) {
+func TestSecrets_OnlyTheirFunctions(t *testing.T) {
 	sec := stack(t, "Secrets")
-	// The functions that pseudonymise are those whose code reads the key.
-	var readers []string
-	for _, f := range folders {
-		if envReads(t, f)["OUTCOMES_KEY_SECRET_ID"] {
-			readers = append(readers, "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"+cfg.Name+"-"+f)
-		}
+	tests := []struct {
+		secret, variable string
+		stacksReaders    []string
+	}{
+		{"PseudonymKey", "OUTCOMES_KEY_SECRET_ID", stacks.Pseudonymisers},
+		{"LinkKey", "LINK_KEY_SECRET_ID", stacks.LinkKeyReaders},
 	}
-	var stacksReaders []string
-	for _, f := range stacks.Pseudonymisers {
-		stacksReaders = append(stacksReaders, "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"+cfg.Name+"-"+f)
+	role := func(f string) string {
+		return "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + cfg.Name + "-" + f
 	}
-	if strings.Join(readers, " ") != strings.Join(stacksReaders, " ") {
-		t.Errorf("the functions that read the key are %v; the stacks let %v", readers, stacksReaders)
-	}
-	pols := sec.ofType("AWS::SecretsManager::ResourcePolicy")
-	ok := false
-	for _, p := range pols {
-		for _, s := range list(get(p.Properties, "ResourcePolicy", "Statement")) {
-			if get(s, "Effect") == "Deny" && get(s, "Action") == "secretsmanager:GetSecretValue" && sec.render(get(s, "Principal")) == "{AWS: *}" {
-				got := sec.render(get(s, "Condition", "ArnNotEquals", "aws:PrincipalArn"))
-				want := "[" + strings.Join(readers, ", ") + "]"
-				ok = got == want
-				if !ok {
-					t.Errorf("the key is denied to all but %s, want %s", got, want)
+	for _, tt := range tests {
+		t.Run(tt.secret, func(t *testing.T) {
+			// The functions that may read a secret are those whose code
+			// reads its variable, and each is given that secret.
+			var readers []string
+			for _, f := range folders {
+				if envReads(t, f)[tt.variable] {
+					readers = append(readers, f)
+					env, _ := get(deployed(t)[f][0].res.Properties, "Environment", "Variables").(map[string]any)
+					if got := deployed(t)[f][0].stack.render(env[tt.variable]); got != "${Secrets/"+tt.secret+"}" {
+						t.Errorf("%s: %s is %s, want the secret %s", f, tt.variable, got, tt.secret)
+					}
 				}
 			}
-		}
-	}
-	if !ok {
-		t.Error("no statement denies the key to other principals")
-	}
-	// No other function's role may read any secret.
-	for name, fs := range deployed(t) {
-		for _, l := range statements(t, fs[0].stack, name+"Role") {
-			if strings.Contains(l, "secretsmanager:") && !strings.Contains(strings.Join(readers, " "), "-"+name) {
-				t.Errorf("%s may %s", name, l)
+			if got, want := strings.Join(readers, " "), strings.Join(sortedCopy(tt.stacksReaders), " "); got != want {
+				t.Errorf("the functions that read %s are %s; the stacks let %s", tt.variable, got, want)
 			}
-		}
+			_, secret := sec.byPath(t, "Secrets/"+tt.secret)
+			if sec.render(secret.Properties["KmsKeyId"]) != "${Data/Key.Arn}" {
+				t.Errorf("encrypted with %v", secret.Properties["KmsKeyId"])
+			}
+			g := secret.Properties["GenerateSecretString"]
+			// 64 characters from 0-9a-f: a 32-byte key in hex.
+			if get(g, "PasswordLength") != 64.0 || get(g, "ExcludeUppercase") != true || get(g, "ExcludePunctuation") != true ||
+				get(g, "ExcludeCharacters") != "ghijklmnopqrstuvwxyz" || get(g, "IncludeSpace") != false {
+				t.Errorf("generated key %v: want 64 hexadecimal digits", g)
+			}
+			var arns []string
+			for _, f := range readers {
+				arns = append(arns, role(f))
+			}
+			denied := false
+			for _, p := range sec.ofType("AWS::SecretsManager::ResourcePolicy") {
+				if sec.render(p.Properties["SecretId"]) != "${Secrets/"+tt.secret+"}" {
+					continue
+				}
+				for _, s := range list(get(p.Properties, "ResourcePolicy", "Statement")) {
+					if get(s, "Effect") == "Deny" && get(s, "Action") == "secretsmanager:GetSecretValue" && sec.render(get(s, "Principal")) == "{AWS: *}" {
+						got, want := sec.render(get(s, "Condition", "ArnNotEquals", "aws:PrincipalArn")), "["+strings.Join(arns, ", ")+"]"
+						denied = got == want
+						if !denied {
+							t.Errorf("denied to all but %s, want %s", got, want)
+						}
+					}
+				}
+			}
+			if !denied {
+				t.Error("no statement denies the secret to other principals")
+			}
+			for name, fs := range deployed(t) {
+				for _, l := range statements(t, fs[0].stack, name+"Role") {
+					if strings.Contains(l, "${Secrets/"+tt.secret+"}") && !strings.Contains(" "+strings.Join(readers, " ")+" ", " "+name+" ") {
+						t.Errorf("%s may %s", name, l)
+					}
+				}
+			}
+		})
 	}
-	for _, s := range sec.ofType("AWS::SecretsManager::Secret") {
-		g := s.Properties["GenerateSecretString"]
-		// 64 characters from 0-9a-f: a 32-byte key in hex, as pseudonym.ParseKey reads it.
-		if get(g, "PasswordLength") != 64.0 || get(g, "ExcludeUppercase") != true || get(g, "ExcludePunctuation") != true ||
-			get(g, "ExcludeCharacters") != "ghijklmnopqrstuvwxyz" || get(g, "IncludeSpace") != false {
-			t.Errorf("generated key %v: want 64 hexadecimal digits", g)
-		}
-	}
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
 }
 
 func TestUploads_Cognito(t *testing.T) {

@@ -155,7 +155,7 @@ func readAssembly(dir string) (*cloudAssembly, error) {
 				TemplateFile string `json:"templateFile"`
 			} `json:"properties"`
 			MetadataFile string `json:"additionalMetadataFile"`
-			Metadata map[string][]struct {
+			Metadata     map[string][]struct {
 				Type string `json:"type"`
 				Data any    `json:"data"`
 			} `json:"metadata"`

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
@@ -16,6 +17,9 @@ import (
 type Reporting struct {
 	Stack    awscdk.Stack
 	Function *Function
+	// Links serves the report links (a function URL).
+	Links    *Function
+	LinksURL awslambda.FunctionUrl
 	Schedule awsscheduler.Schedule
 	Identity awsses.EmailIdentity
 }
@@ -35,10 +39,28 @@ func NewReporting(scope constructs.Construct, id string, props *awscdk.StackProp
 		}
 	}
 	orgJSON, _ := json.Marshal(orgs)
+	r.Links = newFunction(stack, cfg, "links", functionProps{
+		Description: "serves the reports to the holders of the links the report e-mails carry",
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		MemoryMB:    256,
+		Secrets:     true,
+		Env: map[string]string{
+			"REPORTS_BUCKET":     *data.Reports.BucketName(),
+			"LINK_KEY_SECRET_ID": *secrets.LinkKey.SecretArn(),
+		},
+	})
+	// Anyone may ask; only a link signed with the key, and not expired,
+	// is answered (pipeline/reportlink).
+	r.LinksURL = r.Links.Function.AddFunctionUrl(&awslambda.FunctionUrlOptions{AuthType: awslambda.FunctionUrlAuthType_NONE})
+	r.Links.Role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Reports.BucketArn(), "reports/")))
+	r.Links.Role.AddToPolicy(allow([]string{"kms:Decrypt"}, data.Key.KeyArn()))
+	r.Links.Role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.LinkKey.SecretArn()))
+	nagSuppress(r.Links.Role, "AwsSolutions-IAM5", "reads the objects under the reports bucket's reports/ prefix (each report's files) and writes its log streams")
 	r.Function = newFunction(stack, cfg, "report", functionProps{
 		Description: "makes the quarterly reports, stores them and e-mails their links",
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(15)),
 		MemoryMB:    3008,
+		Secrets:     true,
 		Env: map[string]string{
 			"LAKE_BUCKET":     *data.Curated.BucketName(),
 			"LAKE_PREFIX":     "",
@@ -47,6 +69,11 @@ func NewReporting(scope constructs.Construct, id string, props *awscdk.StackProp
 			"LEAD_ADDRESSES":  strings.Join(c.Leads, ","),
 			"ORG_ADDRESSES":   string(orgJSON),
 			"REPORT_LINK_TTL": "168h",
+			// Links the links function serves, which work for all of
+			// REPORT_LINK_TTL (a URL presigned with this function's role
+			// would die with its credentials).
+			"LINK_BASE_URL":      *r.LinksURL.Url(),
+			"LINK_KEY_SECRET_ID": *secrets.LinkKey.SecretArn(),
 		},
 	})
 	role := r.Function.Role
@@ -55,6 +82,7 @@ func NewReporting(scope constructs.Construct, id string, props *awscdk.StackProp
 	role.AddToPolicy(allow([]string{"s3:PutObject"}, under(data.Reports.BucketArn(), "reports/")))
 	role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
 	role.AddToPolicy(allow([]string{"ses:SendEmail"}, r.Identity.EmailIdentityArn()))
+	role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.LinkKey.SecretArn()))
 
 	// Scheduler passes its input as it is: this is the EventBridge event
 	// the function reads, its time the schedule's, so that the function
