@@ -1,23 +1,119 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Catalog is the Glue database and tables and the Athena workgroup.
-type Catalog struct {
-	Stack awscdk.Stack
+// BytesScannedLimit is the most one Athena query of the workgroup may
+// scan: 10 GiB, far above a quarter's figures for a large consortium and
+// well below a mistaken query over every file of every version.
+const BytesScannedLimit = 10 << 30
+
+// Column and Table are a Glue table's definition, as the catalog
+// generator (the same one as `outcomes ddl`) gives it.
+type Column struct{ Name, Type, Comment string }
+
+// Table is one external table over the lake.
+type Table struct {
+	Name, Comment                    string
+	Columns, PartitionKeys           []Column
+	Location                         string // s3://bucket/prefix/…/
+	SerDe, InputFormat, OutputFormat string
+	Parameters                       map[string]string
 }
 
-// Table is a Glue table's definition.
-type Table struct{}
+// View is one view, created by the statement analysts run once (saved in
+// the workgroup): Athena keeps views in Glue in an engine-specific
+// encoding, which only Athena itself should write.
+type View struct{ Name, SQL string }
 
-func catalogTables(cfg Config) ([]Table, error) { return nil, nil }
+// Catalog is the Glue database and tables and the Athena workgroup.
+type Catalog struct {
+	Stack     awscdk.Stack
+	Database  awsglue.CfnDatabase
+	Workgroup awsathena.CfnWorkGroup
+}
 
-// NewCatalog makes the Catalog stack.
-func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config, data *Data, tables []Table) *Catalog {
+// DatabaseName is the Glue database of a deployment.
+func DatabaseName(cfg Config) string { return strings.ReplaceAll(cfg.Name, "-", "_") }
+
+// NewCatalog makes the Catalog stack from the generator's tables and
+// views, located in the curated bucket.
+func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config, data *Data, tables []Table, views []View) *Catalog {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
-	return &Catalog{Stack: stack}
+	c := &Catalog{Stack: stack}
+	db := DatabaseName(cfg)
+	c.Database = awsglue.NewCfnDatabase(stack, jsii.String("Database"), &awsglue.CfnDatabaseProps{
+		CatalogId: awscdk.Aws_ACCOUNT_ID(),
+		DatabaseInput: &awsglue.CfnDatabase_DatabaseInputProperty{
+			Name:        jsii.String(db),
+			Description: jsii.String(cfg.Consortium.Name + ": the lake's curated tables (generated from schemas/)"),
+		},
+	})
+	columns := func(cols []Column) *[]any {
+		out := make([]any, len(cols))
+		for i, col := range cols {
+			out[i] = &awsglue.CfnTable_ColumnProperty{Name: jsii.String(col.Name), Type: jsii.String(col.Type), Comment: jsii.String(col.Comment)}
+		}
+		return &out
+	}
+	for _, t := range tables {
+		params := map[string]*string{"EXTERNAL": jsii.String("TRUE")}
+		for k, v := range t.Parameters {
+			params[k] = jsii.String(v)
+		}
+		table := awsglue.NewCfnTable(stack, jsii.String("Table-"+t.Name), &awsglue.CfnTableProps{
+			CatalogId:    awscdk.Aws_ACCOUNT_ID(),
+			DatabaseName: jsii.String(db),
+			TableInput: &awsglue.CfnTable_TableInputProperty{
+				Name:          jsii.String(t.Name),
+				Description:   jsii.String(t.Comment),
+				TableType:     jsii.String("EXTERNAL_TABLE"),
+				Parameters:    &params,
+				PartitionKeys: columns(t.PartitionKeys),
+				StorageDescriptor: &awsglue.CfnTable_StorageDescriptorProperty{
+					Columns:      columns(t.Columns),
+					Location:     jsii.String(t.Location),
+					InputFormat:  jsii.String(t.InputFormat),
+					OutputFormat: jsii.String(t.OutputFormat),
+					SerdeInfo:    &awsglue.CfnTable_SerdeInfoProperty{SerializationLibrary: jsii.String(t.SerDe)},
+				},
+			},
+		})
+		table.AddDependency(c.Database)
+	}
+	c.Workgroup = awsathena.NewCfnWorkGroup(stack, jsii.String("Workgroup"), &awsathena.CfnWorkGroupProps{
+		Name:                  jsii.String(cfg.Name),
+		Description:           jsii.String("the analysts' queries of the lake: settings enforced, results encrypted, scans limited"),
+		RecursiveDeleteOption: jsii.Bool(true),
+		WorkGroupConfiguration: &awsathena.CfnWorkGroup_WorkGroupConfigurationProperty{
+			EnforceWorkGroupConfiguration:   jsii.Bool(true),
+			PublishCloudWatchMetricsEnabled: jsii.Bool(true),
+			BytesScannedCutoffPerQuery:      jsii.Number(BytesScannedLimit),
+			EngineVersion:                   &awsathena.CfnWorkGroup_EngineVersionProperty{SelectedEngineVersion: jsii.String("Athena engine version 3")},
+			ResultConfiguration: &awsathena.CfnWorkGroup_ResultConfigurationProperty{
+				OutputLocation: jsii.String("s3://" + *data.AthenaResults.BucketName() + "/results/"),
+				EncryptionConfiguration: &awsathena.CfnWorkGroup_EncryptionConfigurationProperty{
+					EncryptionOption: jsii.String("SSE_KMS"), KmsKey: data.Key.KeyArn(),
+				},
+			},
+		},
+	})
+	for _, v := range views {
+		q := awsathena.NewCfnNamedQuery(stack, jsii.String("View-"+v.Name), &awsathena.CfnNamedQueryProps{
+			Name:        jsii.String("create view " + v.Name),
+			Description: jsii.String("run once after a deploy that changes the views (docs/deploy.md)"),
+			Database:    jsii.String(db),
+			WorkGroup:   c.Workgroup.Ref(),
+			QueryString: jsii.String(v.SQL),
+		})
+		q.AddDependency(c.Workgroup)
+	}
+	return c
 }

@@ -69,11 +69,6 @@ type Deployment struct {
 	Catalog     *Catalog
 }
 
-// Stacks lists the stacks in deployment order.
-func (d *Deployment) Stacks() []awscdk.Stack {
-	return []awscdk.Stack{d.Data.Stack, d.Secrets.Stack, d.Ingest.Stack, d.Uploads.Stack, d.Reporting.Stack, d.Maintenance.Stack, d.Catalog.Stack}
-}
-
 // Build adds every stack to app and applies the cdk-nag AwsSolutions
 // checks, whose findings are errors in the cloud assembly unless a
 // suppression with its reason says why the finding does not apply.
@@ -94,12 +89,12 @@ func Build(app awscdk.App, cfg Config) (*Deployment, error) {
 	d.Ingest = NewIngest(app, "Ingest", props("ingest", "landing notifications, the queue and the ingest function"), cfg, d.Data, d.Secrets)
 	d.Uploads = NewUploads(app, "Uploads", props("uploads", "sign-in, the uploads API and its function"), cfg, d.Data)
 	d.Reporting = NewReporting(app, "Reporting", props("reporting", "the quarterly report's schedule, e-mail and links"), cfg, d.Data, d.Secrets)
-	d.Maintenance = NewMaintenance(app, "Maintenance", props("maintenance", "the scheduled lake check and gc"), cfg, d.Data, d.Ingest)
-	tables, err := catalogTables(cfg)
+	// MAINTENANCE: wired when functions/maintenance lands on main.
+	tables, views, err := catalogTables(cfg, d.Data)
 	if err != nil {
 		return nil, err
 	}
-	d.Catalog = NewCatalog(app, "Catalog", props("catalog", "the Glue tables and the Athena workgroup"), cfg, d.Data, tables)
+	d.Catalog = NewCatalog(app, "Catalog", props("catalog", "the Glue tables and the Athena workgroup"), cfg, d.Data, tables, views)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return d, nil
 }

@@ -32,6 +32,9 @@ type functionProps struct {
 	// Env is the whole environment: exactly what the function's
 	// configuration reads.
 	Env map[string]string
+	// NoAsyncRetry turns off Lambda's own retries of a failed
+	// asynchronous invocation (a schedule's): the schedule decides.
+	NoAsyncRetry bool
 	// Secrets says the function reads a secret through the AWS Parameters
 	// and Secrets Lambda Extension (keysource), which the layer provides.
 	Secrets bool
@@ -83,6 +86,9 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		MemorySize:   jsii.Number(p.MemoryMB),
 		Environment:  &env,
 		LogGroup:     logs,
+	}
+	if p.NoAsyncRetry {
+		props.RetryAttempts = jsii.Number(0)
 	}
 	if p.Secrets {
 		props.ParamsAndSecrets = awslambda.ParamsAndSecretsLayerVersion_FromVersion(awslambda.ParamsAndSecretsVersions_V1_0_103, &awslambda.ParamsAndSecretsOptions{

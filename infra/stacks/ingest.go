@@ -130,6 +130,7 @@ func NewIngest(scope constructs.Construct, id string, props *awscdk.StackProps, 
 	alarm("ErrorsAlarm", "the ingest function failed", in.Function.Function.MetricErrors(five), 1)
 	alarm("OldestMessageAlarm", "an upload has waited "+itoa(oldestMessageAlarmMinutes)+" minutes to be ingested",
 		in.Queue.MetricApproximateAgeOfOldestMessage(five), oldestMessageAlarmMinutes*60)
+	awscdk.NewCfnOutput(stack, jsii.String("QueueUrl"), &awscdk.CfnOutputProps{Value: in.Queue.QueueUrl(), Description: jsii.String("the ingest queue (docs/deploy.md: restoring from raw)")})
 	nagSuppress(in.Function.Role, "AwsSolutions-IAM5",
 		"object-level actions on the keys under a bucket prefix (landing/ for the uploads, the curated bucket for the lake this function writes) and the function's log streams: the keys are not known in advance")
 	nagSuppress(stack.Node().FindChild(jsii.String(notificationsHandler)), "AwsSolutions-IAM4",

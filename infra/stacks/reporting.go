@@ -55,12 +55,16 @@ func NewReporting(scope constructs.Construct, id string, props *awscdk.StackProp
 	r.Links.Role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Reports.BucketArn(), "reports/")))
 	r.Links.Role.AddToPolicy(allow([]string{"kms:Decrypt"}, data.Key.KeyArn()))
 	r.Links.Role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.LinkKey.SecretArn()))
+	awscdk.NewCfnOutput(stack, jsii.String("LinksUrl"), &awscdk.CfnOutputProps{Value: r.LinksURL.Url()})
 	nagSuppress(r.Links.Role, "AwsSolutions-IAM5", "reads the objects under the reports bucket's reports/ prefix (each report's files) and writes its log streams")
 	r.Function = newFunction(stack, cfg, "report", functionProps{
 		Description: "makes the quarterly reports, stores them and e-mails their links",
 		Timeout:     awscdk.Duration_Minutes(jsii.Number(15)),
 		MemoryMB:    3008,
 		Secrets:     true,
+		// The schedule retries a failed run (twice); Lambda's own retries
+		// on top would send the e-mails more times still.
+		NoAsyncRetry: true,
 		Env: map[string]string{
 			"LAKE_BUCKET":     *data.Curated.BucketName(),
 			"LAKE_PREFIX":     "",

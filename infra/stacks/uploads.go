@@ -129,6 +129,9 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	stage.SetDefaultRouteSettings(&awsapigatewayv2.CfnStage_RouteSettingsProperty{
 		ThrottlingBurstLimit: jsii.Number(50), ThrottlingRateLimit: jsii.Number(20),
 	})
+	for id, v := range map[string]*string{"ApiUrl": u.API.ApiEndpoint(), "UserPoolId": u.Pool.UserPoolId(), "ClientId": u.Client.UserPoolClientId()} {
+		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v})
+	}
 	nagSuppress(u.Function.Role, "AwsSolutions-IAM5",
 		"object-level actions on the keys under an organisation's landing prefix and under the lake's uploads/ prefix, and the function's log streams: the keys are chosen per upload")
 	nagSuppress(u.Pool, "AwsSolutions-COG2",
