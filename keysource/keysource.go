@@ -1,8 +1,9 @@
-// Package keysource fetches the consortium's pseudonymisation key from where
-// a deployment keeps it: in AWS, AWS Secrets Manager, read through the AWS
-// Parameters and Secrets Lambda Extension (a local HTTP endpoint, so the
-// functions need no Secrets Manager SDK and the secret is cached by the
-// extension); on one machine, a file. The key is never logged, never written
+// Package keysource fetches the consortium's pseudonymisation key, and the
+// other secrets a function reads, from where a deployment keeps them: in
+// AWS, AWS Secrets Manager, read through the AWS Parameters and Secrets
+// Lambda Extension (a local HTTP endpoint, so the functions need no Secrets
+// Manager SDK and the secret is cached by the extension); on one machine, a
+// file. The key is never logged, never written
 // to the lake and never held in a plain environment variable.
 package keysource
 

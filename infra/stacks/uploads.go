@@ -135,7 +135,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	nagSuppress(u.Function.Role, "AwsSolutions-IAM5",
 		"object-level actions on the keys under an organisation's landing prefix and under the lake's uploads/ prefix, and the function's log streams: the keys are chosen per upload")
 	nagSuppress(u.Pool, "AwsSolutions-COG2",
-		"MFA is available (TOTP) to every user; requiring it is the consortium's choice, made in the console, because small charities' data officers share no hardware tokens")
+		"MFA (an authenticator app) is available to every user; requiring it is each consortium's choice before the pool is created (docs/deploy.md), since some small charities' data officers have no phone for an authenticator")
 	nagSuppress(u.Pool, "AwsSolutions-COG8",
 		"the Plus feature plan (threat protection) is a cost each consortium decides on; passwords are long, sign-up is closed and accounts are created by administrators")
 	nagSuppress(u.Pool, "AwsSolutions-COG3",
