@@ -69,7 +69,6 @@ func NewMaintenance(scope constructs.Construct, id string, props *awscdk.StackPr
 	})
 	m.Alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(ingest.Alarms))
 	nagSuppress(role, "AwsSolutions-IAM5", "gc and check read, complete and remove objects anywhere in the lake's bucket, and the function writes its log streams")
-	nagSuppress(stack, "AwsSolutions-IAM5", "the scheduler's role may invoke the maintenance function and its versions (the ARN with :*), nothing else",
-		"Resource::<maintenance*.Arn>:*")
+	schedulerInvokes(stack, "maintenance")
 	return m
 }
