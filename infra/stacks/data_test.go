@@ -20,7 +20,7 @@ func TestStacks_ResourceCounts(t *testing.T) {
 		},
 		"Uploads": {
 			"AWS::Cognito::UserPool": 1, "AWS::Cognito::UserPoolClient": 1, "AWS::ApiGatewayV2::Api": 1,
-			"AWS::ApiGatewayV2::Authorizer": 1, "AWS::ApiGatewayV2::Route": 3, "AWS::ApiGatewayV2::Stage": 1,
+			"AWS::ApiGatewayV2::Authorizer": 1, "AWS::ApiGatewayV2::Route": 1, "AWS::ApiGatewayV2::Stage": 1,
 		},
 		"Reporting": {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1},
 	}

@@ -11,8 +11,8 @@ import (
 func TestFunctions_AllDeployed(t *testing.T) {
 	d := deployed(t)
 	for _, f := range folders {
-		if len(d[f]) != 1 {
-			t.Errorf("functions/%s: %d Lambda functions in the stacks, want 1: every function is deployed", f, len(d[f]))
+		if len(d[f]) == 0 {
+			t.Errorf("functions/%s has no Lambda function in the stacks: every function is deployed", f)
 		}
 	}
 	for name := range d {

@@ -297,6 +297,14 @@ func TestUploads_Cognito(t *testing.T) {
 		if r.Properties["AuthorizationType"] != "JWT" || up.render(r.Properties["AuthorizerId"]) != "${Uploads/Api/Cognito}" {
 			t.Errorf("route %s (%s) is not behind the authoriser", up.path(l), r.Properties["RouteKey"])
 		}
+		if r.Properties["RouteKey"] != "ANY /{proxy+}" {
+			t.Errorf("route %s: want every request to go to the uploads function, which routes", r.Properties["RouteKey"])
+		}
+	}
+	for _, i := range up.ofType("AWS::ApiGatewayV2::Integration") {
+		if up.render(i.Properties["IntegrationUri"]) != "${Uploads/uploads.Arn}" {
+			t.Errorf("the API calls %s, want the uploads function", up.render(i.Properties["IntegrationUri"]))
+		}
 	}
 	for _, s := range up.ofType("AWS::ApiGatewayV2::Stage") {
 		if get(s.Properties, "AccessLogSettings", "DestinationArn") == nil {

@@ -109,14 +109,12 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		DefaultAuthorizer: authorizer,
 	})
 	integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("Uploads"), u.Function.Function, nil)
-	for _, r := range []struct {
-		method awsapigatewayv2.HttpMethod
-		path   string
-	}{{awsapigatewayv2.HttpMethod_POST, "/uploads"}, {awsapigatewayv2.HttpMethod_GET, "/uploads"}, {awsapigatewayv2.HttpMethod_GET, "/uploads/{id}"}} {
-		u.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-			Path: jsii.String(r.path), Methods: &[]awsapigatewayv2.HttpMethod{r.method}, Integration: integration,
-		})
-	}
+	// Every path goes to the function, behind the authoriser: the function
+	// routes (and answers 404 for what it does not serve), so a route it
+	// gains needs no change here.
+	u.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path: jsii.String("/{proxy+}"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_ANY}, Integration: integration,
+	})
 	format, _ := json.Marshal(map[string]string{
 		"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTime",
 		"route": "$context.routeKey", "status": "$context.status", "sub": "$context.authorizer.claims.sub",
