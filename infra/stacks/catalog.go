@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsathena"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -24,6 +25,7 @@ type Table struct {
 	Name, Comment                    string
 	Columns, PartitionKeys           []Column
 	Location                         string // s3://bucket/prefix/…/
+	Path                             string // the same folder in the lake, such as "curated/carers/"
 	SerDe, InputFormat, OutputFormat string
 	Parameters                       map[string]string
 }
@@ -38,6 +40,10 @@ type Catalog struct {
 	Stack     awscdk.Stack
 	Database  awsglue.CfnDatabase
 	Workgroup awsathena.CfnWorkGroup
+	// Analysts is the managed policy to attach to the analysts' users or
+	// roles: queries in the workgroup over the catalog's tables, and
+	// nothing of the lake outside the tables' folders.
+	Analysts awsiam.ManagedPolicy
 }
 
 // DatabaseName is the Glue database of a deployment.
@@ -115,5 +121,55 @@ func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps,
 		})
 		q.AddDependency(c.Workgroup)
 	}
+	c.Analysts = analystsPolicy(stack, cfg, data, c, tables)
 	return c
+}
+
+// analystsPolicy lets an analyst run queries in the workgroup and read
+// what the tables name: not the lake's uploads/ folder (the uploaders'
+// validation reports), not the landing or raw buckets.
+func analystsPolicy(stack awscdk.Stack, cfg Config, data *Data, c *Catalog, tables []Table) awsiam.ManagedPolicy {
+	arn := func(resource string) *string {
+		return awscdk.Fn_Join(jsii.String(""), &[]*string{
+			jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":" + resource), awscdk.Aws_REGION(), jsii.String(":"), awscdk.Aws_ACCOUNT_ID(),
+		})
+	}
+	db := DatabaseName(cfg)
+	workgroup := awscdk.Fn_Join(jsii.String(""), &[]*string{arn("athena:"), jsii.String(":workgroup/" + cfg.Name)})
+	glue := func(what string) *string {
+		return awscdk.Fn_Join(jsii.String(""), &[]*string{arn("glue:"), jsii.String(":" + what)})
+	}
+	var objects, prefixes []*string
+	seen := map[string]bool{}
+	for _, t := range tables {
+		if !seen[t.Path] {
+			seen[t.Path] = true
+			objects = append(objects, under(data.Curated.BucketArn(), t.Path))
+			prefixes = append(prefixes, jsii.String(t.Path+"*"))
+		}
+	}
+	statements := []awsiam.PolicyStatement{
+		allow([]string{"athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:StopQueryExecution",
+			"athena:ListQueryExecutions", "athena:GetWorkGroup", "athena:ListNamedQueries", "athena:GetNamedQuery", "athena:BatchGetNamedQuery"}, workgroup),
+		allow([]string{"glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartitions"},
+			glue("catalog"), glue("database/"+db), glue("table/"+db+"/*")),
+		allow([]string{"s3:GetObject", "s3:PutObject"}, under(data.AthenaResults.BucketArn(), "results/")),
+		allow([]string{"s3:GetBucketLocation", "s3:ListBucket"}, data.AthenaResults.BucketArn()),
+		allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()),
+	}
+	if len(objects) > 0 {
+		statements = append(statements, allow([]string{"s3:GetObject"}, objects...),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:    jsii.Strings("s3:GetBucketLocation", "s3:ListBucket"),
+				Resources:  &[]*string{data.Curated.BucketArn()},
+				Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": prefixes}},
+			}))
+	}
+	p := awsiam.NewManagedPolicy(stack, jsii.String("Analysts"), &awsiam.ManagedPolicyProps{
+		ManagedPolicyName: jsii.String(cfg.Name + "-analysts"),
+		Description:       jsii.String("query the lake with Athena in the " + cfg.Name + " workgroup"),
+		Statements:        &statements,
+	})
+	nagSuppress(p, "AwsSolutions-IAM5", "the objects under the tables' folders and the workgroup's results folder, and the database's tables: their keys and names are not known in advance")
+	return p
 }
