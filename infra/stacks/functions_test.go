@@ -222,3 +222,29 @@ func TestFunctions_Roles(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctions_EnvironmentValues checks where the variables that name a
+// resource point.
+func TestFunctions_EnvironmentValues(t *testing.T) {
+	want := map[string]string{
+		"LAKE_BUCKET":            "${Data/Curated}",
+		"LAKE_PREFIX":            "",
+		"LANDING_BUCKET":         "${Data/Landing}",
+		"REPORTS_BUCKET":         "${Data/Reports}",
+		"OUTCOMES_KEY_SECRET_ID": "${Secrets/PseudonymKey}",
+		"LINK_KEY_SECRET_ID":     "${Secrets/LinkKey}",
+		"LINK_BASE_URL":          "${Reporting/links/FunctionUrl.FunctionUrl}",
+		"CLAIM_ORG":              "custom:org",
+		"FROM_ADDRESS":           cfg.Consortium.Reports.From,
+	}
+	for name, fs := range deployed(t) {
+		for _, f := range fs {
+			env, _ := get(f.res.Properties, "Environment", "Variables").(map[string]any)
+			for k, w := range want {
+				if v, ok := env[k]; ok && f.stack.render(v) != w {
+					t.Errorf("%s: %s=%s, want %s", name, k, f.stack.render(v), w)
+				}
+			}
+		}
+	}
+}
