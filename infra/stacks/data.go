@@ -32,11 +32,12 @@ func NewData(scope constructs.Construct, id string, props *awscdk.StackProps, cf
 	d := &Data{Stack: stack}
 	ret := cfg.Consortium.Retention
 	d.Key = awskms.NewKey(stack, jsii.String("Key"), &awskms.KeyProps{
-		Description:       jsii.String("carer-outcomes " + cfg.Name + ": the data, queues, topics and secrets"),
+		Description:       jsii.String("carer-outcomes " + cfg.Name + ": the buckets and the secrets"),
 		EnableKeyRotation: jsii.Bool(true),
 		Alias:             jsii.String("alias/" + cfg.Name + "-data"),
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 	})
+	days := func(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(n)) }
 	// S3 writes server access logs only to a bucket with SSE-S3 default
 	// encryption (SSE-KMS is not supported for a log target).
 	d.AccessLogs = awss3.NewBucket(stack, jsii.String("AccessLogs"), &awss3.BucketProps{
@@ -47,13 +48,12 @@ func NewData(scope constructs.Construct, id string, props *awscdk.StackProps, cf
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
 		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
 		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id: jsii.String("expire"), Expiration: awscdk.Duration_Days(jsii.Number(ret.AccessLogDays)),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+			Id: jsii.String("retention"), Expiration: days(ret.AccessLogDays), AbortIncompleteMultipartUploadAfter: days(1),
 		}},
 	})
 	bucket := func(id string, versioned bool, rules ...*awss3.LifecycleRule) *awss3.BucketProps {
 		rules = append(rules, &awss3.LifecycleRule{
-			Id: jsii.String("abort-multipart"), AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
+			Id: jsii.String("abort-multipart"), AbortIncompleteMultipartUploadAfter: days(1),
 		})
 		return &awss3.BucketProps{
 			Encryption:             awss3.BucketEncryption_KMS,
@@ -70,13 +70,12 @@ func NewData(scope constructs.Construct, id string, props *awscdk.StackProps, cf
 			LifecycleRules:         &rules,
 		}
 	}
-	days := func(n int) awscdk.Duration { return awscdk.Duration_Days(jsii.Number(n)) }
 
 	d.Raw = awss3.NewBucket(stack, jsii.String("Raw"), bucket("raw", true, &awss3.LifecycleRule{
 		// No Object Lock: the erasure procedure must be able to delete a
 		// carer's copies before the retention period ends.
 		Id: jsii.String("retention"), Expiration: days(ret.RawDays),
-		NoncurrentVersionExpiration: days(30), ExpiredObjectDeleteMarker: nil,
+		NoncurrentVersionExpiration: days(30),
 	}))
 	replication := awsiam.NewRole(stack, jsii.String("ReplicationRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("s3.amazonaws.com"), nil),

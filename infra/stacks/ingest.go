@@ -125,10 +125,10 @@ func NewIngest(scope constructs.Construct, id string, props *awscdk.StackProps, 
 		a.AddAlarmAction(notify)
 	}
 	five := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
-	alarm("DeadLetterAlarm", "an upload failed ingest "+itoa(ingestMaxReceives)+" times and waits in the dead-letter queue",
+	alarm("DeadLetterAlarm", "an upload failed ingest "+strconv.Itoa(ingestMaxReceives)+" times and waits in the dead-letter queue",
 		in.DeadLetter.MetricApproximateNumberOfMessagesVisible(five), 1)
 	alarm("ErrorsAlarm", "the ingest function failed", in.Function.Function.MetricErrors(five), 1)
-	alarm("OldestMessageAlarm", "an upload has waited "+itoa(oldestMessageAlarmMinutes)+" minutes to be ingested",
+	alarm("OldestMessageAlarm", "an upload has waited "+strconv.Itoa(oldestMessageAlarmMinutes)+" minutes to be ingested",
 		in.Queue.MetricApproximateAgeOfOldestMessage(five), oldestMessageAlarmMinutes*60)
 	awscdk.NewCfnOutput(stack, jsii.String("QueueUrl"), &awscdk.CfnOutputProps{Value: in.Queue.QueueUrl(), Description: jsii.String("the ingest queue (docs/deploy.md: restoring from raw)")})
 	nagSuppress(in.Function.Role, "AwsSolutions-IAM5",
@@ -141,5 +141,3 @@ func NewIngest(scope constructs.Construct, id string, props *awscdk.StackProps, 
 // notificationsHandler is the id of the CDK's custom resource that writes
 // a bucket's notification configuration.
 const notificationsHandler = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
-
-func itoa(n int) string { return strconv.Itoa(n) }
