@@ -24,6 +24,7 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes keygen --out $(KEY) --if-missing
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@build/outcomes lake check --lake $(LAKE)
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)

@@ -89,7 +89,7 @@ func Build(app awscdk.App, cfg Config) (*Deployment, error) {
 	d.Ingest = NewIngest(app, "Ingest", props("ingest", "landing notifications, the queue and the ingest function"), cfg, d.Data, d.Secrets)
 	d.Uploads = NewUploads(app, "Uploads", props("uploads", "sign-in, the uploads API and its function"), cfg, d.Data)
 	d.Reporting = NewReporting(app, "Reporting", props("reporting", "the quarterly report's schedule, e-mail and links"), cfg, d.Data, d.Secrets)
-	// MAINTENANCE: wired when functions/maintenance lands on main.
+	d.Maintenance = NewMaintenance(app, "Maintenance", props("maintenance", "the nightly lake gc and check"), cfg, d.Data, d.Ingest)
 	tables, views, err := catalogTables(cfg, d.Data)
 	if err != nil {
 		return nil, err

@@ -22,10 +22,11 @@ func TestStacks_ResourceCounts(t *testing.T) {
 			"AWS::Cognito::UserPool": 1, "AWS::Cognito::UserPoolClient": 1, "AWS::ApiGatewayV2::Api": 1,
 			"AWS::ApiGatewayV2::Authorizer": 1, "AWS::ApiGatewayV2::Route": 1, "AWS::ApiGatewayV2::Stage": 1,
 		},
-		"Reporting": {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1},
+		"Reporting":   {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1, "AWS::Lambda::EventInvokeConfig": 1},
+		"Maintenance": {"AWS::Scheduler::Schedule": 1, "AWS::CloudWatch::Alarm": 1, "AWS::Lambda::EventInvokeConfig": 1},
 	}
 	perFunction := map[string]int{"AWS::Lambda::Function": 1, "AWS::IAM::Role": 1, "AWS::Logs::LogGroup": 1}
-	for _, s := range []string{"Ingest", "Uploads", "Reporting", "Reporting"} { // report and links
+	for _, s := range []string{"Ingest", "Uploads", "Reporting", "Reporting", "Maintenance"} { // report and links in Reporting
 		for typ, n := range perFunction {
 			want[s][typ] += n
 		}
@@ -34,6 +35,7 @@ func TestStacks_ResourceCounts(t *testing.T) {
 	want["Ingest"]["AWS::IAM::Role"]++
 	want["Uploads"]["AWS::Logs::LogGroup"]++ // the API's access logs
 	want["Reporting"]["AWS::IAM::Role"]++    // the scheduler's
+	want["Maintenance"]["AWS::IAM::Role"]++  // the scheduler's
 	for id, types := range want {
 		tmpl := stack(t, id)
 		for typ, n := range types {

@@ -114,7 +114,7 @@ func under(bucketArn *string, prefix string) *string {
 }
 
 // Functions are the folders under functions/ that the stacks deploy.
-var Functions = []string{"ingest", "uploads", "report", "links"}
+var Functions = []string{"ingest", "uploads", "report", "links", "maintenance"}
 
 // CheckDist says which function zips are missing, so that a synth without
 // `make functions` fails with a sentence rather than a missing asset.

@@ -175,6 +175,12 @@ func wantStatements() map[string][]string {
 			"Allow ses:SendEmail arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${Reporting/Sender}",
 			"Allow secretsmanager:GetSecretValue ${Secrets/LinkKey}",
 		}),
+		"maintenance": slices.Concat(logs("Maintenance", "maintenance"), kms, []string{
+			"Allow s3:GetObject ${Data/Curated.Arn}/*",
+			"Allow s3:PutObject ${Data/Curated.Arn}/*",
+			"Allow s3:DeleteObject ${Data/Curated.Arn}/*",
+			"Allow s3:ListBucket ${Data/Curated.Arn}",
+		}),
 		"links": slices.Concat(logs("Reporting", "links"), []string{
 			"Allow kms:Decrypt ${Data/Key.Arn}",
 			"Allow s3:GetObject ${Data/Reports.Arn}/reports/*",
