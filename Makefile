@@ -16,7 +16,7 @@ CDK_CLI     ?= aws-cdk@2.1148.1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools node functions synth cdk-synth lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools node sqlcheck analysts-doc functions synth cdk-synth lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -25,6 +25,8 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
 	@build/outcomes lake check --lake $(LAKE)
+	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
+	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
@@ -32,7 +34,7 @@ $(SAMPLE)/manifest.json:
 sample: $(SAMPLE)/manifest.json
 
 ## test: every test, as CI runs them (infra/ is a module of its own: the CDK stays out of the pipeline's)
-test: tools node
+test: tools node sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
@@ -55,6 +57,14 @@ tools: bin/versitygw
 
 bin/versitygw:
 	GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)
+
+## sqlcheck: node-sql-parser, the Trino grammar the views are parsed with (Node.js from apt-get if missing)
+sqlcheck: scripts/sqlcheck/node_modules/node-sql-parser
+
+scripts/sqlcheck/node_modules/node-sql-parser: scripts/sqlcheck/package.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd scripts/sqlcheck && npm install --no-audit --no-fund --no-package-lock
+	@touch $@
 
 ## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
 functions:
@@ -98,3 +108,7 @@ dictionary:
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
 	rm -rf build dist $(LAKE) infra/cdk.out
+
+## analysts-doc: regenerate the table and view reference in docs/analysts.md from the catalog
+analysts-doc:
+	$(GO) test ./duckdblake -run '^TestWriteReference$$' -count=1 -update

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -111,10 +112,11 @@ func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps,
 			},
 		},
 	})
-	for _, v := range views {
+	for i, v := range views {
 		q := awsathena.NewCfnNamedQuery(stack, jsii.String("View-"+v.Name), &awsathena.CfnNamedQueryProps{
-			Name:        jsii.String("create view " + v.Name),
-			Description: jsii.String("run once after a deploy that changes the views (docs/deploy.md)"),
+			// Numbered: a view may use those before it.
+			Name:        jsii.String(fmt.Sprintf("%02d create view %s", i+1, v.Name)),
+			Description: jsii.String("run the saved queries in their order after a deploy that changes the views (docs/deploy.md)"),
 			Database:    jsii.String(db),
 			WorkGroup:   c.Workgroup.Ref(),
 			QueryString: jsii.String(v.SQL),

@@ -23,6 +23,7 @@ func TestStacks_ResourceCounts(t *testing.T) {
 			"AWS::ApiGatewayV2::Authorizer": 1, "AWS::ApiGatewayV2::Route": 1, "AWS::ApiGatewayV2::Stage": 1,
 		},
 		"Reporting":   {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1, "AWS::Lambda::EventInvokeConfig": 1},
+		"Catalog":     {"AWS::Glue::Database": 1, "AWS::Athena::WorkGroup": 1, "AWS::IAM::ManagedPolicy": 1},
 		"Maintenance": {"AWS::Scheduler::Schedule": 1, "AWS::CloudWatch::Alarm": 1, "AWS::Lambda::EventInvokeConfig": 1},
 	}
 	perFunction := map[string]int{"AWS::Lambda::Function": 1, "AWS::IAM::Role": 1, "AWS::Logs::LogGroup": 1}
