@@ -93,7 +93,7 @@ func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps,
 				},
 			},
 		})
-		table.AddDependency(c.Database)
+		table.AddResourceDependency(c.Database, jsii.String("the table is in the database"))
 	}
 	c.Workgroup = awsathena.NewCfnWorkGroup(stack, jsii.String("Workgroup"), &awsathena.CfnWorkGroupProps{
 		Name:                  jsii.String(cfg.Name),
@@ -121,7 +121,7 @@ func NewCatalog(scope constructs.Construct, id string, props *awscdk.StackProps,
 			WorkGroup:   c.Workgroup.Ref(),
 			QueryString: jsii.String(v.SQL),
 		})
-		q.AddDependency(c.Workgroup)
+		q.AddResourceDependency(c.Workgroup, jsii.String("the query is saved in the workgroup"))
 	}
 	c.Analysts = analystsPolicy(stack, cfg, data, c, tables)
 	return c
