@@ -16,7 +16,7 @@ CDK_CLI     ?= aws-cdk@2.1148.1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 FUZZTIME    ?= 20s
 
-.PHONY: demo test tools node sqlcheck analysts-doc functions synth cdk-synth lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools node sqlcheck analysts-doc functions synth cdk-synth lint fuzz bench bench-memory sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -88,10 +88,15 @@ fuzz:
 	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzNumbers$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/standard -run '^$$' -fuzz '^FuzzCodeList_Lookup$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
 	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
+
+## bench-memory: peak RSS of validate and ingest on the worst files the limits accept (docs/benchmarks.md)
+bench-memory:
+	$(GO) test ./cmd/outcomes -run '^$$' -bench '^BenchmarkMemory_WorstCases$$' -benchtime 1x
 
 ## report-check: open the demo's report in headless Chromium (installed with apt-get if missing): no console errors, a screenshot
 report-check: demo
