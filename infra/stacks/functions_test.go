@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/carer-outcomes/carer-outcomes/infra/stacks"
 )
 
 func TestFunctions_AllDeployed(t *testing.T) {
@@ -19,6 +21,13 @@ func TestFunctions_AllDeployed(t *testing.T) {
 		if !slices.Contains(folders, name) {
 			t.Errorf("a Lambda function says it is functions/%s, which does not exist", name)
 		}
+	}
+	var names []string
+	for name := range d {
+		names = append(names, name)
+	}
+	if sort.Strings(names); !slices.Equal(names, sortedCopy(stacks.Functions)) {
+		t.Errorf("stacks.Functions (the zips a synth checks for) is %v, the stacks deploy %v", stacks.Functions, names)
 	}
 	for name, fs := range d {
 		for _, f := range fs {
