@@ -32,6 +32,10 @@ type Consortium struct {
 	Reports Reports  `json:"reports"`
 	// Retention says how many days each store keeps its objects.
 	Retention Retention `json:"retention"`
+	// Operators receive the deployment's alarms (a failed ingest, a lake
+	// check that found a problem). Optional: the alarms' topic can be
+	// subscribed to later.
+	Operators []string `json:"operators,omitempty"`
 	// ReturnsDueDays is how many days after a quarter's last day its
 	// return is due; 0 means DefaultDueDays. Pages and the
 	// uploads API show a return not sent by then as overdue, and one sent
@@ -146,6 +150,11 @@ func (c *Consortium) check(std *standard.Standard) error {
 	for _, a := range c.Leads {
 		if !validAddress(a) {
 			bad("lead %q is not an e-mail address", a)
+		}
+	}
+	for _, a := range c.Operators {
+		if !validAddress(a) {
+			bad("operator %q is not an e-mail address", a)
 		}
 	}
 	if c.Reports.From != "" && !validAddress(c.Reports.From) {

@@ -68,6 +68,7 @@ func TestParse_Errors(t *testing.T) {
 		{"no retention", `"raw_days": 2555`, `"raw_days": 0`, "retention.raw_days"},
 		{"negative due days", `"retention": {`, `"returns_due_days": -1, "retention": {`, "returns_due_days is -1"},
 		{"due after a year", `"retention": {`, `"returns_due_days": 400, "retention": {`, "returns_due_days is 400"},
+		{"bad operator", `"leads"`, `"operators": ["ops at example.org"], "leads"`, "operator \"ops at example.org\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
