@@ -87,7 +87,7 @@ func Build(app awscdk.App, cfg Config) (*Deployment, error) {
 	d.Data = NewData(app, "Data", props("data", "the key and the buckets"), cfg)
 	d.Secrets = NewSecrets(app, "Secrets", props("secrets", "the pseudonymisation key"), cfg, d.Data)
 	d.Ingest = NewIngest(app, "Ingest", props("ingest", "landing notifications, the queue and the ingest function"), cfg, d.Data, d.Secrets)
-	d.Uploads = NewUploads(app, "Uploads", props("uploads", "sign-in, the uploads API and its function"), cfg, d.Data)
+	d.Uploads = NewUploads(app, "Uploads", props("uploads", "sign-in, the uploads API and its function"), cfg, d.Data, d.Secrets)
 	d.Reporting = NewReporting(app, "Reporting", props("reporting", "the quarterly report's schedule, e-mail and links"), cfg, d.Data, d.Secrets)
 	d.Maintenance = NewMaintenance(app, "Maintenance", props("maintenance", "the nightly lake gc and check"), cfg, d.Data, d.Ingest)
 	tables, views, err := catalogTables(cfg, d.Data)

@@ -176,6 +176,7 @@ func wantStatements() map[string][]string {
 			"Allow s3:ListBucket ${Data/Landing.Arn} if {StringLike: {s3:prefix: landing/org=*}}",
 			"Allow s3:GetObject ${Data/Curated.Arn}/uploads/*",
 			"Allow s3:ListBucket ${Data/Curated.Arn} if {StringLike: {s3:prefix: uploads/*}}",
+			"Allow secretsmanager:GetSecretValue ${Secrets/PseudonymKey}",
 		}),
 		"report": slices.Concat(logs("Reporting", "report"), kms, []string{
 			"Allow s3:GetObject ${Data/Curated.Arn}/*",

@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -30,7 +32,7 @@ type Uploads struct {
 }
 
 // NewUploads makes the Uploads stack.
-func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config, data *Data) *Uploads {
+func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config, data *Data, secrets *Secrets) *Uploads {
 	stack := awscdk.NewStack(scope, jsii.String(id), props)
 	u := &Uploads{Stack: stack}
 	u.Pool = awscognito.NewUserPool(stack, jsii.String("Users"), &awscognito.UserPoolProps{
@@ -73,13 +75,20 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		Description: "the organisations' uploads API: presigned upload URLs and upload statuses",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(29)),
 		MemoryMB:    512,
+		Secrets:     true,
 		Env: map[string]string{
-			"LANDING_BUCKET": *data.Landing.BucketName(),
-			"LAKE_BUCKET":    *data.Curated.BucketName(),
-			"LAKE_PREFIX":    "",
-			"CLAIM_ORG":      "custom:" + OrgAttribute,
-			"MAX_UPLOAD_MB":  "50",
-			"UPLOAD_URL_TTL": "15m",
+			"LANDING_BUCKET":         *data.Landing.BucketName(),
+			"LAKE_BUCKET":            *data.Curated.BucketName(),
+			"LAKE_PREFIX":            "",
+			"CLAIM_ORG":              "custom:" + OrgAttribute,
+			"CLAIM_ROLE":             "custom:role",
+			"LEAD_GROUP":             "lead",
+			"ORGANISATIONS":          strings.Join(cfg.Consortium.Codes(), ","),
+			"RETURNS_DUE_DAYS":       strconv.Itoa(cfg.Consortium.DueDays()),
+			"REPORTS_BUCKET":         *data.Reports.BucketName(),
+			"OUTCOMES_KEY_SECRET_ID": *secrets.PseudonymKey.SecretArn(),
+			"MAX_UPLOAD_MB":          "50",
+			"UPLOAD_URL_TTL":         "15m",
 		},
 	})
 	role := u.Function.Role
@@ -95,6 +104,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Curated.BucketArn(), "uploads/")))
 	role.AddToPolicy(listUnder(data.Curated.BucketArn(), "uploads/"))
 	role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
+	role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.PseudonymKey.SecretArn()))
 
 	logs := awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention: awslogs.RetentionDays_ONE_YEAR, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
