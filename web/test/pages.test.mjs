@@ -95,9 +95,15 @@ async function newPage (t) {
   page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.errors.push(m.text()) })
   page.on('pageerror', (e) => page.errors.push(e.message))
   page.on('response', (r) => { if (r.status() >= 400 && !formPost(r.request())) page.errors.push(`${r.status()} ${r.url()}`) })
-  // A page left before it finished loading is aborted by the browser: not a failure.
+  // A request the browser cancels because the page moved on is not a
+  // failure: a page left before it finished loading, and app.js's upload,
+  // whose answer (the result page, reached through the redirect) the
+  // browser may still be reading when app.js opens that page. Chromium
+  // reports the latter as aborted at random, after the script has its load
+  // event. Anything else that fails to load is a failure.
+  const cancelled = (r) => r.failure()?.errorText === 'net::ERR_ABORTED' && ['document', 'xhr'].includes(r.resourceType())
   page.on('requestfailed', (r) => {
-    if (!(r.resourceType() === 'document' && r.failure()?.errorText === 'net::ERR_ABORTED')) page.errors.push(`failed ${r.url()}: ${r.failure()?.errorText}`)
+    if (!cancelled(r)) page.errors.push(`failed ${r.url()}: ${r.failure()?.errorText}`)
   })
   t.after(() => context.close())
   return page
