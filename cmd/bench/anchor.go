@@ -1,0 +1,50 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// anchorThreads is the DuckDB thread count: both of the machine's cores, as
+// an analyst's DuckDB would use them.
+const anchorThreads = 2
+
+// anchor is the DuckDB side of a comparison, run as its own process:
+//
+//	anchor copy-csv IN.csv OUT.parquet       the bare CSV → zstd Parquet conversion
+//	anchor copy-parquet IN.parquet OUT.parquet  our file's content re-encoded by DuckDB
+func anchor(args []string, stdout io.Writer) error {
+	if len(args) != 3 {
+		return fmt.Errorf("want MODE IN OUT, got %q", args)
+	}
+	mode, in, out := args[0], args[1], args[2]
+	var read string
+	switch mode {
+	case "copy-csv":
+		read = "read_csv(" + quote(in) + ")"
+	case "copy-parquet":
+		read = "read_parquet(" + quote(in) + ")"
+	default:
+		return fmt.Errorf("unknown mode %q", mode)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return fmt.Errorf("open duckdb: %w", err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("SET threads=%d", anchorThreads)); err != nil {
+		return fmt.Errorf("set threads: %w", err)
+	}
+	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd)", read, quote(out))
+	if _, err := db.Exec(q); err != nil {
+		return fmt.Errorf("%s: %w", mode, err)
+	}
+	return nil
+}
+
+// quote is a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
