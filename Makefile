@@ -15,7 +15,7 @@ BENCH_RUNS  ?= 5
 
 .PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
 
-## demo: generate the sample consortium's returns and ingest every one into ./lake
+## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
 	@build/outcomes keygen --out $(KEY) --if-missing
