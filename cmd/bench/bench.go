@@ -115,7 +115,7 @@ type bench struct {
 
 // result is one comparison's line in the table.
 type result struct {
-	name, ours, anchor string // what was compared
+	name, ours, anchor    string    // what was compared
 	ourTimes, anchorTimes []float64 // seconds, or the unit below
 	ourRSS, anchorRSS     []int64
 	unit                  string  // "s" (default), "ms", "rows/s"

@@ -49,7 +49,7 @@ type carer struct {
 	id, org string
 	profile *Carer        // nil when the carer has no carers row
 	reg     pipeline.Days // the profile's registration date, kept here for the many checks of it
-	latest  int64 // the place (seqOf) of the row the profile's fields come from
+	latest  int64         // the place (seqOf) of the row the profile's fields come from
 	band    struct {
 		set bool
 		reg pipeline.Days

@@ -277,9 +277,9 @@ func physical(t curated.Type) parquet.Kind {
 
 // loader is what every file's reading shares.
 type loader struct {
-	ctx    context.Context
-	lake   *lake.Lake
-	org    string
+	ctx  context.Context
+	lake *lake.Lake
+	org  string
 	// organisation → pseudonym → the carer's own string; read only once
 	// frozen. One map per organisation, because a file is one
 	// organisation's, and a small map is quicker to look in than one of
