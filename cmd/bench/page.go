@@ -132,6 +132,13 @@ func last(vs []float64) float64 {
 	return vs[len(vs)-1]
 }
 
+func last64(vs []int64) int64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	return vs[len(vs)-1]
+}
+
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
 
 func met(ok bool) string {
