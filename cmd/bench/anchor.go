@@ -17,7 +17,19 @@ const anchorThreads = 2
 //
 //	anchor copy-csv IN.csv OUT.parquet       the bare CSV → zstd Parquet conversion
 //	anchor copy-parquet IN.parquet OUT.parquet  our file's content re-encoded by DuckDB
+//	anchor views LAKE                         the headline counts of the benchmark lake
 func anchor(args []string, stdout io.Writer) error {
+	if len(args) == 2 && args[0] == "views" {
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			return fmt.Errorf("open duckdb: %w", err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(fmt.Sprintf("SET threads=%d", anchorThreads)); err != nil {
+			return fmt.Errorf("set threads: %w", err)
+		}
+		return runHeadline(db, headlineSQL(args[1]))
+	}
 	if len(args) != 3 {
 		return fmt.Errorf("want MODE IN OUT, got %q", args)
 	}
