@@ -9,7 +9,7 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report
+FUNCTIONS   ?= ingest uploads report maintenance
 FUZZTIME    ?= 20s
 BENCH_RUNS  ?= 5
 
@@ -21,6 +21,7 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes keygen --out $(KEY) --if-missing
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@build/outcomes lake check --lake $(LAKE)
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)

@@ -22,12 +22,16 @@ const usage = `usage: outcomes COMMAND [flags]
 commands:
   validate --org ORG --period YYYY-Qn [--json] FILE...
       check a return against the data standard and report every problem
-  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] FILE...
+  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] [--received YYYY-MM-DD] FILE...
       validate a return and store its accepted rows in the lake
   backfill --lake DIR [--key-file FILE] MANIFEST.json
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
+      verify the lake's invariants: exit 0, or 1 with what is wrong
+  lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
+      remove curated files no pointer names, older than the grace period
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -63,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "lake":
+		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":
