@@ -486,7 +486,17 @@ func (ix *Index) sort() {
 	for i := range ix.order {
 		ix.order[i] = int32(i)
 	}
+	// The first eight bytes of each pseudonym as a number, in the same
+	// order: pseudonyms are random, so two almost always differ there and
+	// most comparisons are of two numbers in one array.
+	prefix := make([]uint64, len(ix.order))
+	for i := range prefix {
+		prefix[i] = prefixOf(ix.carers.at(int32(i)).id)
+	}
 	slices.SortFunc(ix.order, func(a, b int32) int {
+		if c := cmp.Compare(prefix[a], prefix[b]); c != 0 {
+			return c
+		}
 		x, y := ix.carers.at(a), ix.carers.at(b)
 		return cmp.Or(cmp.Compare(x.id, y.id), cmp.Compare(x.org, y.org))
 	})
@@ -495,6 +505,19 @@ func (ix *Index) sort() {
 		org := ix.carers.at(i).org
 		ix.byOrg[org] = append(ix.byOrg[org], i)
 	}
+}
+
+// prefixOf is the first eight bytes of s, big-endian, padded with zeros:
+// when two prefixes differ they order as the strings do.
+func prefixOf(s string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(s) {
+			k |= uint64(s[i])
+		}
+	}
+	return k
 }
 
 // carersOf returns the carers of a scope, in pseudonym order.

@@ -381,6 +381,7 @@ type fileReader struct {
 	// next (a carer's contacts together): comparing with the last is
 	// cheaper than hashing.
 	lastID, lastCode string
+	few              []string // the file's first codes
 }
 
 // id returns a carer's pseudonym, the carer's own string when it is known.
@@ -409,16 +410,30 @@ func (fr *fileReader) code(v parquet.Value) string {
 	if string(b) == fr.lastCode && fr.lastCode != "" {
 		return fr.lastCode
 	}
+	for _, s := range fr.few {
+		if string(b) == s {
+			fr.lastCode = s
+			return s
+		}
+	}
 	s, ok := fr.codes[string(b)]
 	if !ok {
 		s = string(b)
-		if len(fr.codes) < 4096 {
+		switch {
+		case len(fr.few) < fewCodes:
+			fr.few = append(fr.few, s)
+		case len(fr.codes) < 4096:
 			fr.codes[s] = s
 		}
 	}
 	fr.lastCode = s
 	return s
 }
+
+// fewCodes is how many of a file's codes are kept in a list, looked
+// through before the map: a file's coded columns share a few dozen codes,
+// and comparing short strings is quicker than hashing them.
+const fewCodes = 32
 
 // int, float and day return pointers into slabs shared by many rows, so
 // that an optional answer costs no allocation of its own. A slab is as long
