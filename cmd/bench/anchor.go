@@ -20,14 +20,11 @@ const anchorThreads = 2
 //	anchor views LAKE                         the headline counts of the benchmark lake
 func anchor(args []string, stdout io.Writer) error {
 	if len(args) == 2 && args[0] == "views" {
-		db, err := sql.Open("duckdb", "")
+		db, err := openDuck()
 		if err != nil {
-			return fmt.Errorf("open duckdb: %w", err)
+			return err
 		}
 		defer db.Close()
-		if _, err := db.Exec(fmt.Sprintf("SET threads=%d", anchorThreads)); err != nil {
-			return fmt.Errorf("set threads: %w", err)
-		}
 		return runHeadline(db, headlineSQL(args[1]))
 	}
 	if len(args) != 3 {
@@ -43,19 +40,31 @@ func anchor(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("unknown mode %q", mode)
 	}
-	db, err := sql.Open("duckdb", "")
+	db, err := openDuck()
 	if err != nil {
-		return fmt.Errorf("open duckdb: %w", err)
+		return err
 	}
 	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf("SET threads=%d", anchorThreads)); err != nil {
-		return fmt.Errorf("set threads: %w", err)
-	}
 	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd)", read, quote(out))
 	if _, err := db.Exec(q); err != nil {
 		return fmt.Errorf("%s: %w", mode, err)
 	}
 	return nil
+}
+
+// openDuck is an in-memory DuckDB using anchorThreads.
+func openDuck() (*sql.DB, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb: %w", err)
+	}
+	// One connection, so that the setting holds for every query.
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(fmt.Sprintf("SET threads=%d", anchorThreads)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("set threads: %w", err)
+	}
+	return db, nil
 }
 
 // quote is a SQL string literal.
