@@ -101,7 +101,7 @@ func (l *carerList) len() int { return int(l.n) }
 
 // answer is what the Indexer keeps of one follow-up until its carer is
 // settled. It holds no pointer, so that the collector never scans the
-// hundreds of thousands of a large lake, and it is a fifth of a Followup:
+// hundreds of thousands of a large lake, and it is a quarter of a Followup:
 // codes are numbers into the Indexer's strings, the row's place is one
 // number (seq) and a missing score is noScore or NaN.
 type answer struct {
@@ -403,9 +403,9 @@ func (ix *Index) settle(c *carer) {
 	for i := range fs {
 		f := &fs[i]
 		wave := ix.strs[f.wave]
-		for i, w := range ix.codes.waves {
+		for j, w := range ix.codes.waves {
 			if wave == w.code {
-				c.waves |= 1 << i
+				c.waves |= 1 << j
 			}
 		}
 		switch {
