@@ -13,7 +13,7 @@ FUNCTIONS   ?= ingest uploads report maintenance
 FUZZTIME    ?= 20s
 BENCH_RUNS  ?= 5
 
-.PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -22,6 +22,8 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
 	@build/outcomes lake check --lake $(LAKE)
+	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
+	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
@@ -29,7 +31,7 @@ $(SAMPLE)/manifest.json:
 sample: $(SAMPLE)/manifest.json
 
 ## test: every test, as CI runs them
-test: tools
+test: tools sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -38,6 +40,14 @@ tools: bin/versitygw
 
 bin/versitygw:
 	GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)
+
+## sqlcheck: node-sql-parser, the Trino grammar the views are parsed with (Node.js from apt-get if missing)
+sqlcheck: scripts/sqlcheck/node_modules/node-sql-parser
+
+scripts/sqlcheck/node_modules/node-sql-parser: scripts/sqlcheck/package.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd scripts/sqlcheck && npm install --no-audit --no-fund --no-package-lock
+	@touch $@
 
 ## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
 functions:
@@ -81,3 +91,7 @@ dictionary:
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
 	rm -rf build dist $(LAKE)
+
+## analysts-doc: regenerate the table and view reference in docs/analysts.md from the catalog
+analysts-doc:
+	$(GO) test ./duckdblake -run '^TestWriteReference$$' -count=1 -update

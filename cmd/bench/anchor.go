@@ -17,15 +17,10 @@ const anchorThreads = 2
 //
 //	anchor copy-csv IN.csv OUT.parquet       the bare CSV → zstd Parquet conversion
 //	anchor copy-parquet IN.parquet OUT.parquet  our file's content re-encoded by DuckDB
-//	anchor views LAKE                         the headline counts of the benchmark lake
+//	anchor views LAKE                         the headline views over the benchmark lake
 func anchor(args []string, stdout io.Writer) error {
 	if len(args) == 2 && args[0] == "views" {
-		db, err := openDuck()
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		return runHeadline(db, headlineSQL(args[1]))
+		return anchorViews(args[1], stdout)
 	}
 	if len(args) != 3 {
 		return fmt.Errorf("want MODE IN OUT, got %q", args)

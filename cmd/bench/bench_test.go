@@ -3,8 +3,12 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline/catalog"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
 
 func TestParseBench(t *testing.T) {
@@ -78,4 +82,23 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// TestFigureViews: the views the report anchor reads are the catalog's
+// views of figures, not the building blocks they select from.
+func TestFigureViews(t *testing.T) {
+	std := standardtest.Load(t)
+	views, err := catalog.Views(std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range figureViews(views) {
+		got = append(got, v.Name)
+	}
+	want := []string{"reach_by_quarter", "hard_outcomes_by_quarter", "cohort_hard_outcome_rates", "sustained_jobs",
+		"followup_response", "experience", "referral_groups", "cost_per_hard_outcome"}
+	if !slices.Equal(got, want) {
+		t.Errorf("figure views %v, want %v", got, want)
+	}
 }

@@ -28,6 +28,11 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  query --lake DIR [--format table|csv|json] [SQL]
+      run SQL over the lake with DuckDB, under Athena's table and view names
+      (no SQL: read it from stdin, or open a prompt on a terminal)
+  ddl --database DB --bucket BUCKET [--prefix PREFIX] --consortium FILE
+      print Athena's CREATE EXTERNAL TABLE and CREATE VIEW statements
   lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
@@ -67,6 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "query":
+		return queryCmd(args[1:], os.Stdin, stdout, stderr)
+	case "ddl":
+		return ddlCmd(args[1:], stdout, stderr)
 	case "lake":
 		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":
