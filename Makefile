@@ -13,7 +13,7 @@ FUNCTIONS   ?= ingest uploads report maintenance
 FUZZTIME    ?= 20s
 BENCH_RUNS  ?= 5
 
-.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench bench-memory sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -71,10 +71,15 @@ fuzz:
 	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzNumbers$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/standard -run '^$$' -fuzz '^FuzzCodeList_Lookup$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 ## bench: every comparison of docs/benchmarks.md in one run (ours beside DuckDB and a minimal bootstrap), written into that page
 bench:
 	$(GO) run ./cmd/bench -runs $(BENCH_RUNS)
+
+## bench-memory: peak RSS of validate and ingest on the worst files the limits accept (docs/benchmarks.md)
+bench-memory:
+	$(GO) test ./cmd/outcomes -run '^$$' -bench '^BenchmarkMemory_WorstCases$$' -benchtime 1x
 
 ## report-check: open the demo's report in headless Chromium (installed with apt-get if missing): no console errors, a screenshot
 report-check: demo
