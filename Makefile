@@ -9,11 +9,17 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report maintenance
+FUNCTIONS   ?= $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
+CONSORTIUM  ?= ../testdata/consortium/example.json
+CDK_CLI     ?= aws-cdk@2.1148.1
+# jsii runs the CDK in Node; Node 20 works but prints an end-of-life banner.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 FUZZTIME    ?= 20s
 BENCH_RUNS  ?= 5
+NPM         ?= npm
+CHROMIUM    ?= /usr/bin/chromium
 
-.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench bench-memory sample templates dictionary report-check clean
+.PHONY: demo test web-test chromium serve tools node sqlcheck analysts-doc functions synth cdk-synth lint fuzz bench bench-memory sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
 demo: $(SAMPLE)/manifest.json
@@ -30,10 +36,45 @@ $(SAMPLE)/manifest.json:
 
 sample: $(SAMPLE)/manifest.json
 
-## test: every test, as CI runs them
-test: tools sqlcheck
+## test: every test, as CI runs them: Go's, the CDK stacks' (infra/ is a module of its own), the web pages in a browser, and the report's screenshot check
+test: tools node sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
+	cd infra && $(GO) vet ./... && $(GO) test -count=1 ./...
+	$(MAKE) web-test
+	$(MAKE) report-check
+
+## web-test: the web pages in headless Chromium (playwright-core, axe-core); screenshots in build/screenshots/
+web-test: chromium web/node_modules/.package-lock.json
+	$(GO) build -o build/outcomes ./cmd/outcomes
+	cd web && $(NPM) test
+
+# npm ci writes node_modules/.package-lock.json: it is newer than the lock
+# file once the packages the lock file names are installed.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@command -v $(NPM) >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd web && $(NPM) ci --no-audit --no-fund
+
+## chromium: Debian's Chromium, for the browser tests (apt-get, as root)
+chromium:
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+
+## serve: the web pages on http://127.0.0.1:8080/ over the demo's lake, with a development sign-in
+serve: demo web/node_modules/.package-lock.json
+	build/outcomes serve --lake $(LAKE) --key-file $(KEY) --consortium $(SAMPLE)/consortium.json
+
+## node: Node.js, which the CDK's jsii runtime needs (apt-get when missing)
+node:
+	@command -v node >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+
+## synth: the CDK app's CloudFormation templates in infra/cdk.out, for CONSORTIUM (no AWS account, no network)
+synth: functions node
+	cd infra && CDK_CONTEXT_JSON='{"consortium":"$(CONSORTIUM)"}' $(GO) run .
+	@ls infra/cdk.out/*.template.json
+
+## cdk-synth: the same through the CDK CLI (npx; cdk.json), as a deploy runs it
+cdk-synth: functions node
+	cd infra && npx --yes $(CDK_CLI) synth --quiet -c consortium=$(CONSORTIUM)
 
 ## tools: the S3-compatible server the storage and function tests run against
 tools: bin/versitygw
@@ -95,7 +136,7 @@ dictionary:
 
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
-	rm -rf build dist $(LAKE)
+	rm -rf build dist $(LAKE) infra/cdk.out
 
 ## analysts-doc: regenerate the table and view reference in docs/analysts.md from the catalog
 analysts-doc:

@@ -1,8 +1,9 @@
-// Package keysource fetches the consortium's pseudonymisation key from where
-// a deployment keeps it: in AWS, AWS Secrets Manager, read through the AWS
-// Parameters and Secrets Lambda Extension (a local HTTP endpoint, so the
-// functions need no Secrets Manager SDK and the secret is cached by the
-// extension); on one machine, a file. The key is never logged, never written
+// Package keysource fetches the consortium's pseudonymisation key, and the
+// other secrets a function reads, from where a deployment keeps them: in
+// AWS, AWS Secrets Manager, read through the AWS Parameters and Secrets
+// Lambda Extension (a local HTTP endpoint, so the functions need no Secrets
+// Manager SDK and the secret is cached by the extension); on one machine, a
+// file. The key is never logged, never written
 // to the lake and never held in a plain environment variable.
 package keysource
 
@@ -27,6 +28,20 @@ const DefaultExtensionPort = "2773"
 // from the extension. token is the function's AWS_SESSION_TOKEN, which the
 // extension requires; port is "" for the default.
 func FromSecretsExtension(ctx context.Context, secretID, token, port string) (pseudonym.Key, error) {
+	text, err := SecretString(ctx, secretID, token, port)
+	if err != nil {
+		return pseudonym.Key{}, fmt.Errorf("fetch the pseudonymisation key: %w", err)
+	}
+	k, err := pseudonym.ParseKey([]byte(text))
+	if err != nil {
+		return pseudonym.Key{}, fmt.Errorf("secret %s: %w", secretID, err)
+	}
+	return k, nil
+}
+
+// SecretString reads a secret's text from the extension, for any secret a
+// function needs (the pseudonymisation key, the report links' key).
+func SecretString(ctx context.Context, secretID, token, port string) (string, error) {
 	if port == "" {
 		port = DefaultExtensionPort
 	}
@@ -35,36 +50,32 @@ func FromSecretsExtension(ctx context.Context, secretID, token, port string) (ps
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Internal, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Internal, "read secret %s: %w", secretID, err)
 	}
 	req.Header.Set("X-Aws-Parameters-Secrets-Token", token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Transient, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Transient, "read secret %s: %w", secretID, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Transient, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Transient, "read secret %s: %w", secretID, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		kind := pipeline.Internal
 		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
 			kind = pipeline.Transient
 		}
-		return pseudonym.Key{}, pipeline.Errorf(kind, "fetch the pseudonymisation key %s: the secrets extension answered %s", secretID, resp.Status)
+		return "", pipeline.Errorf(kind, "read secret %s: the secrets extension answered %s", secretID, resp.Status)
 	}
 	var secret struct {
 		SecretString string `json:"SecretString"`
 	}
 	if err := json.Unmarshal(body, &secret); err != nil || secret.SecretString == "" {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Internal, "fetch the pseudonymisation key %s: no SecretString in the answer", secretID)
+		return "", pipeline.Errorf(pipeline.Internal, "read secret %s: no SecretString in the answer", secretID)
 	}
-	k, err := pseudonym.ParseKey([]byte(secret.SecretString))
-	if err != nil {
-		return pseudonym.Key{}, fmt.Errorf("secret %s: %w", secretID, err)
-	}
-	return k, nil
+	return secret.SecretString, nil
 }
 
 // FromEnvironment fetches the key as the functions' environment says:

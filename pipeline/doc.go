@@ -22,10 +22,15 @@
 //     them from the lake; stats: the intervals.
 //   - quarterly: a quarter's reports from the lake; reportpage: a report as
 //     HTML, figures.json and CSV; pagestyle: the pages' shared stylesheet.
+//   - lineage: an organisation's figures traced to the rows of its returns
+//     (metrics.Explainer); erasure: a carer removed from the lake at their
+//     request.
+//   - returns: where an organisation's return for a quarter stands, kind by
+//     kind, and its upload history, for the web pages and the uploads API.
 //   - template and dictionary: the return templates and the data
 //     dictionary, derived from the standard.
 //   - synth: the seeded sample consortium of the demo and the benchmarks.
 //
 // Nothing here imports AWS or Lambda (internal/layout's tests check it):
-// those are adapters beside the core, in storage/ and functions/.
+// those are adapters beside the core, in storage/, web/ and functions/.
 package pipeline

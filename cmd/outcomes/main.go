@@ -28,6 +28,10 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  erase --lake DIR [--key-file FILE] --org ORG --client-ref REF --reason TEXT
+      remove one carer from the lake at their request (docs/erasure.md)
+  explain --lake DIR --org ORG --period YYYY-Qn|latest FIGURE [--cohort C] [--subgroup DIM=VALUE] [--json]
+      list the rows of an organisation's returns behind one of its figures
   query --lake DIR [--format table|csv|json] [SQL]
       run SQL over the lake with DuckDB, under Athena's table and view names
       (no SQL: read it from stdin, or open a prompt on a terminal)
@@ -37,6 +41,8 @@ commands:
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
       remove curated files no pointer names, older than the grace period
+  serve --lake DIR --consortium FILE [--key-file FILE] [--addr 127.0.0.1:8080]
+      serve the organisations' and the lead's web pages, with a development sign-in
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -72,12 +78,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "erase":
+		return eraseCmd(args[1:], stdout, stderr)
+	case "explain":
+		return explainCmd(args[1:], stdout, stderr)
 	case "query":
 		return queryCmd(args[1:], os.Stdin, stdout, stderr)
 	case "ddl":
 		return ddlCmd(args[1:], stdout, stderr)
 	case "lake":
 		return lakeCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

@@ -22,10 +22,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"github.com/carer-outcomes/carer-outcomes/keysource"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/reportlink"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
@@ -39,6 +41,7 @@ type handler struct {
 	lake    *lake.Lake
 	reports lake.Store
 	presign *s3.PresignClient
+	signer  *reportlink.Signer // nil: presigned S3 URLs
 	mail    *sesv2.Client
 	now     func() time.Time
 }
@@ -66,8 +69,18 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err := errors.Join(lakeStore.Err(), reports.Err()); err != nil {
 		return nil, err
 	}
+	var signer *reportlink.Signer
+	if cfg.LinkKeySecret != "" {
+		text, err := keysource.SecretString(ctx, cfg.LinkKeySecret, getenv("AWS_SESSION_TOKEN"), getenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"))
+		if err != nil {
+			return nil, err
+		}
+		if signer, err = reportlink.ParseKey(text); err != nil {
+			return nil, fmt.Errorf("secret %s: %w", cfg.LinkKeySecret, err)
+		}
+	}
 	return &handler{
-		cfg: cfg, log: log, std: std,
+		cfg: cfg, log: log, std: std, signer: signer,
 		lake:    &lake.Lake{Store: lakeStore},
 		reports: reports,
 		presign: s3.NewPresignClient(client),
@@ -116,7 +129,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	if err != nil {
 		return res, fmt.Errorf("read the quarter: %w", err)
 	}
-	consortium, err := quarter.Report("")
+	consortium, err := quarter.Report(ctx, "")
 	if err != nil {
 		return res, fmt.Errorf("build the consortium's report: %w", err)
 	}
@@ -127,7 +140,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	res.Reports = append(res.Reports, consortiumKey)
 	orgKeys := map[string]string{}
 	for _, org := range orgs {
-		r, err := quarter.Report(org)
+		r, err := quarter.Report(ctx, org)
 		if err != nil {
 			return res, fmt.Errorf("build %s's report: %w", org, err)
 		}
@@ -142,7 +155,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 	// here sends nothing.
 	missing := missingByOrg(consortium.Quality)
 	var errs []error
-	link, err := h.link(ctx, consortiumKey)
+	link, err := h.link(ctx, consortiumKey, now)
 	if err != nil {
 		return res, err
 	}
@@ -158,7 +171,7 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 			log.Warn("no address for an organisation: its report is stored but not sent", "org", org)
 			continue
 		}
-		link, err := h.link(ctx, orgKeys[org])
+		link, err := h.link(ctx, orgKeys[org], now)
 		if err != nil {
 			return res, err
 		}
@@ -246,8 +259,12 @@ func (h *handler) store(ctx context.Context, period pipeline.Period, scope strin
 	return prefix + "/" + reportpage.HTMLFile, nil
 }
 
-// link is a presigned GET of a report's page, served as HTML.
-func (h *handler) link(ctx context.Context, key string) (string, error) {
+// link is a link to a report's page working for LinkTTL from now: one
+// the links function serves or, without it, a presigned GET.
+func (h *handler) link(ctx context.Context, key string, now time.Time) (string, error) {
+	if h.signer != nil {
+		return h.cfg.LinkBase + h.signer.Path(path.Dir(key), path.Base(key), now.Add(h.cfg.LinkTTL)), nil
+	}
 	req, err := h.presign.PresignGetObject(ctx, &s3.GetObjectInput{
 		Bucket: aws.String(h.cfg.ReportsBucket), Key: aws.String(key),
 		ResponseContentType: aws.String("text/html; charset=utf-8"),

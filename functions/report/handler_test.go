@@ -53,3 +53,33 @@ func TestSummary_ConsortiumOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFromEnv_Links(t *testing.T) {
+	base := map[string]string{"LAKE_BUCKET": "lake", "REPORTS_BUCKET": "reports", "FROM_ADDRESS": "a@example.org", "LEAD_ADDRESSES": "b@example.org"}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr bool
+	}{
+		{"neither: presigned links", map[string]string{}, false},
+		{"both: signed links", map[string]string{"LINK_BASE_URL": "https://l.example/", "LINK_KEY_SECRET_ID": "k"}, false},
+		{"a base without a key", map[string]string{"LINK_BASE_URL": "https://l.example/"}, true},
+		{"a key without a base", map[string]string{"LINK_KEY_SECRET_ID": "k"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := configFromEnv(func(k string) string {
+				if v, ok := tt.env[k]; ok {
+					return v
+				}
+				return base[k]
+			})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err == nil && c.LinkBase != strings.TrimSuffix(tt.env["LINK_BASE_URL"], "/") {
+				t.Errorf("LinkBase %q", c.LinkBase)
+			}
+		})
+	}
+}

@@ -42,6 +42,14 @@ type config struct {
 	Leads            []string            // LEAD_ADDRESSES: the consortium lead(s), comma-separated
 	OrgAddresses     map[string][]string // ORG_ADDRESSES: {"ORG":"a@b,c@d"}
 	LinkTTL          time.Duration       // REPORT_LINK_TTL: how long links work (default and most 7 days)
+	// LINK_BASE_URL and LINK_KEY_SECRET_ID, together: links served by the
+	// links function, signed with the key in that secret (read through the
+	// secrets extension), which work for all of LinkTTL. Without them a
+	// link is a presigned S3 URL, which works only as long as the
+	// credentials that signed it: right with long-lived keys (one machine,
+	// tests), hours at most with a Lambda role's.
+	LinkBase      string // LINK_BASE_URL: the links function's URL
+	LinkKeySecret string // LINK_KEY_SECRET_ID: the secret holding the links' key
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -49,6 +57,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), ReportsBucket: getenv("REPORTS_BUCKET"),
 		SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(getenv("FROM_ADDRESS")),
 		Leads: addresses(getenv("LEAD_ADDRESSES")), OrgAddresses: map[string][]string{}, LinkTTL: maxLinkTTL,
+		LinkBase: strings.TrimSuffix(getenv("LINK_BASE_URL"), "/"), LinkKeySecret: getenv("LINK_KEY_SECRET_ID"),
 	}
 	switch {
 	case c.LakeBucket == "":
@@ -59,6 +68,8 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("FROM_ADDRESS is not set")
 	case len(c.Leads) == 0:
 		return c, fmt.Errorf("LEAD_ADDRESSES is not set")
+	case (c.LinkBase == "") != (c.LinkKeySecret == ""):
+		return c, fmt.Errorf("LINK_BASE_URL and LINK_KEY_SECRET_ID go together: set both or neither")
 	}
 	loc, err := s3store.LocationFromEnv(getenv)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -344,5 +345,68 @@ func TestReport_StartupErrors(t *testing.T) {
 	p := lambdatest.Start(t).Run(t, lambdatest.Build(t, pkg), "LAKE_BUCKET=lake", "FROM_ADDRESS=a@b", "LEAD_ADDRESSES=c@d") // no REPORTS_BUCKET
 	if out, ok := p.WaitOutput("REPORTS_BUCKET is not set", 10*time.Second); !ok {
 		t.Errorf("output %q does not say what is missing", out)
+	}
+}
+
+// TestReport_SignedLinks follows the lead's link as a deployment serves
+// it: signed for the links function, which answers the report for as long
+// as the e-mail says, whatever the credentials of the function that made
+// the link.
+func TestReport_SignedLinks(t *testing.T) {
+	const linkKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+	srv := functest.StartS3(t, "lake", "reports")
+	fillLake(t, &lake.Lake{Store: s3store.NewFromClient(srv.Client, "lake", "")})
+	ses := startSES(t)
+	env := append(functest.SecretsExtension(t, map[string]string{"link-key": linkKey}),
+		"LAKE_BUCKET=lake", "REPORTS_BUCKET=reports", "SES_ENDPOINT="+ses.URL, "FROM_ADDRESS=reports@consortium.example",
+		"LEAD_ADDRESSES=lead@consortium.example", "REPORT_LINK_TTL=72h",
+		"LINK_BASE_URL=https://links.example/", "LINK_KEY_SECRET_ID=link-key")
+	rt := srv.Run(t, pkg, env...).Runtime
+	ev, err := os.ReadFile("../../testdata/events/eventbridge-scheduled.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := time.Now().Truncate(time.Second)
+	if res := rt.Invoke(t, ev, 5*time.Minute); res.Error != nil {
+		t.Fatalf("the function failed: %s: %s", res.Error.Type, res.Error.Message)
+	}
+	after := time.Now()
+	sent := ses.emails()
+	if len(sent) != 1 {
+		t.Fatalf("%d e-mails, want the lead's", len(sent))
+	}
+	text := sent[0].Content.Simple.Body.Text.Data
+	link := linkRE.FindString(text)
+	rest, ok := strings.CutPrefix(link, "https://links.example/")
+	if !ok || !strings.HasSuffix(link, "/reports/2026-Q3/consortium/report.html") {
+		t.Fatalf("the lead's link %q: want one of the links function", link)
+	}
+	// The link's lifetime is in it: the e-mail's promise, from the run.
+	exp, err := strconv.ParseInt(strings.SplitN(rest, "/", 2)[0], 10, 64)
+	if err != nil {
+		t.Fatalf("link %q: no expiry", link)
+	}
+	if e := time.Unix(exp, 0); e.Before(before.Add(72*time.Hour)) || e.After(after.Add(72*time.Hour)) {
+		t.Errorf("the link expires at %v, want 72 hours after the run (%v to %v)", e, before, after)
+	}
+	if !strings.Contains(text, "the link works for 3 days") {
+		t.Errorf("the e-mail does not say how long the link works:\n%s", text)
+	}
+
+	links := srv.Run(t, "github.com/carer-outcomes/carer-outcomes/functions/links", append(functest.SecretsExtension(t, map[string]string{"link-key": linkKey}),
+		"REPORTS_BUCKET=reports", "LINK_KEY_SECRET_ID=link-key")...).Runtime
+	b, err := os.ReadFile("../../testdata/events/function-url-get.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/" + rest, strings.Replace("/"+rest, "report.html", "figures.json", 1)} {
+		res := links.Invoke(t, []byte(strings.NewReplacer("{{PATH}}", p, "{{METHOD}}", "GET").Replace(string(b))), time.Minute)
+		var resp struct {
+			StatusCode int    `json:"statusCode"`
+			Body       string `json:"body"`
+		}
+		if res.Error != nil || json.Unmarshal(res.Response, &resp) != nil || resp.StatusCode != 200 || !strings.Contains(resp.Body, "2026-Q3") {
+			t.Errorf("GET %s through the links function: %+v %s", p, res.Error, res.Response[:min(len(res.Response), 300)])
+		}
 	}
 }

@@ -24,9 +24,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/carer-outcomes/carer-outcomes/costmodel"
+	"github.com/carer-outcomes/carer-outcomes/keysource"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/erasure"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
@@ -50,21 +56,28 @@ var (
 	uploadIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
-// presigner signs the PUT of a landing object; *s3.PresignClient is one.
+// presigner signs the PUT of a landing object and the GET of a stored
+// report; *s3.PresignClient is one.
 type presigner interface {
 	PresignPutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+	PresignGetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
 }
 
 // handler answers the organisations' API.
 type handler struct {
 	cfg     config
 	log     *slog.Logger
-	std     *standard.Standard // the organisation codes' rule
+	std     *standard.Standard // the organisation codes' rule and the kinds of a return
 	lake    *lake.Lake         // the lake: landing records, statuses, reports
 	landing lake.Store         // the landing bucket: files not yet ingested
+	reports lake.Store         // the reports bucket; nil when REPORTS_BUCKET is not set
 	presign presigner          // signs upload URLs for the landing bucket
 	now     func() time.Time
 	newID   func() (string, error) // a new landing id
+	// key fetches the pseudonymisation key, which only an erasure needs:
+	// it is fetched on the first erasure, not at start-up, so that the
+	// rest of the API runs without it.
+	key func(context.Context) (pseudonym.Key, error)
 }
 
 func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*handler, error) {
@@ -75,6 +88,11 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	std, err := standard.Latest()
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range cfg.Organisations {
+		if err := std.ValidOrg(o); err != nil {
+			return nil, fmt.Errorf("ORGANISATIONS: %w", err)
+		}
 	}
 	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "")
 	if err != nil {
@@ -87,10 +105,19 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err := errors.Join(lakeStore.Err(), landingStore.Err()); err != nil {
 		return nil, err
 	}
+	var reportsStore lake.Store
+	if cfg.ReportsBucket != "" {
+		rs := s3store.NewFromClient(client, cfg.ReportsBucket, "")
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+		reportsStore = rs
+	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
+		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, reports: reportsStore, presign: s3.NewPresignClient(client),
 		now: time.Now, newID: randomID,
+		key: func(ctx context.Context) (pseudonym.Key, error) { return keysource.FromEnvironment(ctx, getenv) },
 	}, nil
 }
 
@@ -129,6 +156,18 @@ type notAllowed struct{ allow string }
 
 func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
+// forbidden is a request the caller's role may not make: a 403, which is
+// the edge's business (the token's claims), so it is no domain kind.
+type forbidden struct{ msg string }
+
+func (e *forbidden) Error() string { return e.msg }
+// refused is a request the caller's sign-in does not allow (no
+// organisation, or not a lead): a 403, which is about who asks, not about
+// the domain, so it is no domain kind either.
+type refused struct{ msg string }
+
+func (e *refused) Error() string { return e.msg }
+
 func badRequest(format string, args ...any) error {
 	return pipeline.Errorf(pipeline.Invalid, format, args...)
 }
@@ -144,8 +183,11 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	log := h.log.With("request_id", ev.RequestContext.RequestID, "method", method)
 	org, ok := h.org(ev)
 	if !ok {
-		log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
-		return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
+		if !h.isLead(ev) {
+			log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
+			return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
+		}
+		org = "" // a lead of no organisation: the lead's routes only
 	}
 	log = log.With("org", org)
 	status, body, err := h.serve(ctx, log, org, ev)
@@ -153,10 +195,20 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		log.Info("answered", "status", status)
 		return reply(status, body, ""), nil
 	}
+	var fb *forbidden
+	if errors.As(err, &fb) {
+		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
+		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
+	}
 	var na *notAllowed
 	if errors.As(err, &na) {
 		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
 		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
+	}
+	var rf *refused
+	if errors.As(err, &rf) {
+		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
+		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
 	}
 	kind := pipeline.KindOf(err)
 	a := answer[kind]
@@ -186,6 +238,12 @@ func (h *handler) org(ev events.APIGatewayV2HTTPRequest) (string, bool) {
 
 // serve routes a request of an organisation.
 func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	if status, body, ok, err := h.servePages(ctx, log, org, ev); ok {
+		return status, body, err
+	}
+	if org == "" {
+		return 0, nil, noOrg()
+	}
 	method := ev.RequestContext.HTTP.Method
 	parts := strings.Split(strings.Trim(requestPath(ev), "/"), "/")
 	switch {
@@ -202,6 +260,16 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 			return 0, nil, &notAllowed{allow: "GET"}
 		}
 		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
+	case len(parts) == 1 && parts[0] == "erasures":
+		if method != http.MethodPost {
+			return 0, nil, &notAllowed{allow: "POST"}
+		}
+		return h.erase(ctx, log, ev)
+	case len(parts) == 1 && parts[0] == "explain":
+		if method != http.MethodGet {
+			return 0, nil, &notAllowed{allow: "GET"}
+		}
+		return h.explain(ctx, org, ev.QueryStringParameters)
 	}
 	return 0, nil, pipeline.Errorf(pipeline.NotFound, "no such route")
 }
@@ -592,4 +660,94 @@ func reply(status int, body any, allow string) events.APIGatewayV2HTTPResponse {
 		headers["Allow"] = allow
 	}
 	return events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: headers, Body: string(b)}
+}
+
+// explain lists the rows of the caller's own returns behind one of its own
+// figures (pipeline/lineage), as outcomes explain does: GET
+// /explain?period=YYYY-Qn&figure=ID[&cohort=YYYY-Qn][&subgroup=DIM=VALUE].
+// The organisation is the token's: no other organisation's rows are read.
+func (h *handler) explain(ctx context.Context, org string, params map[string]string) (int, any, error) {
+	const want = "give period=YYYY-Qn and figure=ID, and cohort=YYYY-Qn or subgroup=DIMENSION=VALUE for such a figure"
+	period, err := checkPeriod(params["period"], h.now().UTC())
+	if err != nil {
+		return 0, nil, err
+	}
+	if params["figure"] == "" {
+		return 0, nil, badRequest("figure: %s", want)
+	}
+	q := metrics.Query{ID: params["figure"], Cohort: params["cohort"]}
+	if s := params["subgroup"]; s != "" {
+		sub, err := metrics.ParseSubgroup(s)
+		if err != nil {
+			return 0, nil, badRequest("%s", err.Error())
+		}
+		q.Subgroup = sub
+	}
+	model, err := costmodel.Load(costmodel.Latest)
+	if err != nil {
+		return 0, nil, err
+	}
+	tr, err := lineage.Open(ctx, h.lake, h.std, model, org, period)
+	if err != nil {
+		return 0, nil, err
+	}
+	res, err := tr.Explain(q)
+	if err != nil {
+		return 0, nil, err // NotFound: no such figure; Invalid: its rows are not listed
+	}
+	return http.StatusOK, res, nil
+}
+
+// eraseRequest is the body of POST /erasures.
+type eraseRequest struct {
+	Org       string `json:"org"`
+	ClientRef string `json:"client_ref"`
+	Reason    string `json:"reason"`
+}
+
+// lead is the role that may erase.
+const lead = "lead"
+
+// erase removes one carer from the lake at their request (pipeline/erasure,
+// docs/erasure.md): the consortium lead's, for any organisation. Running
+// it again finishes an erasure that stopped part way (a timeout of the
+// API, for a large organisation), so a caller retries until it answers 200.
+func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
+	claims := ev.RequestContext.Authorizer.JWT.Claims
+	if claims[h.cfg.ClaimRole] != lead {
+		return 0, nil, &forbidden{"only the consortium lead may erase a carer"}
+	}
+	const want = `send JSON like {"org":"LEEDS-CC","client_ref":"LCC00317","reason":"Art. 17 request received 2026-11-20, ref 2026/041"}`
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return 0, nil, badRequest("read the request: the body is not valid base64")
+		}
+		body = b
+	}
+	var req eraseRequest
+	if len(body) > maxBodyBytes || json.Unmarshal(body, &req) != nil {
+		return 0, nil, badRequest("read the request: %s", want)
+	}
+	if h.std.ValidOrg(req.Org) != nil || strings.TrimSpace(req.ClientRef) == "" || strings.TrimSpace(req.Reason) == "" {
+		return 0, nil, badRequest("org, client_ref and reason are required: %s", want)
+	}
+	key, err := h.key(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	who := claims["username"]
+	if who == "" {
+		who = claims["sub"]
+	}
+	rec, err := erasure.Erase(ctx, erasure.Config{Standard: h.std, Lake: h.lake, Key: key, Landing: h.landing, Now: h.now},
+		erasure.Request{Org: req.Org, ClientRef: req.ClientRef, Reason: req.Reason, RequestedBy: "the consortium lead " + who + " through the uploads API"})
+	if err != nil {
+		return 0, nil, err
+	}
+	// The record names no carer; its id is logged so that the lead's
+	// request can be matched to the register.
+	log.Info("carer erased", "erasure_id", rec.ID, "files", len(rec.Files), "objects", len(rec.Objects), "run", rec.Runs)
+	return http.StatusOK, rec, nil
 }

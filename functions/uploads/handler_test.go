@@ -42,6 +42,10 @@ func (p *fakePresigner) PresignPutObject(_ context.Context, in *s3.PutObjectInpu
 	}, nil
 }
 
+func (p *fakePresigner) PresignGetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error) {
+	return &v4.PresignedHTTPRequest{URL: "https://reports.example/" + *in.Key + "?X-Amz-Signature=00", Method: http.MethodGet}, nil
+}
+
 // testNow is the fixed clock of the in-process tests.
 func testNow() time.Time { return time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC) }
 

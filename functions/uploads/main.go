@@ -14,8 +14,10 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -28,14 +30,20 @@ type config struct {
 	LakePrefix       string        // LAKE_PREFIX: optional key prefix inside it
 	s3store.Location               // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
 	ClaimOrg         string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
+	ClaimRole        string        // CLAIM_ROLE: the JWT claim naming the caller's role (default custom:role); "lead" may erase
 	MaxUploadMB      int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
-	URLTTL           time.Duration // UPLOAD_URL_TTL: how long an upload URL is valid (default 15m)
+	URLTTL           time.Duration // UPLOAD_URL_TTL: how long an upload URL (or a report link) is valid (default 15m)
+	ReportsBucket    string        // REPORTS_BUCKET: where the report function stores reports (optional: no report links without it)
+	LeadGroup        string        // LEAD_GROUP: the user pool group of the consortium's leads (default lead)
+	Organisations    []string      // ORGANISATIONS: the member organisations' codes, comma-separated, for the lead's view
+	DueDays          int           // RETURNS_DUE_DAYS: days after a quarter's end its return is due (default 30)
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
 	c := config{
 		LandingBucket: getenv("LANDING_BUCKET"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		ClaimOrg: "custom:org", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
+		ClaimOrg: "custom:org", ClaimRole: "custom:role", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
+		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: "lead", DueDays: consortium.DefaultDueDays,
 	}
 	if c.LandingBucket == "" {
 		return c, fmt.Errorf("LANDING_BUCKET is not set")
@@ -51,12 +59,30 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	if s := getenv("CLAIM_ORG"); s != "" {
 		c.ClaimOrg = s
 	}
+	if s := getenv("CLAIM_ROLE"); s != "" {
+		c.ClaimRole = s
+	}
 	if s := getenv("MAX_UPLOAD_MB"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 || n > 5<<10 {
 			return c, fmt.Errorf("MAX_UPLOAD_MB %q: want a whole number of MB, at most 5120 (S3's largest single PUT)", s)
 		}
 		c.MaxUploadMB = n
+	}
+	if s := getenv("LEAD_GROUP"); s != "" {
+		c.LeadGroup = s
+	}
+	for _, o := range strings.Split(getenv("ORGANISATIONS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.Organisations = append(c.Organisations, o)
+		}
+	}
+	if s := getenv("RETURNS_DUE_DAYS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 365 {
+			return c, fmt.Errorf("RETURNS_DUE_DAYS %q: want a whole number of days from 0 to 365", s)
+		}
+		c.DueDays = n
 	}
 	if s := getenv("UPLOAD_URL_TTL"); s != "" {
 		d, err := time.ParseDuration(s)

@@ -64,13 +64,32 @@ func NewAt(tb testing.TB, std *standard.Standard, root string) *Lake {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	fx := Into(tb, std, &lake.Lake{Store: store})
+	fx.Dir, fx.Config.TempDir = dir, tmp
+	return fx
+}
+
+// Into is a lake over any store (an S3 bucket on versitygw), empty or not,
+// to ingest into with the fixtures' key.
+func Into(tb testing.TB, std *standard.Standard, l *lake.Lake) *Lake {
+	tb.Helper()
+	return &Lake{Lake: l, Config: ingest.Config{Standard: std, Lake: l, Key: Key(tb),
+		Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()}}
+}
+
+// Key is the fixtures' pseudonymisation key: "ab" × 32, as hex.
+func Key(tb testing.TB) pseudonym.Key {
+	tb.Helper()
 	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l := &lake.Lake{Store: store}
-	return &Lake{Dir: dir, Lake: l, Config: ingest.Config{Standard: std, Lake: l, Key: key,
-		Limits: tabular.DefaultLimits(), TempDir: tmp}}
+	return key
+}
+
+// ReportPath is a file of the hand-worked report fixture (testdata/report).
+func ReportPath(elem ...string) string {
+	return filepath.Join(append([]string{Root(), "testdata", "report"}, elem...)...)
 }
 
 // Demo is the demo's lake: the sample consortium make demo generates,
@@ -100,7 +119,7 @@ func DemoAt(tb testing.TB, std *standard.Standard, root string) *Lake {
 func Report(tb testing.TB, std *standard.Standard) *Lake {
 	tb.Helper()
 	l := New(tb, std)
-	l.backfill(tb, filepath.Join(Root(), "testdata", "report", "returns", "manifest.json"), true)
+	l.backfill(tb, ReportPath("returns", "manifest.json"), true)
 	return l
 }
 

@@ -32,6 +32,27 @@ type Consortium struct {
 	Reports Reports  `json:"reports"`
 	// Retention says how many days each store keeps its objects.
 	Retention Retention `json:"retention"`
+	// Operators receive the deployment's alarms (a failed ingest, a lake
+	// check that found a problem). Optional: the alarms' topic can be
+	// subscribed to later.
+	Operators []string `json:"operators,omitempty"`
+	// ReturnsDueDays is how many days after a quarter's last day its
+	// return is due; 0 means DefaultDueDays. Pages and the
+	// uploads API show a return not sent by then as overdue, and one sent
+	// after it as late.
+	ReturnsDueDays int `json:"returns_due_days,omitempty"`
+}
+
+// DefaultDueDays is how long after a quarter's end its return is due when
+// the file does not say: a month, as most grant agreements ask.
+const DefaultDueDays = 30
+
+// DueDays is ReturnsDueDays, or the default when it is not set.
+func (c *Consortium) DueDays() int {
+	if c.ReturnsDueDays == 0 {
+		return DefaultDueDays
+	}
+	return c.ReturnsDueDays
 }
 
 // Organisation is one member organisation.
@@ -131,8 +152,16 @@ func (c *Consortium) check(std *standard.Standard) error {
 			bad("lead %q is not an e-mail address", a)
 		}
 	}
+	for _, a := range c.Operators {
+		if !validAddress(a) {
+			bad("operator %q is not an e-mail address", a)
+		}
+	}
 	if c.Reports.From != "" && !validAddress(c.Reports.From) {
 		bad("reports.from %q is not an e-mail address", c.Reports.From)
+	}
+	if c.ReturnsDueDays < 0 || c.ReturnsDueDays > 365 {
+		bad("returns_due_days is %d: want a number of days from 1 to 365 (leave it out for %d)", c.ReturnsDueDays, DefaultDueDays)
 	}
 	r := c.Retention
 	for _, f := range []struct {

@@ -39,6 +39,12 @@ func TestParse(t *testing.T) {
 	if got := c.Quarters(pipeline.Period{Year: 2026, Quarter: 2}); len(got) != 3 || got[2].String() != "2026-Q2" {
 		t.Errorf("Quarters = %v", got)
 	}
+	if c.DueDays() != consortium.DefaultDueDays {
+		t.Errorf("DueDays = %d with returns_due_days unset, want the default %d", c.DueDays(), consortium.DefaultDueDays)
+	}
+	if c, err := consortium.Parse([]byte(strings.Replace(good, `"retention": {`, `"returns_due_days": 45, "retention": {`, 1)), std); err != nil || c.DueDays() != 45 {
+		t.Errorf("returns_due_days 45: DueDays %v, %v", c, err)
+	}
 	b, err := c.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -60,6 +66,9 @@ func TestParse_Errors(t *testing.T) {
 		{"bad quarter", `"2025-Q4"`, `"2025-Q5"`, "YYYY-Qn"},
 		{"bad lead", `"lead@example.org"`, `"Lead <lead@example.org>"`, "not an e-mail address"},
 		{"no retention", `"raw_days": 2555`, `"raw_days": 0`, "retention.raw_days"},
+		{"negative due days", `"retention": {`, `"returns_due_days": -1, "retention": {`, "returns_due_days is -1"},
+		{"due after a year", `"retention": {`, `"returns_due_days": 400, "retention": {`, "returns_due_days is 400"},
+		{"bad operator", `"leads"`, `"operators": ["ops at example.org"], "leads"`, "operator \"ops at example.org\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,26 +113,14 @@ func NewWriter(w io.Writer, t *Table, meta Meta, h *pseudonym.Hasher) (*Writer, 
 		return nil, err
 	}
 	version, build := buildInfo()
-	opts := []parquet.WriterOption{
-		schema,
-		parquet.Compression(codec),
-		// Every column's encoding is set in the schema; should parquet-go
-		// ever fall back, plain is what every reader reads (its default for
-		// strings, DELTA_LENGTH_BYTE_ARRAY, is not).
-		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
-		parquet.DataPageVersion(1),
-		parquet.PageBufferSize(pageBufferSize),
-		parquet.MaxRowsPerRowGroup(RowGroupRows),
+	opts := append(fileOptions(schema, codec),
 		parquet.DictionaryMaxBytes(dictionaryMaxBytes),
 		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(meta.SchemaVersion)),
 		parquet.KeyValueMetadata(MetaUploadID, meta.UploadID),
 		parquet.KeyValueMetadata(MetaKind, t.Kind.Name),
 		parquet.KeyValueMetadata(MetaOrg, meta.Org),
 		parquet.KeyValueMetadata(MetaPeriod, meta.Period),
-		// Statistics go in the column index and the column chunks; in page
-		// headers they are deprecated and cost a second pass over each page.
-		parquet.DataPageStatistics(false),
-	}
+	)
 	for i, p := range t.plans {
 		if p.src == srcPseudonym {
 			// A hash's minimum and maximum prune nothing.
@@ -153,6 +141,25 @@ func NewWriter(w io.Writer, t *Table, meta Meta, h *pseudonym.Hasher) (*Writer, 
 	cw.enc = newEncoder(cw.pw, len(t.Columns), fmt.Sprintf("curated %s rows of %s", t.name(), meta.where()))
 	cw.cols, cw.arena = cw.enc.next()
 	return cw, nil
+}
+
+// fileOptions are the writer options every curated file is written with,
+// by the writer and by Redact alike.
+func fileOptions(schema *parquet.Schema, codec *zstd.Codec) []parquet.WriterOption {
+	return []parquet.WriterOption{
+		schema,
+		parquet.Compression(codec),
+		// Every column's encoding is set in the schema; should parquet-go
+		// ever fall back, plain is what every reader reads (its default for
+		// strings, DELTA_LENGTH_BYTE_ARRAY, is not).
+		parquet.DefaultEncodingFor(parquet.ByteArray, &parquet.Plain),
+		parquet.DataPageVersion(1),
+		parquet.PageBufferSize(pageBufferSize),
+		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		// Statistics go in the column index and the column chunks; in page
+		// headers they are deprecated and cost a second pass over each page.
+		parquet.DataPageStatistics(false),
+	}
 }
 
 // createdBy sets the file's created_by as the Parquet format asks:

@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 	}
 	regCh := make(chan loaded, 1)
 	go func() {
-		r, err := loadRegistry(ctx, cfg.Lake, req.Org, hasher)
+		r, err := loadRegistry(ctx, cfg.Lake, req.Org, cfg.Key, hasher)
 		regCh <- loaded{r, err}
 	}()
 	reg := func() (*registry, error) { l := <-regCh; regCh <- l; return l.r, l.err }
@@ -194,7 +194,7 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 		}
 		sink := &sink{cfg: cfg, req: req, hasher: hasher, tables: tables, uploads: uploads, freshIdx: freshIdx}
 		defer sink.cleanup()
-		vcfg := validate.Config{Standard: cfg.Standard, Org: req.Org, Period: req.Period, Limits: cfg.Limits, Registry: registry, Sink: sink}
+		vcfg := validate.Config{Standard: cfg.Standard, Org: req.Org, Period: req.Period, Limits: cfg.Limits, Registry: registry, Erased: registry, Sink: sink}
 		if cfg.Progress != nil {
 			vcfg.Progress = func(input, rows int) { cfg.Progress(freshIdx[input], rows) }
 		}

@@ -22,6 +22,20 @@ import (
 type registry struct {
 	hasher *pseudonym.Hasher
 	carers map[uint64]pipeline.Days
+	// erased are the erasure ids of the organisation's erased carers
+	// (lake.Erased), whose rows are refused.
+	key    pseudonym.Key
+	org    string
+	erased map[string]bool
+}
+
+// Erased reports whether a client reference is an erased carer's.
+func (r *registry) Erased(ref []byte) bool {
+	if len(r.erased) == 0 {
+		return false
+	}
+	id, err := r.key.ErasureID(r.org, string(r.hasher.CarerID(ref)))
+	return err == nil && r.erased[id]
 }
 
 func (r *registry) Registered(ref []byte) (pipeline.Days, bool) {
@@ -49,7 +63,11 @@ func pseudonymKey(id []byte) uint64 {
 // say.
 const maxRegistryHint = 1 << 24
 
-func loadRegistry(ctx context.Context, l *lake.Lake, org string, h *pseudonym.Hasher) (*registry, error) {
+func loadRegistry(ctx context.Context, l *lake.Lake, org string, key pseudonym.Key, h *pseudonym.Hasher) (*registry, error) {
+	erased, err := l.Erased(ctx, org)
+	if err != nil {
+		return nil, err
+	}
 	ptrs, err := l.Pointers(ctx, "carers", org)
 	if err != nil {
 		return nil, err
@@ -60,7 +78,7 @@ func loadRegistry(ctx context.Context, l *lake.Lake, org string, h *pseudonym.Ha
 	for _, p := range ptrs {
 		rows += max(p.Rows, 0)
 	}
-	r := &registry{hasher: h, carers: make(map[uint64]pipeline.Days, min(rows, maxRegistryHint))}
+	r := &registry{hasher: h, carers: make(map[uint64]pipeline.Days, min(rows, maxRegistryHint)), key: key, org: org, erased: erased}
 	for _, p := range ptrs {
 		if err := scanCarers(ctx, l, p, r.carers); err != nil {
 			return nil, err

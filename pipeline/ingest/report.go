@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
@@ -16,6 +17,21 @@ import (
 
 // storeReport writes the uploader's report, page and status; the status
 // goes last, as the mark that the upload is done.
+// Page renders the uploader's page of a stored report; status is what the
+// page says became of the upload.
+func Page(std *standard.Standard, rep *validate.Report, uploadID string, received time.Time, status string) ([]byte, error) {
+	var page bytes.Buffer
+	issue := func(code string) standard.IssueCode { c, _ := std.Issue(code); return c }
+	err := rep.WriteHTML(&page, validate.PageMeta{UploadID: uploadID, Received: received, Status: status,
+		Explain:    func(code string) string { return issue(code).Meaning },
+		TableLevel: func(code string) bool { return issue(code).Level == "table" },
+	})
+	if err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "render report: %w", err)
+	}
+	return page.Bytes(), nil
+}
+
 func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *validate.FileReport, kinds, late []string) error {
 	rep := &validate.Report{Org: req.Org, Period: req.Period.String(), StandardVersion: cfg.Standard.Version, Files: []*validate.FileReport{fr}}
 	rep.WithholdPersonal(cfg.Standard)
@@ -23,18 +39,13 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	if err != nil {
 		return pipeline.Errorf(pipeline.Internal, "encode report: %w", err)
 	}
-	var page bytes.Buffer
-	issue := func(code string) standard.IssueCode { c, _ := cfg.Standard.Issue(code); return c }
 	status := string(up.Status)
 	if len(late) > 0 {
 		status += fmt.Sprintf("; a return received later is current for %s, and this file's rows for it were not kept", strings.Join(late, ", "))
 	}
-	err = rep.WriteHTML(&page, validate.PageMeta{UploadID: up.UploadID, Received: req.Received, Status: status,
-		Explain:    func(code string) string { return issue(code).Meaning },
-		TableLevel: func(code string) bool { return issue(code).Level == "table" },
-	})
+	page, err := Page(cfg.Standard, rep, up.UploadID, req.Received, status)
 	if err != nil {
-		return pipeline.Errorf(pipeline.Internal, "render report: %w", err)
+		return err
 	}
 	if kinds == nil {
 		kinds = []string{}
@@ -47,7 +58,7 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	for _, f := range []struct {
 		name string
 		body []byte
-	}{{"report.json", append(js, '\n')}, {"report.html", page.Bytes()}, {"status.json", append(stjs, '\n')}} {
+	}{{"report.json", append(js, '\n')}, {"report.html", page}, {"status.json", append(stjs, '\n')}} {
 		if err := cfg.Lake.PutUploadFile(ctx, req.Org, up.UploadID, f.name, f.body); err != nil {
 			return err
 		}

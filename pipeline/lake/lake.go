@@ -20,6 +20,7 @@
 //	current/<kind>/org=<ORG>/period=<YYYY-Qn>/current.json                     the pointer
 //	ledger/ingest_log/org=<ORG>/period=<YYYY-Qn>/<kind>-<transition>.json       the ingest log
 //	uploads/<ORG>/<upload-id>/report.json, report.html, status.json            for the uploader
+//	erasures/org=<ORG>/<erasure-id>.json                                       the erasure register
 package lake
 
 import (
@@ -95,6 +96,29 @@ func pointerKey(p Partition) string { return currentPrefix + p.path() + "/curren
 // UploadKey is where the uploader's files of an upload are.
 func UploadKey(org, uploadID, name string) string {
 	return "uploads/" + org + "/" + uploadID + "/" + name
+}
+
+// ErasureKey is where the record of an erased carer of an organisation is
+// (pipeline/erasure); id is the keyed hash of the carer's pseudonym
+// (pseudonym.Key.ErasureID), never the pseudonym.
+func ErasureKey(org, id string) string { return erasurePrefix(org) + id + ".json" }
+
+func erasurePrefix(org string) string { return "erasures/org=" + org + "/" }
+
+// Erased lists the ids of an organisation's erasure records (in progress
+// or done), for the ingest to refuse the rows of the carers erased.
+func (l *Lake) Erased(ctx context.Context, org string) (map[string]bool, error) {
+	objs, err := l.Store.List(ctx, erasurePrefix(org))
+	if err != nil {
+		return nil, fmt.Errorf("list the erasure records of %s: %w", org, err)
+	}
+	out := map[string]bool{}
+	for _, o := range objs {
+		if id, ok := strings.CutSuffix(strings.TrimPrefix(o.Key, erasurePrefix(org)), ".json"); ok {
+			out[id] = true
+		}
+	}
+	return out, nil
 }
 
 // Pointer is the content of a partition's pointer object. Besides naming

@@ -98,3 +98,21 @@ func Reserved(key string) bool {
 	first, _, _ := strings.Cut(key, "/")
 	return first == ReservedTmp || first == ReservedLocks
 }
+
+// Purger is a Store that keeps earlier versions of an object (an S3 bucket
+// with versioning) and can remove every one of them. Delete on such a store
+// only hides an object behind a delete marker.
+type Purger interface {
+	// Purge removes every version of an object, and its delete markers;
+	// purging a missing object is not an error.
+	Purge(ctx context.Context, key string) error
+}
+
+// Purge removes an object for good: every version of it on a store that
+// keeps versions (Purger), the object itself on any other.
+func Purge(ctx context.Context, s Store, key string) error {
+	if p, ok := s.(Purger); ok {
+		return p.Purge(ctx, key)
+	}
+	return s.Delete(ctx, key)
+}

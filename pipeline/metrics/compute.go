@@ -48,7 +48,7 @@ func (r *report) basic() []Figure {
 	figs = append(figs, r.reach(t)...)
 	figs = append(figs, r.supportBreakdown()...)
 	figs = append(figs, r.quarterOutcomes(t)...)
-	figs = append(figs, r.cohortRates()...)
+	figs = append(figs, r.cohortRates(nil)...)
 	figs = append(figs, r.sustained(t)...)
 	return append(figs, r.responses()...)
 }
@@ -252,13 +252,16 @@ func (r *report) quarterOutcomes(t *tally) []Figure {
 }
 
 // cohortRates is the second part of metrics.md section 2: each cohort's
-// hard-outcome rate at 26 and 52 weeks.
-func (r *report) cohortRates() []Figure {
+// hard-outcome rate at 26 and 52 weeks. Given only (a subgroup's: the ids
+// and cohorts its scope shows, as "id cohort"), it gives those cohorts'
+// rates instead of the ones shown by the report's own members.
+func (r *report) cohortRates(only map[string]bool) []Figure {
 	var figs []Figure
 	cohorts := r.cohorts()
 	for _, n := range cohortWeeks() {
+		id := ID(HardOutcomeRate, Weeks(n))
 		for _, k := range cohorts {
-			if !r.shown(k, n) {
+			if only != nil && !only[id+" "+k.quarter.String()] || only == nil && !r.shown(k, n) {
 				continue
 			}
 			hit := 0
@@ -267,7 +270,7 @@ func (r *report) cohortRates() []Figure {
 					hit++
 				}
 			}
-			f := r.rate(ID(HardOutcomeRate, Weeks(n)), hit, len(k.members))
+			f := r.rate(id, hit, len(k.members))
 			f.Cohort = k.quarter.String()
 			figs = append(figs, f)
 		}

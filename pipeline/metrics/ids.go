@@ -177,7 +177,7 @@ func Defs() []Def {
 		{ID: OutcomesAnyHard, Unit: UnitCount, Section: 2, Subgroups: true},
 	}
 	for _, n := range cohortWeeks() {
-		defs = append(defs, Def{ID: ID(HardOutcomeRate, Weeks(n)), Unit: UnitRate, Section: 2, Cohort: true})
+		defs = append(defs, Def{ID: ID(HardOutcomeRate, Weeks(n)), Unit: UnitRate, Section: 2, Cohort: true, Subgroups: true})
 	}
 	for _, kind := range jobKinds() {
 		for _, n := range sustainedWeeks() {
@@ -207,8 +207,18 @@ func Defs() []Def {
 }
 
 // subgroupIDs are the figures given for each subgroup (section 9): who is
-// reached, who reaches a hard outcome, and whether jobs last. Every other
-// figure is given for the whole consortium or organisation only.
+// reached, who reaches a hard outcome (in the quarter, and each cohort's
+// rate), and whether jobs last. Every other figure is given for the whole
+// consortium or organisation only.
 func subgroupIDs() []string {
-	return []string{ReachRegistered, ReachSupported, OutcomesAnyHard, SustainedStartsW26, SustainedKeptW26}
+	ids := []string{ReachRegistered, ReachSupported, OutcomesAnyHard}
+	for _, n := range cohortWeeks() {
+		ids = append(ids, ID(HardOutcomeRate, Weeks(n)))
+	}
+	for _, kind := range jobKinds() {
+		for _, n := range sustainedWeeks() {
+			ids = append(ids, ID(kind, Weeks(n)))
+		}
+	}
+	return ids
 }

@@ -520,6 +520,51 @@ func prefixOf(s string) uint64 {
 	return k
 }
 
+// latestAnswered is the follow-up latestAnswer reads, for the rows of an
+// explanation, which keeps whole follow-ups rather than an Index's
+// answers; or nil.
+func (ix *Index) latestAnswered(fs []*Followup, answer func(*Followup) string) *Followup {
+	var last *Followup
+	for _, f := range fs {
+		if f.Date < ix.from || f.Date > ix.end {
+			continue
+		}
+		if a := answer(f); a != yes && a != no {
+			continue
+		}
+		if last == nil || later(f, last) {
+			last = f
+		}
+	}
+	return last
+}
+
+// nearest is the follow-up statusAt classifies, for the rows of an
+// explanation: the one nearest the check point within its window; on a
+// tie the later one, and on the same day the later row. Nil when there is
+// none.
+func nearest(fs []*Followup, check pipeline.Days) *Followup {
+	var best *Followup
+	bestDist := pipeline.Days(0)
+	for _, f := range fs {
+		if f.Date < check-windowBefore || f.Date > check+windowAfter {
+			continue
+		}
+		dist := f.Date - check
+		if dist < 0 {
+			dist = -dist
+		}
+		switch {
+		case best == nil, dist < bestDist:
+		case dist == bestDist && later(f, best):
+		default:
+			continue
+		}
+		best, bestDist = f, dist
+	}
+	return best
+}
+
 // carersOf returns the carers of a scope, in pseudonym order.
 func (ix *Index) carersOf(scope string) []int32 {
 	if scope == Consortium {

@@ -48,6 +48,12 @@ func firstOfFour(p pipeline.Period) pipeline.Period {
 	return p.Prev().Prev().Prev()
 }
 
+// later reports whether follow-up f comes after g: a later survey date, or
+// on the same day the later row.
+func later(f, g *Followup) bool {
+	return f.Date > g.Date || f.Date == g.Date && laterRow(f.Return, f.Row, g.Return, g.Row)
+}
+
 // soft is metrics.md section 5.
 func (r *report) soft() []Figure {
 	var confidence, it, wellbeing []float64

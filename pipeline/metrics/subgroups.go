@@ -41,40 +41,54 @@ func (ix *Index) dimensions() []dimension {
 // is in a subgroup by their profile, whatever their registration date, so
 // that the support and outcomes of every carer with a profile fall in
 // exactly one subgroup of each dimension.
+//
+// A subgroup's cohort rates are given for the cohorts that the scope shows
+// (section 2: every member of the cohort, in any subgroup, has had N
+// weeks), each over the subgroup's members of that cohort; a subgroup with
+// no member in a cohort has no figure for it. So a subgroup's cohort
+// figures are always a breakdown of a figure the scope shows.
 func (ix *Index) Subgroups(std *standard.Standard, scope string) ([]Figure, error) {
 	if err := checkScope(std, scope); err != nil {
 		return nil, err
 	}
 	r := ix.report(scope)
+	shown := map[string]bool{} // id and cohort of each cohort rate the scope shows
+	for _, f := range r.cohortRates(nil) {
+		shown[f.ID+" "+f.Cohort] = true
+	}
 	var out []Figure
 	for _, dim := range ix.dimensions() {
-		tallies := map[string]*tally{}
-		r.each(func(c *carer) {
+		members := map[string][]int32{}
+		for _, i := range r.carers {
+			c := ix.carers.at(i)
 			if c.profile == nil {
-				return
+				continue
 			}
 			v := dim.value(c.profile)
 			if v == "" {
 				v = NotRecorded
 			}
-			t := tallies[v]
-			if t == nil {
-				t = r.newTally()
-				tallies[v] = t
-			}
-			r.add(t, c)
-		})
-		for _, v := range slices.Sorted(maps.Keys(tallies)) {
-			t := tallies[v]
+			members[v] = append(members[v], i)
+		}
+		for _, v := range slices.Sorted(maps.Keys(members)) {
+			sub := &report{Index: ix, scope: scope, carers: members[v]}
+			t := sub.newTally()
+			sub.each(func(c *carer) { sub.add(t, c) })
 			var figs []Figure
-			figs = append(figs, r.reach(t)...)
-			figs = append(figs, r.quarterOutcomes(t)...)
-			figs = append(figs, r.sustained(t)...)
-			for _, f := range figs {
+			for _, f := range slices.Concat(sub.reach(t), sub.quarterOutcomes(t)) {
 				if slices.Contains(subgroupIDs(), f.ID) {
-					f.Subgroup = &Subgroup{Dimension: dim.name, Value: v}
-					out = append(out, f)
+					figs = append(figs, f)
 				}
+			}
+			figs = append(figs, sub.cohortRates(shown)...)
+			for _, f := range sub.sustained(t) {
+				if slices.Contains(subgroupIDs(), f.ID) {
+					figs = append(figs, f)
+				}
+			}
+			for _, f := range figs {
+				f.Subgroup = &Subgroup{Dimension: dim.name, Value: v}
+				out = append(out, f)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -33,9 +34,12 @@ func TestComputeSubgroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]Figure{}
+	cohorts := map[string]Figure{} // the consortium's cohort rates, by id and cohort
 	for _, f := range total {
 		if f.Cohort == "" {
 			want[f.ID] = f
+		} else {
+			cohorts[f.ID+" "+f.Cohort] = f
 		}
 	}
 	type key struct{ dim, id, part string }
@@ -46,6 +50,15 @@ func TestComputeSubgroups(t *testing.T) {
 			t.Fatalf("%s has no subgroup", f.ID)
 		}
 		dims[f.Subgroup.Dimension] = true
+		if f.Cohort != "" {
+			// A subgroup's cohort rate is a breakdown of one the
+			// consortium shows: its members and hits add up to it.
+			if _, ok := cohorts[f.ID+" "+f.Cohort]; !ok {
+				t.Errorf("%s cohort %s by %s: the consortium does not show that cohort", f.ID, f.Cohort, f.Subgroup.Dimension)
+			}
+			sums[key{f.Subgroup.Dimension, f.ID + " " + f.Cohort, "numerator"}] += *f.Numerator
+			sums[key{f.Subgroup.Dimension, f.ID + " " + f.Cohort, "denominator"}] += *f.Denominator
+		}
 		if f.Value != nil && f.Unit == UnitCount {
 			sums[key{f.Subgroup.Dimension, f.ID, "value"}] += *f.Value
 		}
@@ -61,6 +74,9 @@ func TestComputeSubgroups(t *testing.T) {
 	}
 	for d := range dims {
 		for _, id := range subgroupIDs() {
+			if strings.HasPrefix(id, HardOutcomeRate+".") {
+				continue // by cohort: below
+			}
 			w, ok := want[id]
 			if !ok {
 				t.Fatalf("no consortium figure %s", id)
@@ -76,6 +92,17 @@ func TestComputeSubgroups(t *testing.T) {
 				}
 			}
 		}
+		for k, w := range cohorts {
+			if got := sums[key{d, k, "numerator"}]; got != *w.Numerator {
+				t.Errorf("%s by %s: numerators add up to %v, the consortium's is %v", k, d, got, *w.Numerator)
+			}
+			if got := sums[key{d, k, "denominator"}]; got != *w.Denominator {
+				t.Errorf("%s by %s: denominators add up to %v, the consortium's is %v", k, d, got, *w.Denominator)
+			}
+		}
+	}
+	if len(cohorts) == 0 {
+		t.Fatal("the fixture shows no cohort")
 	}
 }
 

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -194,5 +195,6 @@ func copyFigure(f Figure) Figure {
 			c.Counts[k] = v
 		}
 	}
+	c.Uploads = slices.Clone(f.Uploads)
 	return c
 }

@@ -34,6 +34,8 @@ type Support struct {
 	OutsideOfficeHours string
 	Activity           string
 	Mode               string
+	Return             pipeline.Period // the return the row came in
+	Row                int             // the row's position in its table
 }
 
 // Outcome is one row of an outcomes table.
@@ -107,4 +109,8 @@ type Figure struct {
 	LowerBound  *float64       `json:"lower_bound,omitempty"`
 	Counts      map[string]int `json:"counts,omitempty"`
 	Suppressed  bool           `json:"suppressed"`
+	// Uploads names the uploads (their ids) the figure was computed from,
+	// for an organisation's figures in its own report (pipeline/lineage);
+	// nil elsewhere.
+	Uploads []string `json:"uploads,omitempty"`
 }

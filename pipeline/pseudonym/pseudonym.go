@@ -111,3 +111,25 @@ func (h *Hasher) CarerID(clientRef []byte) []byte {
 	}
 	return b
 }
+
+// erasureLabel derives the key of erasure records from the consortium's
+// key, so that a record's id is not the carer's pseudonym nor computable
+// from it without the key.
+const erasureLabel = "carer-outcomes erasure record v1"
+
+// ErasureID is the id under which the erasure of one carer of an
+// organisation is recorded: HMAC-SHA256, under a key derived from the
+// consortium's key, of the organisation and the carer's pseudonym, in
+// lowercase hex. It is a keyed hash of the pseudonym, not the pseudonym:
+// the erasure register does not itself re-identify the carer, yet the
+// ingest, which holds the key, can tell a later row of the same carer.
+func (k Key) ErasureID(org, carerID string) (string, error) {
+	if len(k.secret) == 0 {
+		return "", pipeline.Errorf(pipeline.Internal, "erasure id: no key loaded")
+	}
+	d := hmac.New(sha256.New, k.secret)
+	d.Write([]byte(erasureLabel))
+	m := hmac.New(sha256.New, d.Sum(nil))
+	m.Write([]byte(org + ":" + carerID))
+	return hex.EncodeToString(m.Sum(nil)), nil
+}

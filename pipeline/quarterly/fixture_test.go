@@ -3,6 +3,8 @@ package quarterly_test
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -19,12 +21,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
-
-// fixtureDir holds the hand-built consortium of issue 5: its returns as the
-// organisations send them (returns/, listed in returns/manifest.json), the
-// hand working (WORKING.md), the script that types the hand-worked numbers
-// into JSON (make-expected.py) and the expected figures.
-const fixtureDir = "../../testdata/report"
 
 // TestBuild_Fixture ingests the fixture consortium's returns into a new
 // filesystem lake with the real ingest, builds the 2026-Q2 reports (the
@@ -64,7 +60,7 @@ func TestBuild_Fixture(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := quarter.Report(tt.own)
+			again, err := quarter.Report(ctx, tt.own)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,9 +72,41 @@ func TestBuild_Fixture(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := readFigures(t, filepath.Join(dir, reportpage.FiguresFile))
-			want := readFigures(t, filepath.Join(fixtureDir, tt.expected))
+			want := readFigures(t, lakefixture.ReportPath(tt.expected))
 			compareFigures(t, got, want)
+			checkUploads(t, got, tt.own)
 		})
+	}
+}
+
+// checkUploads checks the uploads figures.json names: in an organisation's
+// own report its figures name them (ORG-A's registrations in the quarter
+// come from its 2026-Q2 carers.csv alone: WORKING.md, "Lineage"), and no
+// other figure names any.
+func checkUploads(t *testing.T, figs []metrics.Figure, own string) {
+	t.Helper()
+	named := 0
+	for _, f := range figs {
+		if len(f.Uploads) == 0 {
+			continue
+		}
+		named++
+		if f.Scope != own || f.Suppressed {
+			t.Errorf("%s %s (suppressed %v) names uploads", f.ID, f.Scope, f.Suppressed)
+		}
+		if f.ID == metrics.ReachRegistered && f.Subgroup == nil {
+			b, err := os.ReadFile(lakefixture.ReportPath("returns", "ORG-A", "2026-Q2", "carers.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			if want := hex.EncodeToString(sum[:]); len(f.Uploads) != 1 || f.Uploads[0] != want {
+				t.Errorf("%s names uploads %v, want [%s]", f.ID, f.Uploads, want)
+			}
+		}
+	}
+	if own != "" && named < 50 {
+		t.Errorf("only %d figures of %s's own report name their uploads", named, own)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/costmodel"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lineage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics/lakedata"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
@@ -30,13 +31,14 @@ func Build(ctx context.Context, l *lake.Lake, std *standard.Standard, period pip
 	if err != nil {
 		return reportpage.Report{}, err
 	}
-	return q.Report(own)
+	return q.Report(ctx, own)
 }
 
 // Quarter is one quarter read from the lake, once: its index of figures and
 // its ingest log, from which the consortium's report and each
 // organisation's own are made without reading the lake again.
 type Quarter struct {
+	lake   *lake.Lake
 	std    *standard.Standard
 	period pipeline.Period
 	orgs   []string
@@ -64,7 +66,7 @@ func Read(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipe
 	if err != nil {
 		return nil, err
 	}
-	q := &Quarter{std: std, period: period, orgs: orgs, now: now, model: model, ix: ix, ledger: ledger, byOrg: map[string][]metrics.Figure{}}
+	q := &Quarter{lake: l, std: std, period: period, orgs: orgs, now: now, model: model, ix: ix, ledger: ledger, byOrg: map[string][]metrics.Figure{}}
 	if q.consortium, err = ix.Figures(std, metrics.Consortium, model); err != nil {
 		return nil, err
 	}
@@ -89,10 +91,28 @@ func (q *Quarter) figures(org string) ([]metrics.Figure, error) {
 	return f, nil
 }
 
+// own returns an organisation's figures and its subgroups (metrics.md
+// section 9: in its own report, in full), unsuppressed.
+func (q *Quarter) own(org string) ([]metrics.Figure, error) {
+	f, err := q.figures(org)
+	if err != nil {
+		return nil, err
+	}
+	subgroups, err := q.ix.Subgroups(q.std, org)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(f, subgroups), nil
+}
+
 // Report is the consortium's report (own "") or an organisation's own: its
-// own figures in full, beside the consortium's suppressed as in the
-// consortium's report.
-func (q *Quarter) Report(own string) (reportpage.Report, error) {
+// own figures and subgroups in full, beside the consortium's figures and
+// subgroups suppressed as in the consortium's report. The consortium's
+// report has the consortium's subgroups only: an organisation's subgroups
+// are in its own report. In an organisation's own report each of its
+// figures names the uploads it was computed from (pipeline/lineage), which
+// reads the organisation's rows once more, with their provenance.
+func (q *Quarter) Report(ctx context.Context, own string) (reportpage.Report, error) {
 	r := reportpage.Report{Period: q.period.String(), Scope: metrics.Consortium, Orgs: q.orgs, Generated: q.now.UTC(),
 		Assumptions: assumptions(q.model), Methods: methods(), MissingFinance: q.ix.MissingFinance(metrics.Consortium),
 		Labels: labels(q.std)}
@@ -111,8 +131,16 @@ func (q *Quarter) Report(own string) (reportpage.Report, error) {
 		}
 		r.Figures = metrics.Suppress(all)
 	} else {
-		mine, err := q.figures(own)
+		mine, err := q.own(own)
 		if err != nil {
+			return reportpage.Report{}, err
+		}
+		mine = slices.Clone(mine)
+		tr, err := lineage.Open(ctx, q.lake, q.std, q.model, own, q.period)
+		if err != nil {
+			return reportpage.Report{}, err
+		}
+		if err := tr.Annotate(mine); err != nil {
 			return reportpage.Report{}, err
 		}
 		r.Scope = own

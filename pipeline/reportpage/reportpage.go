@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -104,25 +105,17 @@ func Write(dir string, r Report) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	figs := make([]metrics.Figure, len(r.Figures))
-	for i, f := range r.Figures {
-		figs[i] = scrub(f)
-	}
-	r.Figures = figs
+	r = scrubbed(r)
 
-	p, err := build(r)
+	p, page, err := render(r)
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	var page bytes.Buffer
-	if err := pageTemplate.Execute(&page, p); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := writeFile(dir, HTMLFile, page.Bytes()); err != nil {
+	if err := writeFile(dir, HTMLFile, page); err != nil {
 		return err
 	}
 
-	js, err := FiguresJSON(figs)
+	js, err := FiguresJSON(r.Figures)
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
@@ -140,6 +133,43 @@ func Write(dir string, r Report) error {
 		}
 	}
 	return nil
+}
+
+// WriteHTML writes the report's page alone, as Write writes report.html:
+// for a server that answers it without a folder.
+func WriteHTML(w io.Writer, r Report) error {
+	r = scrubbed(r)
+	_, page, err := render(r)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if _, err := w.Write(page); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// scrubbed is the report with each figure scrubbed for publication.
+func scrubbed(r Report) Report {
+	figs := make([]metrics.Figure, len(r.Figures))
+	for i, f := range r.Figures {
+		figs[i] = scrub(f)
+	}
+	r.Figures = figs
+	return r
+}
+
+// render builds the page of a report whose figures are scrubbed.
+func render(r Report) (*page, []byte, error) {
+	p, err := build(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var b bytes.Buffer
+	if err := pageTemplate.Execute(&b, p); err != nil {
+		return nil, nil, err
+	}
+	return p, b.Bytes(), nil
 }
 
 // FiguresJSON returns the figures as one JSON array in the shape of

@@ -35,6 +35,15 @@ type Config struct {
 	// reporting, with their support, outcomes and follow-ups), so that
 	// year-long and two-year measures have data from the start.
 	History int
+	// Without are carers left out of every return, as if they had never
+	// been registered: the consortium a lake would hold had it never held
+	// them (the erasure tests compare a lake after an erasure with it).
+	Without []Carer
+}
+
+// Carer names one carer: an organisation's client reference.
+type Carer struct {
+	Org, ClientRef string
 }
 
 // DefaultConfig is six organisations, eight quarters to 2026-Q3, seed 1.
@@ -131,6 +140,11 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 		o := &cat[i]
 		r := rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "simulate")))
 		rets := g.simulateOrg(r, o, window, cfg.History)
+		for _, w := range cfg.Without {
+			if w.Org == o.Code {
+				leaveOut(sc, rets, w.ClientRef)
+			}
+		}
 		retry := -1 // the first organisation's latest return in CSV is sent twice
 		for qi := range rets {
 			if i == 0 && !o.h.workbook(qi) {
@@ -177,6 +191,18 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
 	}
 	return m, nil
+}
+
+// leaveOut removes a carer's rows from every table of the returns.
+func leaveOut(sc *schema, rets []*retData, ref string) {
+	refs := [nKinds]int{kCarers: sc.car.ref, kSupport: sc.sup.ref, kOutcomes: sc.out.ref, kFollowups: sc.fol.ref, kFinance: -1}
+	for _, ret := range rets {
+		for k, col := range refs {
+			if col >= 0 {
+				ret.tables[k] = slices.DeleteFunc(ret.tables[k], func(t tableRow) bool { return t.row[col].s == ref })
+			}
+		}
+	}
 }
 
 // writeFirstAttempt writes a return's carers and support tables as they

@@ -92,7 +92,7 @@ func validateFixture(t *testing.T, std *standard.Standard, name string) *validat
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := validate.Config{Standard: std, Org: fixtureOrg, Period: period, Limits: fixtureLimits()}
+	cfg := validate.Config{Standard: std, Org: fixtureOrg, Period: period, Limits: fixtureLimits(), Erased: erasedRefs{fixtureErased: true}}
 	inputs := []validate.Input{openInput(t, registryFile), openInput(t, name)}
 	type result struct {
 		rep *validate.Report
@@ -123,6 +123,17 @@ func validateFixture(t *testing.T, std *standard.Standard, name string) *validat
 	}
 	return nil
 }
+
+// fixtureErased is the client reference of a carer of TEST-ORG erased from
+// the lake at their request (testdata/bad/README.md): their rows are
+// refused with erased_carer.
+const fixtureErased = "E001"
+
+// erasedRefs answers for the harness's erased carers, as the ingest answers
+// from the lake's erasure records.
+type erasedRefs map[string]bool
+
+func (e erasedRefs) Erased(ref []byte) bool { return e[string(ref)] }
 
 func pipelineError(format string, args ...any) error {
 	return pipeline.Errorf(pipeline.Internal, format, args...)

@@ -206,6 +206,18 @@ func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[
 			fail(ci, f, cell, code, msg)
 		}
 	}
+	if ref := w.rules.ref; ref != nil && v.cfg.Erased != nil && st.rec.Values[ref.Index].Present && v.cfg.Erased.Erased(st.rec.Values[ref.Index].Text) {
+		// The carer asked to be forgotten: the row is refused whatever
+		// else is wrong with it, and the warning says only why.
+		pos := w.present[ref.Index]
+		if col := w.column(pos, ref); w.issues.full(true, col, "erased_carer") {
+			w.issues.count(true, col, "erased_carer")
+		} else {
+			w.issues.add(true, v.issue(w, pos, ref, rowNum, st.rec.Values[ref.Index].Text, "erased_carer",
+				"this carer's data was erased from the lake at their request: the row was not stored; delete the carer's rows from your spreadsheet"))
+		}
+		return false
+	}
 	// Cells to the right of the header are only warned about; once their
 	// group is full they are only counted.
 	full := w.issues.full(true, "", "unknown_column")
@@ -240,6 +252,7 @@ type rules struct {
 	age, reg     *standard.Field // date of birth and the registration date it is checked against
 	texts        []*standard.Field
 	groups       []group
+	ref          *standard.Field   // the carer's client_ref, in every kind that has one
 	carerRef     *standard.Field   // a client_ref that must be a registered carer
 	afterReg     []*standard.Field // dates not before the carer's registration
 	unique       *standard.Field
@@ -287,6 +300,7 @@ func newRules(k *standard.Kind) *rules {
 	if len(k.ForeignKeys) > 0 {
 		r.carerRef = k.Field(k.ForeignKeys[0].Fields[0])
 	}
+	r.ref = k.Field("client_ref")
 	if len(k.PrimaryKey) == 1 {
 		r.unique = k.Field(k.PrimaryKey[0])
 	}

@@ -28,6 +28,10 @@ type Config struct {
 	// Registry holds carers registered by earlier uploads of this
 	// organisation; nil when there are none to consult.
 	Registry Registry
+	// Erased answers whether a client reference is a carer erased from
+	// the lake at their request: their rows are refused with the warning
+	// erased_carer and never stored. Nil when none is.
+	Erased Erased
 	// Sink receives accepted rows; nil only validates.
 	Sink Sink
 	// Progress, when set, is told every ProgressEvery rows how many rows of
@@ -49,6 +53,12 @@ type Input struct {
 // organisation, and since when.
 type Registry interface {
 	Registered(clientRef []byte) (pipeline.Days, bool)
+}
+
+// Erased answers whether a client reference is an erased carer of the
+// organisation.
+type Erased interface {
+	Erased(clientRef []byte) bool
 }
 
 // Sink receives the accepted rows of each table.

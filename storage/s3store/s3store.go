@@ -496,6 +496,53 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Purge removes every version of an object and every delete marker of it
+// (lake.Purger): on a bucket with versioning, Delete only hides an object
+// behind a delete marker, and an erasure must leave no version behind. On a
+// bucket without versioning the one version (version id "null") is
+// removed, as Delete would.
+func (s *Store) Purge(ctx context.Context, key string) error {
+	if err := s.check(ctx, "purge", key); err != nil {
+		return err
+	}
+	full := s.s3Key(key)
+	// Each pass lists up to a thousand versions and deletes them; an
+	// object with more takes more passes. A server that lists versions it
+	// does not delete would loop for ever: the passes are bounded.
+	for range maxPurgePasses {
+		out, err := s.client.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(s.bucket), Prefix: aws.String(full)})
+		if err != nil {
+			return pipeline.Errorf(errKind(err), "purge %q: list its versions: %w", key, err)
+		}
+		var ids []*string
+		for _, v := range out.Versions {
+			if aws.ToString(v.Key) == full {
+				ids = append(ids, v.VersionId)
+			}
+		}
+		for _, m := range out.DeleteMarkers {
+			if aws.ToString(m.Key) == full {
+				ids = append(ids, m.VersionId)
+			}
+		}
+		if len(ids) == 0 {
+			// Nothing left (or a server that lists no versions of an
+			// unversioned bucket): the plain delete covers the rest.
+			return s.Delete(ctx, key)
+		}
+		for _, id := range ids {
+			_, err := s.client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.bucket), Key: aws.String(full), VersionId: id})
+			if err != nil && errKind(err) != pipeline.NotFound {
+				return pipeline.Errorf(errKind(err), "purge %q: delete version %s: %w", key, aws.ToString(id), err)
+			}
+		}
+	}
+	return pipeline.Errorf(pipeline.Transient, "purge %q: versions are still listed after %d passes", key, maxPurgePasses)
+}
+
+// maxPurgePasses bounds Purge's passes of listing and deleting versions.
+const maxPurgePasses = 100
+
 // check validates the store, a key and the context before an operation.
 func (s *Store) check(ctx context.Context, op, key string) error {
 	if s.err != nil {

@@ -143,9 +143,44 @@ def scope_figures(sc):
     out += [diff(g, sc, *b) for g, b in zip(["CARER", "CARED_FOR", "BOTH"], d["budgets"])]
     return out
 
-# Subgroups (WORKING.md, section 9): per dimension, each value's
-# registered, supported and any-hard counts in the quarter, in the order of
-# the values; then which of them the suppression table leaves shown.
+# Each carer's subgroups and what the subgroup figures count of them
+# (WORKING.md, section 9, "Each carer"): organisation; age band, gender,
+# ethnicity, cared-for condition, limiting illness, financial difficulty,
+# personal budget, referral group, local authority (None: not recorded);
+# registered (R), supported (P), any hard outcome (H) in the quarter; the
+# cohort shown at 26 weeks or None, and whether a hard outcome came within
+# 26 and within 52 weeks (None: the cohort is not shown at 52).
+NR = "not recorded"
+DIMS = ["age_band", "gender", "ethnicity", "cared_for_condition", "limiting_illness",
+        "financial_difficulty", "personal_budget", "referral_group", "local_authority"]
+CARERS = {
+ #       org      age      g    eth   cond             lim   fin  budget  referral           LA           R  P  H  cohort     w26 w52
+ "E1":  ("ORG-A", "45-54", "F", None, "DEMENTIA",      None, "N", None,   "partner",         "E08000035", 0, 0, 0, "2024-Q3", 1, 1),
+ "S01": ("ORG-A", "25-34", "F", None, "DEMENTIA",      "Y",  "N", "CARER","partner",         "E08000035", 0, 1, 0, "2025-Q2", 1, 1),
+ "S02": ("ORG-A", "45-54", "F", None, "DEMENTIA",      "Y",  "N", "NONE", "partner",         "E08000035", 0, 0, 0, "2025-Q2", 1, 1),
+ "S03": ("ORG-A", "45-54", "F", None, "DEMENTIA",      "N",  "N", "CARER","outreach_social", "E08000035", 0, 1, 0, "2025-Q2", 1, 1),
+ "S04": ("ORG-A", "45-54", "F", None, "DEMENTIA",      "N",  "N", "NONE", "partner",         "E08000035", 0, 0, 0, "2025-Q2", 0, 1),
+ "S05": ("ORG-A", None,    "F", None, "DEMENTIA",      "N",  "N", "NONE", "partner",         "E08000035", 0, 0, 0, "2025-Q2", 0, 0),
+ "S06": ("ORG-A", "45-54", "F", None, "DEMENTIA",      "N",  "N", "NONE", "partner",         "E08000035", 0, 0, 0, "2025-Q2", 0, 0),
+ "S07": ("ORG-A", "45-54", "F", None, "MENTAL_HEALTH", "N",  "N", "CARER","partner",         "E08000035", 0, 0, 1, "2025-Q2", 0, 0),
+ "S08": ("ORG-A", "45-54", "F", None, "MENTAL_HEALTH", "N",  "N", "BOTH", "partner",         "E08000035", 0, 0, 0, "2025-Q2", 0, 0),
+ "S09": ("ORG-A", "45-54", "F", None, "MENTAL_HEALTH", "N",  "N", "U",    "partner",         "E08000035", 0, 0, 0, "2025-Q2", 0, 0),
+ "S10": ("ORG-A", "45-54", "F", None, "MENTAL_HEALTH", "N",  "N", "NONE", "partner",         "E08000035", 0, 0, 1, "2025-Q2", 0, 1),
+ "S11": ("ORG-A", "45-54", "F", None, "MENTAL_HEALTH", "N",  "N", "NONE", "partner",         None,        0, 0, 0, "2025-Q3", 1, None),
+ "N1":  ("ORG-A", "25-34", "F", None, "DEMENTIA",      "N",  "N", "NONE", "partner",         "E08000035", 1, 1, 0, None,      0, None),
+ "N2":  ("ORG-A", "25-34", "F", None, "DEMENTIA",      "N",  "N", "NONE", "own_channels",    "E08000035", 1, 1, 0, None,      0, None),
+ "N3":  ("ORG-A", "25-34", "F", None, "DEMENTIA",      "N",  "N", "NONE", "other",           "E08000035", 1, 0, 0, None,      0, None),
+ "B1":  ("ORG-B", "25-34", "M", None, "DEMENTIA",      "N",  "N", "NONE", "outreach_social", "E06000014", 1, 1, 0, None,      0, None),
+ "B2":  ("ORG-B", "25-34", "F", None, "DEMENTIA",      "N",  "N", "NONE", "partner",         "E06000014", 1, 1, 1, None,      0, None),
+}
+# The due job starts and kept jobs (WORKING.md, section 3): carer, kind, and
+# the result at 13, 26 and 52 weeks ("s", "ns", "u"; None: not due). B2's
+# start is never due.
+JOBS = [("E1", "starts", ["u", "s", "s"]), ("S01", "starts", ["u", "s", "s"]), ("S11", "starts", ["s", "u", None]),
+        ("S04", "starts", ["u", None, None]), ("S02", "kept", ["u", "s", "ns"])]
+
+# The sums worked by hand in WORKING.md, section 9, for the consortium,
+# which the sums over CARERS must match: the typing is checked twice.
 SUB = [
  ("age_band", [("25-34", 5, 5, 1), ("45-54", 0, 1, 2), ("not recorded", 0, 0, 0)],
   {"reach.registered": ["25-34", "45-54", "not recorded"], "reach.supported": ["25-34"], "outcomes.quarter.any_hard": ["not recorded"]}),
@@ -167,19 +202,122 @@ SUB = [
  ("local_authority", [("E06000014", 2, 2, 1), ("E08000035", 3, 4, 2), ("not recorded", 0, 0, 0)],
   {"reach.registered": ["not recorded"], "reach.supported": ["not recorded"], "outcomes.quarter.any_hard": ["not recorded"]}),
 ]
+# Cohort rates by subgroup for the consortium (WORKING.md, section 9):
+# dimension, value -> [(id, cohort, hits, members)]; checked against CARERS.
+SUB_COHORTS = {
+ ("age_band", "25-34"): [("w26", "2025-Q2", 1, 1), ("w52", "2025-Q2", 1, 1)],
+ ("age_band", "45-54"): [("w26", "2024-Q3", 1, 1), ("w26", "2025-Q2", 2, 8), ("w26", "2025-Q3", 1, 1), ("w52", "2024-Q3", 1, 1), ("w52", "2025-Q2", 4, 8)],
+ ("age_band", NR): [("w26", "2025-Q2", 0, 1), ("w52", "2025-Q2", 0, 1)],
+ ("cared_for_condition", "DEMENTIA"): [("w26", "2024-Q3", 1, 1), ("w26", "2025-Q2", 3, 6), ("w52", "2024-Q3", 1, 1), ("w52", "2025-Q2", 4, 6)],
+ ("cared_for_condition", "MENTAL_HEALTH"): [("w26", "2025-Q2", 0, 4), ("w26", "2025-Q3", 1, 1), ("w52", "2025-Q2", 1, 4)],
+ ("limiting_illness", "N"): [("w26", "2025-Q2", 1, 8), ("w26", "2025-Q3", 1, 1), ("w52", "2025-Q2", 3, 8)],
+ ("limiting_illness", "Y"): [("w26", "2025-Q2", 2, 2), ("w52", "2025-Q2", 2, 2)],
+ ("limiting_illness", NR): [("w26", "2024-Q3", 1, 1), ("w52", "2024-Q3", 1, 1)],
+ ("personal_budget", "BOTH"): [("w26", "2025-Q2", 0, 1), ("w52", "2025-Q2", 0, 1)],
+ ("personal_budget", "CARER"): [("w26", "2025-Q2", 2, 3), ("w52", "2025-Q2", 2, 3)],
+ ("personal_budget", "NONE"): [("w26", "2025-Q2", 1, 5), ("w26", "2025-Q3", 1, 1), ("w52", "2025-Q2", 3, 5)],
+ ("personal_budget", "U"): [("w26", "2025-Q2", 0, 1), ("w52", "2025-Q2", 0, 1)],
+ ("personal_budget", NR): [("w26", "2024-Q3", 1, 1), ("w52", "2024-Q3", 1, 1)],
+ ("referral_group", "outreach_social"): [("w26", "2025-Q2", 1, 1), ("w52", "2025-Q2", 1, 1)],
+ ("referral_group", "partner"): [("w26", "2024-Q3", 1, 1), ("w26", "2025-Q2", 2, 9), ("w26", "2025-Q3", 1, 1), ("w52", "2024-Q3", 1, 1), ("w52", "2025-Q2", 4, 9)],
+ ("local_authority", "E08000035"): [("w26", "2024-Q3", 1, 1), ("w26", "2025-Q2", 3, 10), ("w52", "2024-Q3", 1, 1), ("w52", "2025-Q2", 5, 10)],
+ ("local_authority", NR): [("w26", "2025-Q3", 1, 1)],
+}
+ALL_COHORTS = [("w26", "2024-Q3", 1, 1), ("w26", "2025-Q2", 3, 10), ("w26", "2025-Q3", 1, 1), ("w52", "2024-Q3", 1, 1), ("w52", "2025-Q2", 5, 10)]
+for k in (("gender", "F"), ("ethnicity", NR), ("financial_difficulty", "N")):
+    SUB_COHORTS[k] = ALL_COHORTS
+# Sustained starts and kept jobs by subgroup (WORKING.md, section 9):
+# dimension, value -> (starts, kept), each at 13, 26, 52 weeks as
+# (due, sustained, not sustained, unknown); a value not listed has every
+# count 0. Checked against CARERS and JOBS.
+Z4 = (0, 0, 0, 0)
+ALL_STARTS = [(4, 1, 0, 3), (3, 2, 0, 1), (2, 2, 0, 0)]
+ALL_KEPT = [(1, 0, 0, 1), (1, 1, 0, 0), (1, 0, 1, 0)]
+E1_S01 = [(1, 0, 0, 1), (1, 1, 0, 0), (1, 1, 0, 0)]  # one start unknown at 13, sustained at 26 and 52
+S11_S04 = [(2, 1, 0, 1), (1, 0, 0, 1), Z4]
+S11 = [(1, 1, 0, 0), (1, 0, 0, 1), Z4]
+SUB_SUSTAINED = {
+ ("age_band", "25-34"): (E1_S01, [Z4]*3),
+ ("age_band", "45-54"): ([(3, 1, 0, 2), (2, 1, 0, 1), (1, 1, 0, 0)], ALL_KEPT),
+ ("gender", "F"): (ALL_STARTS, ALL_KEPT), ("ethnicity", NR): (ALL_STARTS, ALL_KEPT),
+ ("financial_difficulty", "N"): (ALL_STARTS, ALL_KEPT), ("referral_group", "partner"): (ALL_STARTS, ALL_KEPT),
+ ("cared_for_condition", "DEMENTIA"): ([(3, 0, 0, 3), (2, 2, 0, 0), (2, 2, 0, 0)], ALL_KEPT),
+ ("cared_for_condition", "MENTAL_HEALTH"): (S11, [Z4]*3),
+ ("limiting_illness", "N"): (S11_S04, [Z4]*3),
+ ("limiting_illness", "Y"): (E1_S01, ALL_KEPT),
+ ("limiting_illness", NR): (E1_S01, [Z4]*3),
+ ("personal_budget", "CARER"): (E1_S01, [Z4]*3),
+ ("personal_budget", "NONE"): (S11_S04, ALL_KEPT),
+ ("personal_budget", NR): (E1_S01, [Z4]*3),
+ ("local_authority", "E08000035"): ([(3, 0, 0, 3), (2, 2, 0, 0), (2, 2, 0, 0)], ALL_KEPT),
+ ("local_authority", NR): (S11, [Z4]*3),
+}
+# The only subgroup figures of the new kinds shown in the consortium's
+# report (WORKING.md, section 10): 5 of 10 of the 2025-Q2 cohort at 52
+# weeks, where one subgroup holds the whole cohort. Every other cohort rate
+# has a denominator under 10 or a numerator from 1 to 4, and every
+# sustained figure a denominator of at most 2.
+SUB_SHOWN = {("hard_outcome_rate.w52", "2025-Q2", d, v) for d, v in
+             (("gender", "F"), ("ethnicity", NR), ("financial_difficulty", "N"), ("local_authority", "E08000035"))}
 
-def subgroup_figures():
+def members(scope, dim):
+    """The values of a dimension in a scope, each with its carers, in the program's order."""
+    by = {}
+    for name, c in CARERS.items():
+        if scope != "consortium" and c[0] != scope:
+            continue
+        v = c[1 + DIMS.index(dim)] or NR
+        by.setdefault(v, []).append(name)
+    return [(v, by[v]) for v in sorted(by, key=lambda v: (v == NR, v))]
+
+def subgroup_sums(scope, dim, value, names):
+    reg, supp, anyh = (sum(CARERS[n][i] for n in names) for i in (10, 11, 12))
+    cohorts = []
+    for w, col in (("w26", 14), ("w52", 15)):
+        for q in sorted({CARERS[n][13] for n in names if CARERS[n][13] and CARERS[n][col] is not None}):
+            ms = [n for n in names if CARERS[n][13] == q]
+            cohorts.append((w, q, sum(CARERS[n][col] for n in ms), len(ms)))
+    sust = {}
+    for kind in ("starts", "kept"):
+        sust[kind] = []
+        for i in range(3):
+            res = [r[i] for n, k, r in JOBS if k == kind and n in names and r[i]]
+            sust[kind].append((len(res), res.count("s"), res.count("ns"), res.count("u")))
+    return reg, supp, anyh, cohorts, sust
+
+# The typed sums for the consortium agree with the sums over the carers.
+for dim, values, _ in SUB:
+    got = members("consortium", dim)
+    assert [v for v, _ in got] == [v for v, *_ in values], dim
+    for (v, names), (_, reg, supp, anyh) in zip(got, values):
+        r, p, h, cohorts, jobs = subgroup_sums("consortium", dim, v, names)
+        assert (r, p, h) == (reg, supp, anyh), (dim, v)
+        assert cohorts == SUB_COHORTS.get((dim, v), []), (dim, v, cohorts)
+        want = SUB_SUSTAINED.get((dim, v), ([Z4]*3, [Z4]*3))
+        assert (jobs["starts"], jobs["kept"]) == (list(want[0]), list(want[1])), (dim, v, jobs)
+
+def subgroup_figures(scope):
+    """Section 9's figures of a scope, unsuppressed, with the key each is shown under in the consortium's report."""
     out = []
-    for dim, values, shown in SUB:
-        for v, reg, supp, anyh in values:
+    for dim in DIMS:
+        for v, names in members(scope, dim):
             sub = (dim, v)
-            for id, n in (("reach.registered", reg), ("reach.supported", supp), ("outcomes.quarter.any_hard", anyh)):
-                f = count(id, "consortium", n, sub=sub)
-                out.append(f if v in shown[id] else hidden(f))
-            # every subgroup's sustained rate at 26 weeks has a denominator
-            # under 10 (the consortium's own are 2 and 1): all suppressed
-            for id in ("sustained.starts.w26", "sustained.kept.w26"):
-                out.append(hidden(base(id, "consortium", "rate", sub=sub)))
+            reg, supp, anyh, cohorts, jobs = subgroup_sums(scope, dim, v, names)
+            out += [count("reach.registered", scope, reg, sub=sub), count("reach.supported", scope, supp, sub=sub),
+                    count("outcomes.quarter.any_hard", scope, anyh, sub=sub)]
+            out += [rate("hard_outcome_rate." + w, scope, x, n, cohort=q, sub=sub) for w, q, x, n in cohorts]
+            for kind in ("starts", "kept"):
+                out += [sust("sustained.%s.w%d" % (kind, w), scope, *r, sub=sub) for w, r in zip((13, 26, 52), jobs[kind])]
+    return out
+
+def consortium_subgroups():
+    """The consortium's subgroups as the consortium's report shows them (WORKING.md, section 10)."""
+    shown = {d: s for d, _, s in SUB}
+    out = []
+    for f in subgroup_figures("consortium"):
+        d, v = f["subgroup"]["dimension"], f["subgroup"]["value"]
+        ok = v in shown[d].get(f["id"], []) or (f["id"], f.get("cohort"), d, v) in SUB_SHOWN
+        out.append(f if ok else hidden(f))
     return out
 
 # Organisations' figures shown in the consortium's report (WORKING.md,
@@ -208,7 +346,7 @@ def consortium_report():
         # personal-budget groups are below consortium level: every one has
         # a group denominator under 10 (WORKING.md, section 8)
         out.append(hidden(f) if f["id"].startswith("personal_budget.") else f)
-    out += subgroup_figures()
+    out += consortium_subgroups()
     for sc in ("ORG-A", "ORG-B"):
         for f in scope_figures(sc):
             out.append(f if (f["id"], sc, f.get("cohort")) in ORG_SHOWN else hidden(f))
@@ -225,11 +363,12 @@ def write(path, figs):
     with open(path, "w") as out:
         out.write("[\n" + ",\n".join(json.dumps({k: rnd(v) for k, v in f.items()}) for f in figs) + "\n]\n")
 
-# An organisation's own report: its figures in full, beside the
+# An organisation's own report: its figures and its subgroups (section 9,
+# over its own carers) in full, beside the
 # consortium's figures and subgroups suppressed as in the consortium's
 # report (no other organisation's figures).
 def own_report(org):
-    return [f for f in consortium_report() if f["scope"] == "consortium"] + scope_figures(org)
+    return [f for f in consortium_report() if f["scope"] == "consortium"] + scope_figures(org) + subgroup_figures(org)
 
 write("expected-figures.json", consortium_report())
 write("expected-figures-ORG-A.json", own_report("ORG-A"))

@@ -108,8 +108,8 @@ func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string,
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	wg.Go(func() {
-		errs[0] = scan(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, _ pipeline.Period) {
-			s.Org = p.Org
+		errs[0] = scan(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, per pipeline.Period) {
+			s.Org, s.Return = p.Org, per
 		}, func(rows []metrics.Support) error { return serial(metrics.Dataset{Support: rows}) })
 	})
 	wg.Go(func() {
@@ -164,6 +164,7 @@ var carerColumns = []column[metrics.Carer]{
 }
 
 var supportColumns = []column[metrics.Support]{
+	{curated.SourceRowColumn, parquet.Int32, true, func(s *metrics.Support, v parquet.Value, _ *fileReader) { s.Row = int(v.Int32()) }},
 	{"carer_id", parquet.ByteArray, true, func(s *metrics.Support, v parquet.Value, fr *fileReader) { s.CarerID = fr.id(v) }},
 	{"date", parquet.Int32, true, func(s *metrics.Support, v parquet.Value, _ *fileReader) { s.Date = pipeline.Days(v.Int32()) }},
 	{"minutes", parquet.Int32, false, func(s *metrics.Support, v parquet.Value, _ *fileReader) { s.Minutes = int(v.Int32()) }},

@@ -115,10 +115,11 @@ type Server struct {
 	// Region is the region requests must be signed for.
 	Region string
 
-	bin     string // the versitygw binary
-	addr    string // host:port
-	data    string // the posix backend's root: one folder per bucket
-	logPath string
+	bin       string // the versitygw binary
+	addr      string // host:port
+	data      string // the posix backend's root: one folder per bucket
+	versioned bool   // keep object versions (--versioning-dir), for buckets with versioning enabled
+	logPath   string
 
 	mu   sync.Mutex
 	proc *process // nil while stopped
@@ -136,6 +137,20 @@ type process struct {
 // if the binary is missing or the server does not start.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return start(tb, false)
+}
+
+// StartVersioned is Start with bucket versioning available (versitygw's
+// --versioning-dir): a bucket whose versioning is enabled keeps every
+// version of an object, and a delete without a version id only adds a
+// delete marker, as on AWS.
+func StartVersioned(tb testing.TB) *Server {
+	tb.Helper()
+	return start(tb, true)
+}
+
+func start(tb testing.TB, versioned bool) *Server {
+	tb.Helper()
 	bin, err := findBinary()
 	if err != nil {
 		tb.Fatalf("s3server: %v: %s", err, installHint)
@@ -147,6 +162,7 @@ func Start(tb testing.TB) *Server {
 		Region:    region,
 		bin:       bin,
 		logPath:   filepath.Join(dir, "versitygw.log"),
+		versioned: versioned,
 	}
 	// Registered after TempDir, so it runs before the folder is removed.
 	tb.Cleanup(func() {
@@ -208,6 +224,11 @@ func (s *Server) startIn(dir string) error {
 	s.data = filepath.Join(dir, "data")
 	if err := os.Mkdir(s.data, 0o755); err != nil {
 		return fmt.Errorf("make data folder: %w", err)
+	}
+	if s.versioned {
+		if err := os.Mkdir(s.data+"-versions", 0o755); err != nil {
+			return fmt.Errorf("make versions folder: %w", err)
+		}
 	}
 	var err error
 	for range startAttempts {
@@ -308,8 +329,12 @@ func (s *Server) launch() error {
 		"--secret", s.SecretKey,
 		"--region", s.Region,
 		"--quiet",
-		"posix", s.data,
+		"posix",
 	}
+	if s.versioned {
+		args = append(args, "--versioning-dir", s.data+"-versions")
+	}
+	args = append(args, s.data)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = serverEnv()
 	cmd.Stdout = logFile

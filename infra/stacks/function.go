@@ -1,0 +1,132 @@
+package stacks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// FunctionMetadata is the template metadata key that names the folder
+// under functions/ a Lambda function is built from.
+const FunctionMetadata = "carer-outcomes:function"
+
+// Function is one of the pipeline's Lambda functions with its own role.
+type Function struct {
+	Name     string // its folder under functions/
+	Function awslambda.Function
+	Role     awsiam.Role
+}
+
+type functionProps struct {
+	Description string
+	Timeout     awscdk.Duration
+	MemoryMB    float64
+	// Env is the whole environment: exactly what the function's
+	// configuration reads.
+	Env map[string]string
+	// NoAsyncRetry turns off Lambda's own retries of a failed
+	// asynchronous invocation (a schedule's): the schedule decides.
+	NoAsyncRetry bool
+	// Secrets says the function reads a secret through the AWS Parameters
+	// and Secrets Lambda Extension (keysource), which the layer provides.
+	Secrets bool
+}
+
+// RoleName is the name of a function's role. It is fixed so that a
+// resource policy in another stack (the landing bucket's, the secret's)
+// can name the role without a reference back to the function's stack.
+func RoleName(cfg Config, function string) string { return cfg.Name + "-" + function }
+
+// RoleArn is the ARN of a function's role, for resource policies.
+func RoleArn(cfg Config, function string) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":iam::"), awscdk.Aws_ACCOUNT_ID(),
+		jsii.String(":role/" + RoleName(cfg, function)),
+	})
+}
+
+// newFunction makes a function (arm64, provided.al2023, the bootstrap in
+// dist/<name>.zip), its log group and a role that may write to that log
+// group only; the caller adds the rest of the role's statements.
+func newFunction(scope constructs.Construct, cfg Config, name string, p functionProps) *Function {
+	id := jsii.String(name)
+	logs := awslogs.NewLogGroup(scope, jsii.String(name+"Logs"), &awslogs.LogGroupProps{
+		Retention:     awslogs.RetentionDays_THREE_MONTHS,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(scope, jsii.String(name+"Role"), &awsiam.RoleProps{
+		RoleName:    jsii.String(RoleName(cfg, name)),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("the " + name + " function: only what it uses"),
+	})
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: jsii.Strings(*logs.LogGroupArn()),
+	}))
+	env := map[string]*string{}
+	for k, v := range p.Env {
+		env[k] = jsii.String(v)
+	}
+	props := &awslambda.FunctionProps{
+		Description:  jsii.String(p.Description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.Dist, name+".zip")), nil),
+		Role:         role,
+		Timeout:      p.Timeout,
+		MemorySize:   jsii.Number(p.MemoryMB),
+		Environment:  &env,
+		LogGroup:     logs,
+	}
+	if p.NoAsyncRetry {
+		props.RetryAttempts = jsii.Number(0)
+	}
+	if p.Secrets {
+		props.ParamsAndSecrets = awslambda.ParamsAndSecretsLayerVersion_FromVersion(awslambda.ParamsAndSecretsVersions_V1_0_103, &awslambda.ParamsAndSecretsOptions{
+			CacheEnabled: jsii.Bool(true),
+		})
+	}
+	fn := awslambda.NewFunction(scope, id, props)
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(FunctionMetadata), name)
+	return &Function{Name: name, Function: fn, Role: role}
+}
+
+// allow is a statement allowing actions on resources.
+func allow(actions []string, resources ...*string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+	})
+}
+
+// under is the ARN of the objects under a prefix of a bucket.
+func under(bucketArn *string, prefix string) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{bucketArn, jsii.String("/" + prefix + "*")})
+}
+
+// Functions are the folders under functions/ that the stacks deploy.
+var Functions = []string{"ingest", "uploads", "report", "links", "maintenance"}
+
+// CheckDist says which function zips are missing, so that a synth without
+// `make functions` fails with a sentence rather than a missing asset.
+func CheckDist(dist string) error {
+	var missing []string
+	for _, f := range Functions {
+		if _, err := os.Stat(filepath.Join(dist, f+".zip")); err != nil {
+			missing = append(missing, f+".zip")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s: no %s: run `make functions` first", dist, strings.Join(missing, ", "))
+	}
+	return nil
+}
