@@ -15,6 +15,7 @@ CDK_CLI     ?= aws-cdk@2.1148.1
 # jsii runs the CDK in Node; Node 20 works but prints an end-of-life banner.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION = 20
 FUZZTIME    ?= 20s
+BENCH_RUNS  ?= 5
 NPM         ?= npm
 CHROMIUM    ?= /usr/bin/chromium
 
@@ -113,9 +114,9 @@ fuzz:
 	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
-## bench: the benchmarks recorded in docs/benchmarks.md
+## bench: every comparison of docs/benchmarks.md in one run (ours beside DuckDB and a minimal bootstrap), written into that page
 bench:
-	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
+	$(GO) run ./cmd/bench -runs $(BENCH_RUNS)
 
 ## bench-memory: peak RSS of validate and ingest on the worst files the limits accept (docs/benchmarks.md)
 bench-memory:

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -16,6 +18,9 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
+
+// reportGCPercent is the report's garbage-collection target (GOGC).
+const reportGCPercent = 50
 
 // reportCmd writes a quarter's report from the lake: the consortium's, with
 // small numbers suppressed below consortium level, or (with --org) one
@@ -33,6 +38,16 @@ func reportCmd(args []string, stdout, stderr io.Writer) int {
 	if *lakeDir == "" || *periodFlag == "" || *out == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "usage: outcomes report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]")
 		return exitFailure
+	}
+	// What a report holds is its index of the quarter's carers, built
+	// while every file of the lake is read and thrown away (about 200 MB
+	// for the 5 million rows of docs/benchmarks.md). The collector's
+	// default target lets the heap grow to twice what is live; half again
+	// keeps the peak at 1.5 times, for about 15% more CPU time spent
+	// collecting (measured there: 350 MB instead of 425 MB peak RSS). A
+	// GOGC in the environment is obeyed.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(reportGCPercent)
 	}
 	ctx := context.Background()
 	std, err := standard.Latest()

@@ -50,19 +50,27 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	open := func(ctx context.Context, bucket, prefix string) (lake.Store, error) {
-		return s3store.New(ctx, s3store.Config{Bucket: bucket, Prefix: prefix, Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
-	}
-	store, err := open(ctx, cfg.LakeBucket, cfg.LakePrefix)
+	// One AWS configuration and one S3 client for the lake and every
+	// landing bucket: loading the configuration again for each message's
+	// bucket cost its first message several milliseconds.
+	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "")
 	if err != nil {
+		return nil, err
+	}
+	client := s3store.NewClient(awsCfg, cfg.Location)
+	store := s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix)
+	if err := store.Err(); err != nil {
 		return nil, err
 	}
 	limits := tabular.DefaultLimits()
 	limits.MaxFileBytes = int64(cfg.MaxFileMB) << 20
 	return &handler{
 		cfg: cfg, log: log,
-		ingest:  ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}, Key: key, Limits: limits},
-		landing: func(ctx context.Context, bucket string) (lake.Store, error) { return open(ctx, bucket, "") },
+		ingest: ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}, Key: key, Limits: limits},
+		landing: func(_ context.Context, bucket string) (lake.Store, error) {
+			src := s3store.NewFromClient(client, bucket, "")
+			return src, src.Err()
+		},
 	}, nil
 }
 

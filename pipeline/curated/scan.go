@@ -14,12 +14,14 @@ import (
 
 // ScanCarers calls fn with the pseudonym and registration date of every row
 // of a curated carers file, reading only those two columns, so that a new
-// upload's client references can be checked against earlier uploads.
+// upload's client references can be checked against earlier uploads. The
+// pseudonym's bytes are valid only during the call: a registry of a
+// million carers keeps a number made from each, never the string.
 //
 // The columns are found through the version of the standard the file names
 // in its metadata. A file that is not a curated carers file is Invalid; an
 // error from fn stops the scan and is returned as it is.
-func ScanCarers(r io.ReaderAt, size int64, fn func(carerID string, registered pipeline.Days) error) error {
+func ScanCarers(r io.ReaderAt, size int64, fn func(carerID []byte, registered pipeline.Days) error) error {
 	f, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return pipeline.Errorf(pipeline.Invalid, "scan carers: open Parquet: %w", err)
@@ -46,7 +48,7 @@ func ScanCarers(r io.ReaderAt, size int64, fn func(carerID string, registered pi
 
 // scanGroup reads one row group; it returns fn's error, or an error reading
 // the file.
-func scanGroup(n int64, ids, regs *cursor, fn func(string, pipeline.Days) error) (fnErr, err error) {
+func scanGroup(n int64, ids, regs *cursor, fn func([]byte, pipeline.Days) error) (fnErr, err error) {
 	for range n {
 		id, err := ids.next()
 		if err != nil {
@@ -59,7 +61,7 @@ func scanGroup(n int64, ids, regs *cursor, fn func(string, pipeline.Days) error)
 		if id.IsNull() || reg.IsNull() {
 			return nil, fmt.Errorf("a carer without a pseudonym or a registration date")
 		}
-		if err := fn(string(id.ByteArray()), pipeline.Days(reg.Int32())); err != nil {
+		if err := fn(id.ByteArray(), pipeline.Days(reg.Int32())); err != nil {
 			return err, nil
 		}
 	}

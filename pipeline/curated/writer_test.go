@@ -284,7 +284,8 @@ func TestScanCarers(t *testing.T) {
 	// Enough carers for several pages, and two row groups.
 	data, want := manyCarers(t, curated.RowGroupRows+1000)
 	got := map[string]pipeline.Days{}
-	err := curated.ScanCarers(bytes.NewReader(data), int64(len(data)), func(id string, reg pipeline.Days) error {
+	err := curated.ScanCarers(bytes.NewReader(data), int64(len(data)), func(idBytes []byte, reg pipeline.Days) error {
+		id := string(idBytes)
 		if _, dup := got[id]; dup {
 			t.Fatalf("carer %s twice", id)
 		}
@@ -306,21 +307,21 @@ func TestScanCarers(t *testing.T) {
 	t.Run("stops on the function's error", func(t *testing.T) {
 		stop := errors.New("stop")
 		calls := 0
-		err := curated.ScanCarers(bytes.NewReader(data), int64(len(data)), func(string, pipeline.Days) error { calls++; return stop })
+		err := curated.ScanCarers(bytes.NewReader(data), int64(len(data)), func([]byte, pipeline.Days) error { calls++; return stop })
 		if err != stop || calls != 1 {
 			t.Errorf("ScanCarers: %v after %d calls, want the function's error after 1", err, calls)
 		}
 	})
 	t.Run("not a carers file", func(t *testing.T) {
 		other := writeTable(t, table(t, std, "support"))
-		err := curated.ScanCarers(bytes.NewReader(other), int64(len(other)), func(string, pipeline.Days) error { return nil })
+		err := curated.ScanCarers(bytes.NewReader(other), int64(len(other)), func([]byte, pipeline.Days) error { return nil })
 		if pipeline.KindOf(err) != pipeline.Invalid {
 			t.Errorf("ScanCarers of a support file: %v, want an invalid error", err)
 		}
 	})
 	t.Run("not Parquet", func(t *testing.T) {
 		junk := []byte("client_ref,registration_date\nC1,2026-07-01\n")
-		err := curated.ScanCarers(bytes.NewReader(junk), int64(len(junk)), func(string, pipeline.Days) error { return nil })
+		err := curated.ScanCarers(bytes.NewReader(junk), int64(len(junk)), func([]byte, pipeline.Days) error { return nil })
 		if pipeline.KindOf(err) != pipeline.Invalid {
 			t.Errorf("ScanCarers of a CSV: %v, want an invalid error", err)
 		}

@@ -59,16 +59,26 @@ func pseudonymKey(id []byte) uint64 {
 	return k
 }
 
+// maxRegistryHint bounds the registry's first size, whatever the pointers
+// say.
+const maxRegistryHint = 1 << 24
+
 func loadRegistry(ctx context.Context, l *lake.Lake, org string, key pseudonym.Key, h *pseudonym.Hasher) (*registry, error) {
 	erased, err := l.Erased(ctx, org)
 	if err != nil {
 		return nil, err
 	}
-	r := &registry{hasher: h, carers: map[uint64]pipeline.Days{}, key: key, org: org, erased: erased}
 	ptrs, err := l.Pointers(ctx, "carers", org)
 	if err != nil {
 		return nil, err
 	}
+	// The map is made as large as the carers' rows at once, rather than
+	// grown a doubling at a time, which moves every carer again each time.
+	rows := 0
+	for _, p := range ptrs {
+		rows += max(p.Rows, 0)
+	}
+	r := &registry{hasher: h, carers: make(map[uint64]pipeline.Days, min(rows, maxRegistryHint)), key: key, org: org, erased: erased}
 	for _, p := range ptrs {
 		if err := scanCarers(ctx, l, p, r.carers); err != nil {
 			return nil, err
@@ -92,11 +102,11 @@ func scanCarers(ctx context.Context, l *lake.Lake, p lake.Pointer, into map[uint
 		}
 		ra = bytes.NewReader(b)
 	}
-	return curated.ScanCarers(ra, obj.Size, func(id string, reg pipeline.Days) error {
+	return curated.ScanCarers(ra, obj.Size, func(id []byte, reg pipeline.Days) error {
 		if len(id) != pseudonym.Length {
 			return pipeline.Errorf(pipeline.Internal, "read carers %s: carer_id %d characters long", key, len(id))
 		}
-		k := pseudonymKey([]byte(id))
+		k := pseudonymKey(id)
 		if old, ok := into[k]; !ok || reg < old {
 			into[k] = reg
 		}

@@ -107,7 +107,7 @@ func (r *report) add(t *tally, c *carer) {
 // each calls fn for each carer of the report.
 func (r *report) each(fn func(c *carer)) {
 	for _, i := range r.carers {
-		fn(&r.Index.carers[i])
+		fn(r.Index.carers.at(i))
 	}
 }
 

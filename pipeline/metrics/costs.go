@@ -75,7 +75,7 @@ func (r *report) costs(model *costmodel.Model) []Figure {
 		}
 		in := &report{Index: r.Index, scope: r.scope}
 		for _, i := range r.carers {
-			if slices.Contains(complete, r.Index.carers[i].org) {
+			if slices.Contains(complete, r.Index.carers.at(i).org) {
 				in.carers = append(in.carers, i)
 			}
 		}

@@ -82,6 +82,9 @@ type Explainer struct {
 }
 
 // carerRows are one carer's rows, as given.
+// carerKey is a carer: an organisation and a pseudonym.
+type carerKey struct{ org, id string }
+
 type carerRows struct {
 	carers    []*Carer
 	support   []*Support
@@ -250,7 +253,7 @@ func (e *Explainer) subgroup(r *report, sub Subgroup) *report {
 			continue
 		}
 		for _, i := range r.carers {
-			c := &e.ix.carers[i]
+			c := e.ix.carers.at(i)
 			if c.profile == nil {
 				continue
 			}
@@ -303,7 +306,7 @@ func (x *explaining) registration(c *carer, role string) {
 // profileRow lists the carers row the profile's fields come from.
 func (x *explaining) profileRow(c *carer, role, what string) {
 	for _, row := range x.rowsOf(c).carers {
-		if row.Return == c.latest.ret && row.Row == c.latest.row {
+		if seqOf(row.Return, row.Row) == c.latest {
 			x.add("carers", row.Org, row.Return, row.Row, row.ID, role, what)
 		}
 	}
@@ -348,12 +351,22 @@ func (x *explaining) followupRow(f *Followup, c *carer, role, what string) {
 // followups are a carer's follow-ups dated on or before the report date,
 // one per wave, as the Index settled them.
 func (x *explaining) followups(c *carer) []*Followup {
-	rows := x.rowsOf(c).followups
-	all := make([]Followup, len(rows))
-	for i, f := range rows {
-		all[i] = *f
+	// One per wave, as dedupeFollowups keeps them: the one in the later
+	// return, within one return the later row.
+	var out []*Followup
+next:
+	for _, f := range x.rowsOf(c).followups {
+		for j, g := range out {
+			if g.Wave == f.Wave {
+				if laterRow(f.Return, f.Row, g.Return, g.Row) {
+					out[j] = f
+				}
+				continue next
+			}
+		}
+		out = append(out, f)
 	}
-	return dedupeFollowups(all)
+	return out
 }
 
 func (x *explaining) explain(q Query) {

@@ -31,7 +31,7 @@ type Index struct {
 	start, end pipeline.Days // the quarter's first and last day; end is the report date
 	from       pipeline.Days // the first day of the four quarters
 
-	carers []carer
+	carers carerList
 	order  []int32            // carers in pseudonym order, then organisation
 	byOrg  map[string][]int32 // each organisation's carers, in pseudonym order
 
@@ -40,6 +40,8 @@ type Index struct {
 	// support dated in the quarter by organisation, then by activity and
 	// by mode (section 1): contacts and minutes.
 	supportBy map[string]map[Subgroup]*[2]int
+
+	strs []string // while building: the follow-ups' codes, by the number an answer holds
 }
 
 // carer is what the figures need of one carer for the Index's quarter.
@@ -47,15 +49,11 @@ type carer struct {
 	id, org string
 	profile *Carer        // nil when the carer has no carers row
 	reg     pipeline.Days // the profile's registration date, kept here for the many checks of it
-	latest  struct {
-		ret pipeline.Period
-		row int
-	} // the row the profile's fields come from
-	band struct {
+	latest  int64         // the place (seqOf) of the row the profile's fields come from
+	band    struct {
 		set bool
 		reg pipeline.Days
-		ret pipeline.Period
-		row int
+		seq int64
 	} // the row the profile's age band comes from
 
 	// Support dated in the quarter, and whether any is dated in the four
@@ -73,7 +71,56 @@ type carer struct {
 	improved                     bool
 	timesSuited, staffUnderstood string // latest Y or N in the four quarters; "" for none
 
-	followups []Followup // while building: the follow-ups dated on or before the report date
+	followups []answer // while building: the follow-ups dated on or before the report date
+}
+
+// carerList holds the carers in blocks that never move, so that adding a
+// carer copies none of those before it and the list never stands at twice
+// its size while it grows.
+type carerList struct {
+	blocks [][]carer
+	n      int32
+}
+
+const carerBlock = 1 << 10
+
+func (l *carerList) add(c carer) int32 {
+	if l.n%carerBlock == 0 {
+		l.blocks = append(l.blocks, make([]carer, 0, carerBlock))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, c)
+	l.n++
+	return l.n - 1
+}
+
+// at is carer i, in the order they were added.
+func (l *carerList) at(i int32) *carer { return &l.blocks[i/carerBlock][i%carerBlock] }
+
+func (l *carerList) len() int { return int(l.n) }
+
+// answer is what the Indexer keeps of one follow-up until its carer is
+// settled. It holds no pointer, so that the collector never scans the
+// hundreds of thousands of a large lake, and it is a quarter of a Followup:
+// codes are numbers into the Indexer's strings, the row's place is one
+// number (seq) and a missing score is noScore or NaN.
+type answer struct {
+	seq                  int64 // the return and row, ordered as laterRow orders them
+	swemwbs              float64
+	date                 pipeline.Days
+	confidence, itSkills int32
+	wave, status         uint32 // index in Index.strs
+	timesSuited          uint32
+	staffUnderstood      uint32
+}
+
+// noScore is a confidence or IT-skills score not given. Scores are 1-5.
+const noScore = math.MinInt32
+
+// seqOf is a row's place, for comparing which of two rows is later: the
+// return first, then the row within it.
+func seqOf(ret pipeline.Period, row int) int64 {
+	return int64(ret.Year*4+ret.Quarter-1)<<32 | int64(uint32(row))
 }
 
 // outcome is one deduplicated outcome with its sustained status at 13, 26
@@ -106,11 +153,19 @@ func NewIndex(std *standard.Standard, ds Dataset, period pipeline.Period) (*Inde
 // the caller's business. Rows dated after the report date are left out, so
 // that the figures are those known on that date.
 type Indexer struct {
-	ix *Index
-	at map[carerKey]int32
-}
+	ix    *Index
+	at    map[string]map[string]int32 // organisation → pseudonym → carer
+	strAt map[string]uint32           // index in ix.strs
 
-type carerKey struct{ org, id string }
+	// The organisation and carer last looked up: rows come an
+	// organisation's file at a time, often a carer's rows together, and
+	// comparing strings is cheaper than hashing them. An organisation's
+	// map of carers is smaller than one of every carer, and quicker.
+	lastOrg string
+	orgAt   map[string]int32
+	lastID  string
+	lastAt  int32
+}
 
 // NewIndexer starts an Index of the figures of period.
 func NewIndexer(std *standard.Standard, period pipeline.Period) (*Indexer, error) {
@@ -136,8 +191,11 @@ func NewIndexer(std *standard.Standard, period pipeline.Period) (*Indexer, error
 			orgs:      map[string]bool{},
 			finance:   map[string]map[pipeline.Period]Finance{},
 			supportBy: map[string]map[Subgroup]*[2]int{},
+			strs:      []string{""},
 		},
-		at: map[carerKey]int32{},
+		at:     map[string]map[string]int32{},
+		strAt:  map[string]uint32{"": 0},
+		lastAt: -1,
 	}, nil
 }
 
@@ -153,11 +211,7 @@ func (x *Indexer) Add(ds Dataset) {
 		x.addOutcome(&ds.Outcomes[i])
 	}
 	for i := range ds.Followups {
-		f := ds.Followups[i]
-		if c := x.carer(f.Org, f.CarerID); f.Date <= x.ix.end {
-			f.CarerID, f.Org = "", "" // the carer's own
-			c.followups = append(c.followups, f)
-		}
+		x.addFollowup(&ds.Followups[i])
 	}
 	for _, f := range ds.Finance {
 		x.ix.orgs[f.Org] = true
@@ -169,24 +223,34 @@ func (x *Indexer) Add(ds Dataset) {
 // index; the Indexer is spent.
 func (x *Indexer) Index() *Index {
 	ix := x.ix
-	for i := range ix.carers {
-		ix.settle(&ix.carers[i])
+	for i := range int32(ix.carers.len()) {
+		ix.settle(ix.carers.at(i))
 	}
 	ix.sort()
-	x.ix, x.at = nil, nil
+	ix.strs = nil
+	x.ix, x.at, x.strAt, x.orgAt = nil, nil, nil, nil
 	return ix
 }
 
 func (x *Indexer) carer(org, id string) *carer {
-	k := carerKey{org, id}
-	i, ok := x.at[k]
+	if x.orgAt == nil || org != x.lastOrg {
+		x.orgAt = x.at[org]
+		if x.orgAt == nil {
+			x.orgAt = map[string]int32{}
+			x.at[org] = x.orgAt
+		}
+		x.lastOrg, x.lastAt = org, -1
+	} else if x.lastAt >= 0 && id == x.lastID {
+		return x.ix.carers.at(x.lastAt)
+	}
+	i, ok := x.orgAt[id]
 	if !ok {
-		i = int32(len(x.ix.carers))
-		x.at[k] = i
-		x.ix.carers = append(x.ix.carers, carer{id: id, org: org})
+		i = x.ix.carers.add(carer{id: id, org: org})
+		x.orgAt[id] = i
 		x.ix.orgs[org] = true
 	}
-	return &x.ix.carers[i]
+	x.lastID, x.lastAt = id, i
+	return x.ix.carers.at(i)
 }
 
 // addCarer applies metrics.md section 0: the earliest registration date
@@ -194,16 +258,17 @@ func (x *Indexer) carer(org, id string) *carer {
 // row.
 func (x *Indexer) addCarer(r *Carer) {
 	c := x.carer(r.Org, r.ID)
+	seq := seqOf(r.Return, r.Row)
 	if c.profile == nil {
 		p := *r
 		c.profile = &p
-		c.latest.ret, c.latest.row = r.Return, r.Row
+		c.latest = seq
 	} else {
 		registered := min(c.profile.Registered, r.Registered)
 		band := c.profile.AgeBand
-		if !laterRow(c.latest.ret, c.latest.row, r.Return, r.Row) {
+		if c.latest <= seq {
 			*c.profile = *r
-			c.latest.ret, c.latest.row = r.Return, r.Row
+			c.latest = seq
 		}
 		c.profile.Registered, c.profile.AgeBand = registered, band
 	}
@@ -213,8 +278,8 @@ func (x *Indexer) addCarer(r *Carer) {
 	// the band stands of the earliest-registered row that has one; on the
 	// same date, the later row's.
 	if r.AgeBand != "" && (!c.band.set || r.Registered < c.band.reg ||
-		r.Registered == c.band.reg && laterRow(r.Return, r.Row, c.band.ret, c.band.row)) {
-		c.band.set, c.band.reg, c.band.ret, c.band.row = true, r.Registered, r.Return, r.Row
+		r.Registered == c.band.reg && seq > c.band.seq) {
+		c.band.set, c.band.reg, c.band.seq = true, r.Registered, seq
 		c.profile.AgeBand = r.AgeBand
 	}
 }
@@ -273,6 +338,40 @@ func (x *Indexer) addOutcome(o *Outcome) {
 	c.outcomes = append(c.outcomes, outcome{date: o.Date, code: o.Code})
 }
 
+// addFollowup keeps what settle needs of a follow-up dated on or before the
+// report date.
+func (x *Indexer) addFollowup(f *Followup) {
+	if c := x.carer(f.Org, f.CarerID); f.Date <= x.ix.end {
+		c.followups = append(c.followups, x.answer(f))
+	}
+}
+
+func (x *Indexer) answer(f *Followup) answer {
+	a := answer{seq: seqOf(f.Return, f.Row), date: f.Date, swemwbs: math.NaN(), confidence: noScore, itSkills: noScore,
+		wave: x.str(f.Wave), status: x.str(f.EmploymentStatus), timesSuited: x.str(f.TimesSuited), staffUnderstood: x.str(f.StaffUnderstood)}
+	if f.Confidence != nil {
+		a.confidence = int32(*f.Confidence)
+	}
+	if f.ITSkills != nil {
+		a.itSkills = int32(*f.ITSkills)
+	}
+	if f.SWEMWBSMetric != nil {
+		a.swemwbs = *f.SWEMWBSMetric
+	}
+	return a
+}
+
+// str numbers a code, the same number for the same code.
+func (x *Indexer) str(s string) uint32 {
+	i, ok := x.strAt[s]
+	if !ok {
+		i = uint32(len(x.ix.strs))
+		x.strAt[s] = i
+		x.ix.strs = append(x.ix.strs, s)
+	}
+	return i
+}
+
 // settle works out what depends on a carer's follow-ups, once all rows are
 // in, and drops the follow-ups.
 func (ix *Index) settle(c *carer) {
@@ -297,50 +396,133 @@ func (ix *Index) settle(c *carer) {
 				o.status[j] = notDue
 				continue
 			}
-			o.status[j] = int8(statusAt(ix.codes, fs, check))
+			o.status[j] = int8(statusAt(ix.codes, ix.strs, fs, check))
 		}
 	}
-	var base, last *Followup
-	for _, f := range fs {
-		for i, w := range ix.codes.waves {
-			if f.Wave == w.code {
-				c.waves |= 1 << i
+	var base, last *answer
+	for i := range fs {
+		f := &fs[i]
+		wave := ix.strs[f.wave]
+		for j, w := range ix.codes.waves {
+			if wave == w.code {
+				c.waves |= 1 << j
 			}
 		}
 		switch {
-		case f.Wave == baselineWave:
+		case wave == baselineWave:
 			base = f
-		case last == nil || later(f, last):
+		case last == nil || f.later(last):
 			last = f
 		}
 	}
 	if base != nil && last != nil {
-		if base.Confidence != nil && last.Confidence != nil {
-			c.confidence = num(float64(*last.Confidence - *base.Confidence))
+		if base.confidence != noScore && last.confidence != noScore {
+			c.confidence = num(float64(int64(last.confidence) - int64(base.confidence)))
 		}
-		if base.ITSkills != nil && last.ITSkills != nil {
-			c.itSkills = num(float64(*last.ITSkills - *base.ITSkills))
+		if base.itSkills != noScore && last.itSkills != noScore {
+			c.itSkills = num(float64(int64(last.itSkills) - int64(base.itSkills)))
 		}
-		if base.SWEMWBSMetric != nil && last.SWEMWBSMetric != nil {
-			c.wellbeing = num(*last.SWEMWBSMetric - *base.SWEMWBSMetric)
-			c.improved = math.Round(*last.SWEMWBSMetric*100)-math.Round(*base.SWEMWBSMetric*100) >= improvedCents
+		if !math.IsNaN(base.swemwbs) && !math.IsNaN(last.swemwbs) {
+			c.wellbeing = num(last.swemwbs - base.swemwbs)
+			c.improved = math.Round(last.swemwbs*100)-math.Round(base.swemwbs*100) >= improvedCents
 		}
 	}
-	c.timesSuited = ix.latestAnswer(fs, func(f *Followup) string { return f.TimesSuited })
-	c.staffUnderstood = ix.latestAnswer(fs, func(f *Followup) string { return f.StaffUnderstood })
+	c.timesSuited = ix.latestAnswer(fs, func(f *answer) uint32 { return f.timesSuited })
+	c.staffUnderstood = ix.latestAnswer(fs, func(f *answer) uint32 { return f.staffUnderstood })
 	c.followups = nil
+}
+
+// later reports whether follow-up f comes after g: a later survey date, or
+// on the same day the later row.
+func (f *answer) later(g *answer) bool {
+	return f.date > g.date || f.date == g.date && f.seq > g.seq
 }
 
 // latestAnswer is the answer of the carer's latest follow-up dated in the
 // four quarters that answered Y or N (metrics.md section 6).
-func (ix *Index) latestAnswer(fs []*Followup, answer func(*Followup) string) string {
-	if last := ix.latestAnswered(fs, answer); last != nil {
-		return answer(last)
+func (ix *Index) latestAnswer(fs []answer, pick func(*answer) uint32) string {
+	var last *answer
+	for i := range fs {
+		f := &fs[i]
+		if f.date < ix.from || f.date > ix.end {
+			continue
+		}
+		if a := ix.strs[pick(f)]; a != yes && a != no {
+			continue
+		}
+		if last == nil || f.later(last) {
+			last = f
+		}
 	}
-	return ""
+	if last == nil {
+		return ""
+	}
+	return ix.strs[pick(last)]
 }
 
-// latestAnswered is the follow-up latestAnswer reads, or nil.
+// dedupeFollowups keeps one follow-up per wave of one carer, in place: the
+// one in the later return, within one return the later row.
+func dedupeFollowups(all []answer) []answer {
+	out := all[:0]
+next:
+	for _, f := range all {
+		for j := range out {
+			if out[j].wave == f.wave {
+				if f.seq > out[j].seq {
+					out[j] = f
+				}
+				continue next
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// sort orders the carers by pseudonym (then organisation), so that figures
+// summing floating-point values add them in the same order every time.
+func (ix *Index) sort() {
+	ix.order = make([]int32, ix.carers.len())
+	for i := range ix.order {
+		ix.order[i] = int32(i)
+	}
+	// The first eight bytes of each pseudonym as a number, in the same
+	// order: pseudonyms are random, so two almost always differ there and
+	// most comparisons are of two numbers in one array.
+	prefix := make([]uint64, len(ix.order))
+	for i := range prefix {
+		prefix[i] = prefixOf(ix.carers.at(int32(i)).id)
+	}
+	slices.SortFunc(ix.order, func(a, b int32) int {
+		if c := cmp.Compare(prefix[a], prefix[b]); c != 0 {
+			return c
+		}
+		x, y := ix.carers.at(a), ix.carers.at(b)
+		return cmp.Or(cmp.Compare(x.id, y.id), cmp.Compare(x.org, y.org))
+	})
+	ix.byOrg = map[string][]int32{}
+	for _, i := range ix.order {
+		org := ix.carers.at(i).org
+		ix.byOrg[org] = append(ix.byOrg[org], i)
+	}
+}
+
+// prefixOf is the first eight bytes of s, big-endian, padded with zeros:
+// when two prefixes differ they order as the strings do.
+func prefixOf(s string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(s) {
+			k |= uint64(s[i])
+		}
+	}
+	return k
+}
+
+// latestAnswered is the follow-up latestAnswer reads, for the rows of an
+// explanation, which keeps whole follow-ups rather than an Index's
+// answers; or nil.
 func (ix *Index) latestAnswered(fs []*Followup, answer func(*Followup) string) *Followup {
 	var last *Followup
 	for _, f := range fs {
@@ -357,66 +539,8 @@ func (ix *Index) latestAnswered(fs []*Followup, answer func(*Followup) string) *
 	return last
 }
 
-// dedupeFollowups keeps one follow-up per wave of one carer: the one in
-// the later return, within one return the later row.
-func dedupeFollowups(all []Followup) []*Followup {
-	out := make([]*Followup, 0, len(all))
-next:
-	for i := range all {
-		f := &all[i]
-		for j, g := range out {
-			if g.Wave == f.Wave {
-				if laterRow(f.Return, f.Row, g.Return, g.Row) {
-					out[j] = f
-				}
-				continue next
-			}
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-// sort orders the carers by pseudonym (then organisation), so that figures
-// summing floating-point values add them in the same order every time.
-func (ix *Index) sort() {
-	ix.order = make([]int32, len(ix.carers))
-	for i := range ix.order {
-		ix.order[i] = int32(i)
-	}
-	slices.SortFunc(ix.order, func(a, b int32) int {
-		x, y := &ix.carers[a], &ix.carers[b]
-		return cmp.Or(cmp.Compare(x.id, y.id), cmp.Compare(x.org, y.org))
-	})
-	ix.byOrg = map[string][]int32{}
-	for _, i := range ix.order {
-		org := ix.carers[i].org
-		ix.byOrg[org] = append(ix.byOrg[org], i)
-	}
-}
-
-// carersOf returns the carers of a scope, in pseudonym order.
-func (ix *Index) carersOf(scope string) []int32 {
-	if scope == Consortium {
-		return ix.order
-	}
-	return ix.byOrg[scope]
-}
-
-// statusAt classifies the follow-up nearest the check point within its
-// window (nearest).
-func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
-	best := nearest(fs, check)
-	switch {
-	case best == nil || !c.knownWork[best.EmploymentStatus]:
-		return unknownStatus
-	case c.inWork[best.EmploymentStatus]:
-		return sustainedStatus
-	}
-	return notSustainedStatus
-}
-
-// nearest is the follow-up nearest the check point within its window; on a
+// nearest is the follow-up statusAt classifies, for the rows of an
+// explanation: the one nearest the check point within its window; on a
 // tie the later one, and on the same day the later row. Nil when there is
 // none.
 func nearest(fs []*Followup, check pipeline.Days) *Followup {
@@ -432,11 +556,53 @@ func nearest(fs []*Followup, check pipeline.Days) *Followup {
 		}
 		switch {
 		case best == nil, dist < bestDist:
-		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterRow(f.Return, f.Row, best.Return, best.Row)):
+		case dist == bestDist && later(f, best):
 		default:
 			continue
 		}
 		best, bestDist = f, dist
 	}
 	return best
+}
+
+// carersOf returns the carers of a scope, in pseudonym order.
+func (ix *Index) carersOf(scope string) []int32 {
+	if scope == Consortium {
+		return ix.order
+	}
+	return ix.byOrg[scope]
+}
+
+// statusAt classifies the follow-up nearest the check point within its
+// window; on a tie the later one, and on the same day the later row.
+func statusAt(c *codes, strs []string, fs []answer, check pipeline.Days) int {
+	var best *answer
+	bestDist := pipeline.Days(0)
+	for i := range fs {
+		f := &fs[i]
+		if f.date < check-windowBefore || f.date > check+windowAfter {
+			continue
+		}
+		dist := f.date - check
+		if dist < 0 {
+			dist = -dist
+		}
+		switch {
+		case best == nil, dist < bestDist:
+		case dist == bestDist && f.later(best):
+		default:
+			continue
+		}
+		best, bestDist = f, dist
+	}
+	if best == nil {
+		return unknownStatus
+	}
+	switch status := strs[best.status]; {
+	case !c.knownWork[status]:
+		return unknownStatus
+	case c.inWork[status]:
+		return sustainedStatus
+	}
+	return notSustainedStatus
 }

@@ -247,13 +247,13 @@ func TestNewIndex_profiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(ix.carers) != 1 || ix.carers[0].profile == nil {
-				t.Fatalf("NewIndex made carers %+v, want one with a profile", ix.carers)
+			if ix.carers.len() != 1 || ix.carers.at(0).profile == nil {
+				t.Fatalf("NewIndex made %d carers, want one with a profile", ix.carers.len())
 			}
-			if got := ix.carers[0].profile; got.Registered != tt.wantReg || got.ConsentFollowup != tt.consent {
+			if got := ix.carers.at(0).profile; got.Registered != tt.wantReg || got.ConsentFollowup != tt.consent {
 				t.Errorf("profile = %+v, want registered %v with consent %s", got, tt.wantReg, tt.consent)
 			}
-			if got := ix.carers[0].profile.AgeBand; tt.band != "" && got != tt.band {
+			if got := ix.carers.at(0).profile.AgeBand; tt.band != "" && got != tt.band {
 				t.Errorf("age band %q, want %q", got, tt.band)
 			}
 		})
@@ -285,11 +285,15 @@ func TestStatusAt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := make([]*Followup, len(tt.fs))
-			for i := range tt.fs {
-				fs[i] = &tt.fs[i]
+			x, err := NewIndexer(std, q)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if got := statusAt(c, fs, check); got != tt.want {
+			fs := make([]answer, len(tt.fs))
+			for i := range tt.fs {
+				fs[i] = x.answer(&tt.fs[i])
+			}
+			if got := statusAt(c, x.ix.strs, fs, check); got != tt.want {
 				t.Errorf("statusAt = %d, want %d", got, tt.want)
 			}
 		})

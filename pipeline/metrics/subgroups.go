@@ -60,7 +60,7 @@ func (ix *Index) Subgroups(std *standard.Standard, scope string) ([]Figure, erro
 	for _, dim := range ix.dimensions() {
 		members := map[string][]int32{}
 		for _, i := range r.carers {
-			c := &ix.carers[i]
+			c := ix.carers.at(i)
 			if c.profile == nil {
 				continue
 			}

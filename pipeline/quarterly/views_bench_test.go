@@ -2,6 +2,7 @@ package quarterly_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/duckdblake"
+	"github.com/carer-outcomes/carer-outcomes/internal/benchlake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
@@ -23,12 +25,16 @@ import (
 func BenchmarkHeadlineViews_DuckDB(b *testing.B) {
 	ctx := context.Background()
 	std := standardtest.Load(b)
-	l, rows := benchLake(b, std)
+	l, info, err := benchlake.Open(ctx, std, os.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := info.Rows
 	period, orgs, err := quarterly.Scope(ctx, l, std, "latest")
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir := filepath.Join(benchDir(), "lake")
+	dir := info.Dir
 	views := []string{"reach_by_quarter", "hard_outcomes_by_quarter", "cohort_hard_outcome_rates", "sustained_jobs",
 		"followup_response", "experience", "referral_groups", "cost_per_hard_outcome"}
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)

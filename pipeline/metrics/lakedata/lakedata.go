@@ -83,15 +83,20 @@ func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string,
 
 	// Carers first, so that the other kinds can share their pseudonyms'
 	// strings rather than allocate a copy per row.
-	r.carers = map[string]string{}
+	r.carers = map[string]map[string]string{}
 	if err := scan(r, KindCarers, carerColumns, func(c *metrics.Carer, p *lake.Pointer, per pipeline.Period) {
 		c.Org, c.Return = p.Org, per
 	}, func(rows []metrics.Carer) error {
 		mu.Lock()
 		defer mu.Unlock()
 		for i := range rows {
-			if id := rows[i].ID; r.carers[id] == "" {
-				r.carers[id] = id
+			ids := r.carers[rows[i].Org]
+			if ids == nil {
+				ids = map[string]string{}
+				r.carers[rows[i].Org] = ids
+			}
+			if id := rows[i].ID; ids[id] == "" {
+				ids[id] = id
 			}
 		}
 		return fn(metrics.Dataset{Carers: rows})
@@ -273,10 +278,14 @@ func physical(t curated.Type) parquet.Kind {
 
 // loader is what every file's reading shares.
 type loader struct {
-	ctx    context.Context
-	lake   *lake.Lake
-	org    string
-	carers map[string]string // pseudonym → the carer's own string; read only once frozen
+	ctx  context.Context
+	lake *lake.Lake
+	org  string
+	// organisation → pseudonym → the carer's own string; read only once
+	// frozen. One map per organisation, because a file is one
+	// organisation's, and a small map is quicker to look in than one of
+	// every carer.
+	carers map[string]map[string]string
 	frozen bool
 }
 
@@ -366,6 +375,14 @@ type fileReader struct {
 	floats   []float64
 	days     []pipeline.Days
 	moneyDiv float64
+	slab     int // the length of a slab: the file's rows
+
+	// The value last returned by id and by code. A file is read a column
+	// at a time, and a column often repeats a value from one row to the
+	// next (a carer's contacts together): comparing with the last is
+	// cheaper than hashing.
+	lastID, lastCode string
+	few              []string // the file's first codes
 }
 
 // id returns a carer's pseudonym, the carer's own string when it is known.
@@ -373,10 +390,16 @@ func (fr *fileReader) id(v parquet.Value) string {
 	if v.IsNull() {
 		return ""
 	}
-	if s, ok := fr.carers[string(v.ByteArray())]; ok {
-		return s
+	b := v.ByteArray()
+	if string(b) == fr.lastID && fr.lastID != "" {
+		return fr.lastID
 	}
-	return string(v.ByteArray())
+	s, ok := fr.carers[string(b)]
+	if !ok {
+		s = string(b)
+	}
+	fr.lastID = s
+	return s
 }
 
 // code returns a code, one string per distinct code of the file.
@@ -385,23 +408,40 @@ func (fr *fileReader) code(v parquet.Value) string {
 		return ""
 	}
 	b := v.ByteArray()
-	if s, ok := fr.codes[string(b)]; ok {
-		return s
+	if string(b) == fr.lastCode && fr.lastCode != "" {
+		return fr.lastCode
 	}
-	s := string(b)
-	if len(fr.codes) < 4096 {
-		fr.codes[s] = s
+	for _, s := range fr.few {
+		if string(b) == s {
+			fr.lastCode = s
+			return s
+		}
 	}
+	s, ok := fr.codes[string(b)]
+	if !ok {
+		s = string(b)
+		switch {
+		case len(fr.few) < fewCodes:
+			fr.few = append(fr.few, s)
+		case len(fr.codes) < 4096:
+			fr.codes[s] = s
+		}
+	}
+	fr.lastCode = s
 	return s
 }
 
-const slab = 4096
+// fewCodes is how many of a file's codes are kept in a list, looked
+// through before the map: a file's coded columns share a few dozen codes,
+// and comparing short strings is quicker than hashing them.
+const fewCodes = 32
 
 // int, float and day return pointers into slabs shared by many rows, so
-// that an optional answer costs no allocation of its own.
+// that an optional answer costs no allocation of its own. A slab is as long
+// as the file, so that a small file does not hold a large slab alive.
 func (fr *fileReader) int(n int32) *int {
 	if len(fr.ints) == 0 {
-		fr.ints = make([]int, slab)
+		fr.ints = make([]int, fr.slab)
 	}
 	p := &fr.ints[0]
 	*p, fr.ints = int(n), fr.ints[1:]
@@ -410,7 +450,7 @@ func (fr *fileReader) int(n int32) *int {
 
 func (fr *fileReader) float(x float64) *float64 {
 	if len(fr.floats) == 0 {
-		fr.floats = make([]float64, slab)
+		fr.floats = make([]float64, fr.slab)
 	}
 	p := &fr.floats[0]
 	*p, fr.floats = x, fr.floats[1:]
@@ -419,7 +459,7 @@ func (fr *fileReader) float(x float64) *float64 {
 
 func (fr *fileReader) day(d pipeline.Days) *pipeline.Days {
 	if len(fr.days) == 0 {
-		fr.days = make([]pipeline.Days, slab)
+		fr.days = make([]pipeline.Days, fr.slab)
 	}
 	p := &fr.days[0]
 	*p, fr.days = d, fr.days[1:]
@@ -450,9 +490,9 @@ func readFile[T any](r *loader, p *lake.Pointer, period pipeline.Period, dst []T
 	if f.NumRows() != int64(len(dst)) {
 		return pipeline.Errorf(pipeline.Invalid, "load %s: %d rows, the pointer says %d", p.Key, f.NumRows(), len(dst))
 	}
-	fr := &fileReader{codes: map[string]string{}, moneyDiv: math.Pow10(curated.MoneyScale)}
+	fr := &fileReader{codes: map[string]string{}, moneyDiv: math.Pow10(curated.MoneyScale), slab: max(len(dst), 1)}
 	if r.frozen {
-		fr.carers = r.carers
+		fr.carers = r.carers[p.Org]
 	}
 	index := make([]int, len(cols))
 	for i, c := range cols {
