@@ -81,10 +81,10 @@ type Explainer struct {
 	members map[subgroupKey][]int32
 }
 
-// carerRows are one carer's rows, as given.
 // carerKey is a carer: an organisation and a pseudonym.
 type carerKey struct{ org, id string }
 
+// carerRows are one carer's rows, as given.
 type carerRows struct {
 	carers    []*Carer
 	support   []*Support
