@@ -111,6 +111,9 @@ type bench struct {
 	key      string
 	results  []result
 	log      io.Writer
+	// loadStart is the load average when the run began: the machine is
+	// shared, and the page says how busy it was at both ends of the run.
+	loadStart string
 }
 
 // result is one comparison's line in the table.
@@ -137,7 +140,7 @@ func runAll(cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("find this binary: %w", err)
 	}
-	b := &bench{cfg: cfg, std: std, self: self, log: stderr, outcomes: filepath.Join(cfg.work, "bin", "outcomes")}
+	b := &bench{cfg: cfg, std: std, self: self, log: stderr, outcomes: filepath.Join(cfg.work, "bin", "outcomes"), loadStart: loadAverage()}
 	b.logf("building outcomes")
 	if err := b.goCmd("build", "-o", b.outcomes, "./cmd/outcomes"); err != nil {
 		return err

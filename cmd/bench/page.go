@@ -24,6 +24,7 @@ func (b *bench) page(took time.Duration) string {
 	fmt.Fprintf(&w, "%s\n## One `make bench` run: ours beside the anchor\n\n", beginMarker)
 	fmt.Fprintf(&w, "- **Date:** %s.\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&w, "- **Machine:** %s.\n", machine())
+	fmt.Fprintf(&w, "- **Load:** load average (1, 5, 15 min) %s when the run began, %s when it ended.\n", b.loadStart, loadAverage())
 	fmt.Fprintf(&w, "- **Commit:** %s.\n", commit(b.cfg.repo))
 	fmt.Fprintf(&w, "- **Command:** `make bench` (`go run ./cmd/bench`), %d runs of each side, alternating which goes first; the whole run took %s.\n", b.cfg.runs, took.Round(time.Second))
 	fmt.Fprintf(&w, "- **Ratio** is our median over the anchor's; peak RSS is each process's own (wait4), the median over the runs.\n\n")
@@ -182,13 +183,17 @@ func machine() string {
 			mem = fmt.Sprintf(", %.0f GiB", float64(kb)/(1<<20))
 		}
 	}
-	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) > 0 {
-			load = ", load average " + f[0] + " at the start of writing"
-		}
+	return fmt.Sprintf("%d CPUs (%s)%s, %s/%s, %s", runtime.NumCPU(), model, mem, runtime.GOOS, runtime.GOARCH, runtime.Version())
+}
+
+// loadAverage is the machine's load average over 1, 5 and 15 minutes, as
+// uptime prints it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
 	}
-	return fmt.Sprintf("%d CPUs (%s)%s, %s/%s, %s%s", runtime.NumCPU(), model, mem, runtime.GOOS, runtime.GOARCH, runtime.Version(), load)
+	return "unknown"
 }
 
 // commit names the code measured, marked when the work tree has changes.
