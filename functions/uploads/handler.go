@@ -156,14 +156,10 @@ type notAllowed struct{ allow string }
 
 func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
-// forbidden is a request the caller's role may not make: a 403, which is
-// the edge's business (the token's claims), so it is no domain kind.
-type forbidden struct{ msg string }
-
-func (e *forbidden) Error() string { return e.msg }
 // refused is a request the caller's sign-in does not allow (no
-// organisation, or not a lead): a 403, which is about who asks, not about
-// the domain, so it is no domain kind either.
+// organisation, or not the lead): the one 403, which is about who asks (the
+// token's claims, the edge's business), not about the domain, so it is no
+// domain kind.
 type refused struct{ msg string }
 
 func (e *refused) Error() string { return e.msg }
@@ -194,11 +190,6 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if err == nil {
 		log.Info("answered", "status", status)
 		return reply(status, body, ""), nil
-	}
-	var fb *forbidden
-	if errors.As(err, &fb) {
-		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
-		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
 	}
 	var na *notAllowed
 	if errors.As(err, &na) {
@@ -705,17 +696,13 @@ type eraseRequest struct {
 	Reason    string `json:"reason"`
 }
 
-// lead is the role that may erase.
-const lead = "lead"
-
 // erase removes one carer from the lake at their request (pipeline/erasure,
 // docs/erasure.md): the consortium lead's, for any organisation. Running
 // it again finishes an erasure that stopped part way (a timeout of the
 // API, for a large organisation), so a caller retries until it answers 200.
 func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
-	claims := ev.RequestContext.Authorizer.JWT.Claims
-	if claims[h.cfg.ClaimRole] != lead {
-		return 0, nil, &forbidden{"only the consortium lead may erase a carer"}
+	if !h.isLead(ev) {
+		return 0, nil, &refused{"only the consortium lead may erase a carer"}
 	}
 	const want = `send JSON like {"org":"LEEDS-CC","client_ref":"LCC00317","reason":"Art. 17 request received 2026-11-20, ref 2026/041"}`
 	body := []byte(ev.Body)
@@ -737,6 +724,7 @@ func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGate
 	if err != nil {
 		return 0, nil, err
 	}
+	claims := ev.RequestContext.Authorizer.JWT.Claims
 	who := claims["username"]
 	if who == "" {
 		who = claims["sub"]

@@ -30,11 +30,10 @@ type config struct {
 	LakePrefix       string        // LAKE_PREFIX: optional key prefix inside it
 	s3store.Location               // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
 	ClaimOrg         string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
-	ClaimRole        string        // CLAIM_ROLE: the JWT claim naming the caller's role (default custom:role); "lead" may erase
 	MaxUploadMB      int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
 	URLTTL           time.Duration // UPLOAD_URL_TTL: how long an upload URL (or a report link) is valid (default 15m)
 	ReportsBucket    string        // REPORTS_BUCKET: where the report function stores reports (optional: no report links without it)
-	LeadGroup        string        // LEAD_GROUP: the user pool group of the consortium's leads (default lead)
+	LeadGroup        string        // LEAD_GROUP: the user pool group of the consortium's leads (default lead): they see every return and may erase
 	Organisations    []string      // ORGANISATIONS: the member organisations' codes, comma-separated, for the lead's view
 	DueDays          int           // RETURNS_DUE_DAYS: days after a quarter's end its return is due (default 30)
 }
@@ -42,7 +41,7 @@ type config struct {
 func configFromEnv(getenv func(string) string) (config, error) {
 	c := config{
 		LandingBucket: getenv("LANDING_BUCKET"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		ClaimOrg: "custom:org", ClaimRole: "custom:role", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
+		ClaimOrg: "custom:org", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
 		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: "lead", DueDays: consortium.DefaultDueDays,
 	}
 	if c.LandingBucket == "" {
@@ -58,9 +57,6 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	c.Location = loc
 	if s := getenv("CLAIM_ORG"); s != "" {
 		c.ClaimOrg = s
-	}
-	if s := getenv("CLAIM_ROLE"); s != "" {
-		c.ClaimRole = s
 	}
 	if s := getenv("MAX_UPLOAD_MB"); s != "" {
 		n, err := strconv.Atoi(s)
