@@ -141,6 +141,7 @@ var answer = map[pipeline.ErrorKind]struct {
 }{
 	pipeline.Invalid:   {http.StatusBadRequest, true},
 	pipeline.NotFound:  {http.StatusNotFound, true},
+	pipeline.Forbidden: {http.StatusForbidden, true},
 	pipeline.Conflict:  {http.StatusConflict, false},
 	pipeline.Transient: {http.StatusServiceUnavailable, false},
 	pipeline.Internal:  {http.StatusInternalServerError, false},
@@ -157,12 +158,8 @@ type notAllowed struct{ allow string }
 func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
 // refused is a request the caller's sign-in does not allow (no
-// organisation, or not the lead): the one 403, which is about who asks (the
-// token's claims, the edge's business), not about the domain, so it is no
-// domain kind.
-type refused struct{ msg string }
-
-func (e *refused) Error() string { return e.msg }
+// organisation, or not the lead): a 403, by the table above.
+func refused(msg string) error { return pipeline.Errorf(pipeline.Forbidden, "%s", msg) }
 
 func badRequest(format string, args ...any) error {
 	return pipeline.Errorf(pipeline.Invalid, format, args...)
@@ -195,11 +192,6 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if errors.As(err, &na) {
 		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
 		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
-	}
-	var rf *refused
-	if errors.As(err, &rf) {
-		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
-		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
 	}
 	kind := pipeline.KindOf(err)
 	a := answer[kind]
@@ -702,7 +694,7 @@ type eraseRequest struct {
 // API, for a large organisation), so a caller retries until it answers 200.
 func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
 	if !h.isLead(ev) {
-		return 0, nil, &refused{"only the consortium lead may erase a carer"}
+		return 0, nil, refused("only the consortium lead may erase a carer")
 	}
 	const want = `send JSON like {"org":"LEEDS-CC","client_ref":"LCC00317","reason":"Art. 17 request received 2026-11-20, ref 2026/041"}`
 	body := []byte(ev.Body)
