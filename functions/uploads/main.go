@@ -37,7 +37,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	env := lambdaboot.NewEnv(getenv)
 	c := config{
 		LandingBucket: env.Required("LANDING_BUCKET"), LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		ClaimOrg: env.String("CLAIM_ORG", "custom:org"),
+		ClaimOrg:      env.String("CLAIM_ORG", "custom:org"),
 		MaxUploadMB:   env.Int("MAX_UPLOAD_MB", 50, 1, 5<<10, "a whole number of MB, at most 5120 (S3's largest single PUT)"),
 		URLTTL:        env.Duration("UPLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour, "a duration such as 15m, from 1s to 168h"),
 		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: env.String("LEAD_GROUP", "lead"),
