@@ -92,10 +92,42 @@ func (s *envScan) body(dir string, file *ast.File, node ast.Node, getters map[st
 		}
 		return false
 	}
+	// env := lambdaboot.NewEnv(getter): then env.Required("NAME"),
+	// env.String("NAME", …) and the like read NAME, their first argument.
+	envs := map[string]bool{}
+	ast.Inspect(node, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			return true
+		}
+		call, ok := as.Rhs[0].(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || !isGetter(call.Args[0]) {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "NewEnv" {
+			return true
+		}
+		if pkg, ok := sel.X.(*ast.Ident); ok && imports[pkg.Name] == modulePath+"/internal/lambdaboot" {
+			if id, ok := as.Lhs[0].(*ast.Ident); ok {
+				envs[id.Name] = true
+			}
+		}
+		return true
+	})
 	ast.Inspect(node, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) > 0 {
+			if x, ok := sel.X.(*ast.Ident); ok && envs[x.Name] && sel.Sel.Name != "Err" {
+				if v, ok := stringValue(file, call.Args[0]); ok {
+					s.out[v] = true
+				} else {
+					s.tb.Errorf("%s: an environment variable read with a name that is not a constant string: the stack test cannot see it", dir)
+				}
+			}
 		}
 		if isGetter(call.Fun) && len(call.Args) == 1 {
 			if v, ok := stringValue(file, call.Args[0]); ok {

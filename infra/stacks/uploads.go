@@ -15,6 +15,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 )
 
@@ -207,31 +208,39 @@ var UploadsRoutes = []Route{
 	}},
 	{"GET /uploads, GET /uploads/{id}", []Grant{
 		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
-		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", "current/"}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers}},
 	}},
 	{"GET /returns, GET /history, GET /lead/returns", []Grant{
 		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
-		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", "current/", "ledger/ingest_log/"}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers, ledger}},
 	}},
 	{"GET /reports", []Grant{
 		// A HEAD of the report (is it there?), then a presigned GET.
 		{"reports", []string{"s3:GetObject"}, []string{"reports/"}},
 	}},
 	{"GET /explain", []Grant{
-		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"current/"}},
-		{"curated", []string{"s3:GetObject"}, []string{"curated/"}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{pointers}},
+		{"curated", []string{"s3:GetObject"}, []string{curatedFiles}},
 	}},
 	{"POST /erasures", []Grant{
 		// pipeline/erasure: the record; every file of the organisation read
 		// and rewritten through the lake's commit (new file, pointer,
 		// ledger entry), the old purged with every version; the uploads'
 		// reports edited; the raw copies in landing purged, every version.
-		{"curated", []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"}, []string{"erasures/", "uploads/", "current/", "curated/"}},
-		{"curated", []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{"ledger/ingest_log/"}},
-		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{"curated/"}},
+		{"curated", []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"}, []string{"erasures/", "uploads/", pointers, curatedFiles}},
+		{"curated", []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{ledger}},
+		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{curatedFiles}},
 		{"landing", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{landing.Prefix + "org="}},
 	}},
 }
+
+// The lake's folders, by its API (CuratedFolder("") ends in "//": the
+// folder of every kind's files is the part before it).
+var (
+	pointers     = lake.PointerFolder()
+	ledger       = lake.LedgerFolder()
+	curatedFiles = strings.TrimSuffix(lake.CuratedFolder(""), "/")
+)
 
 type uploadsStatement struct {
 	bucket, action, prefix string
