@@ -28,6 +28,9 @@ const (
 	Conflict
 	// Transient means the same request may succeed later.
 	Transient
+	// Forbidden means the caller may not do this (the wrong organisation,
+	// not the lead): asking again will not help, asking as someone else may.
+	Forbidden
 )
 
 func (k ErrorKind) String() string {
@@ -40,6 +43,8 @@ func (k ErrorKind) String() string {
 		return "conflict"
 	case Transient:
 		return "transient"
+	case Forbidden:
+		return "forbidden"
 	default:
 		return "internal"
 	}

@@ -235,6 +235,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *view, err error
 		switch pipeline.KindOf(err) {
 		case pipeline.NotFound:
 			he = notFound().(*httpError)
+		case pipeline.Forbidden:
+			he = forbidden().(*httpError)
 		case pipeline.Invalid:
 			he = badRequest("Go back to the page and try again. If it happens again, tell the consortium's lead what you were doing.").(*httpError)
 			s.cfg.Log.Info("refused", "route", r.Pattern, "kind", pipeline.KindOf(err).String())

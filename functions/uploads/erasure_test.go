@@ -51,14 +51,14 @@ func TestUploads_Erase(t *testing.T) {
 			m["rawPath"] = "/erasures"
 			m["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = "/erasures"
 			if role != "" {
-				claims(m)["custom:role"] = role
+				claims(m)["cognito:groups"] = role
 			}
 		})
 	}
 	body := `{"org":"ORG-A","client_ref":"S01","reason":"Art. 17 request received 2026-11-20"}`
 
 	t.Run("only the lead may erase", func(t *testing.T) {
-		for _, role := range []string{"", "member"} {
+		for _, role := range []string{"", "[member]", "[leads]"} {
 			var e errorBody
 			decode(t, f.invoke(t, erase(role, body)), http.StatusForbidden, &e)
 		}
@@ -68,11 +68,11 @@ func TestUploads_Erase(t *testing.T) {
 	})
 	t.Run("a bad request", func(t *testing.T) {
 		var e errorBody
-		decode(t, f.invoke(t, erase("lead", `{"org":"ORG-A","client_ref":"S01"}`)), http.StatusBadRequest, &e)
+		decode(t, f.invoke(t, erase("[lead]", `{"org":"ORG-A","client_ref":"S01"}`)), http.StatusBadRequest, &e)
 	})
 	t.Run("the lead erases", func(t *testing.T) {
 		var rec erasure.Record
-		decode(t, f.invoke(t, erase("lead", body)), http.StatusOK, &rec)
+		decode(t, f.invoke(t, erase("[lead]", body)), http.StatusOK, &rec)
 		if rec.Status != erasure.StatusDone || rec.Org != "ORG-A" || len(rec.Files) != 7 {
 			t.Errorf("record: status %s, org %s, %d files", rec.Status, rec.Org, len(rec.Files))
 		}

@@ -141,6 +141,7 @@ var answer = map[pipeline.ErrorKind]struct {
 }{
 	pipeline.Invalid:   {http.StatusBadRequest, true},
 	pipeline.NotFound:  {http.StatusNotFound, true},
+	pipeline.Forbidden: {http.StatusForbidden, true},
 	pipeline.Conflict:  {http.StatusConflict, false},
 	pipeline.Transient: {http.StatusServiceUnavailable, false},
 	pipeline.Internal:  {http.StatusInternalServerError, false},
@@ -156,17 +157,9 @@ type notAllowed struct{ allow string }
 
 func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
-// forbidden is a request the caller's role may not make: a 403, which is
-// the edge's business (the token's claims), so it is no domain kind.
-type forbidden struct{ msg string }
-
-func (e *forbidden) Error() string { return e.msg }
 // refused is a request the caller's sign-in does not allow (no
-// organisation, or not a lead): a 403, which is about who asks, not about
-// the domain, so it is no domain kind either.
-type refused struct{ msg string }
-
-func (e *refused) Error() string { return e.msg }
+// organisation, or not the lead): a 403, by the table above.
+func refused(msg string) error { return pipeline.Errorf(pipeline.Forbidden, "%s", msg) }
 
 func badRequest(format string, args ...any) error {
 	return pipeline.Errorf(pipeline.Invalid, format, args...)
@@ -195,20 +188,10 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		log.Info("answered", "status", status)
 		return reply(status, body, ""), nil
 	}
-	var fb *forbidden
-	if errors.As(err, &fb) {
-		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
-		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
-	}
 	var na *notAllowed
 	if errors.As(err, &na) {
 		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
 		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
-	}
-	var rf *refused
-	if errors.As(err, &rf) {
-		log.Info("answered", "status", http.StatusForbidden, "reason", err.Error())
-		return reply(http.StatusForbidden, errorBody{err.Error()}, ""), nil
 	}
 	kind := pipeline.KindOf(err)
 	a := answer[kind]
@@ -705,17 +688,13 @@ type eraseRequest struct {
 	Reason    string `json:"reason"`
 }
 
-// lead is the role that may erase.
-const lead = "lead"
-
 // erase removes one carer from the lake at their request (pipeline/erasure,
 // docs/erasure.md): the consortium lead's, for any organisation. Running
 // it again finishes an erasure that stopped part way (a timeout of the
 // API, for a large organisation), so a caller retries until it answers 200.
 func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGatewayV2HTTPRequest) (int, any, error) {
-	claims := ev.RequestContext.Authorizer.JWT.Claims
-	if claims[h.cfg.ClaimRole] != lead {
-		return 0, nil, &forbidden{"only the consortium lead may erase a carer"}
+	if !h.isLead(ev) {
+		return 0, nil, refused("only the consortium lead may erase a carer")
 	}
 	const want = `send JSON like {"org":"LEEDS-CC","client_ref":"LCC00317","reason":"Art. 17 request received 2026-11-20, ref 2026/041"}`
 	body := []byte(ev.Body)
@@ -737,6 +716,7 @@ func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGate
 	if err != nil {
 		return 0, nil, err
 	}
+	claims := ev.RequestContext.Authorizer.JWT.Claims
 	who := claims["username"]
 	if who == "" {
 		who = claims["sub"]

@@ -25,11 +25,10 @@ type config struct {
 	LakePrefix       string        // LAKE_PREFIX: optional key prefix inside it
 	s3store.Location               // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
 	ClaimOrg         string        // CLAIM_ORG: the JWT claim naming the organisation (default custom:org)
-	ClaimRole        string        // CLAIM_ROLE: the JWT claim naming the caller's role (default custom:role); "lead" may erase
 	MaxUploadMB      int           // MAX_UPLOAD_MB: the largest file a URL is signed for (default 50)
 	URLTTL           time.Duration // UPLOAD_URL_TTL: how long an upload URL (or a report link) is valid (default 15m)
 	ReportsBucket    string        // REPORTS_BUCKET: where the report function stores reports (optional: no report links without it)
-	LeadGroup        string        // LEAD_GROUP: the user pool group of the consortium's leads (default lead)
+	LeadGroup        string        // LEAD_GROUP: the user pool group of the consortium's leads (default lead): they see every return and may erase
 	Organisations    []string      // ORGANISATIONS: the member organisations' codes, comma-separated, for the lead's view
 	DueDays          int           // RETURNS_DUE_DAYS: days after a quarter's end its return is due (default 30)
 }
@@ -38,7 +37,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	env := lambdaboot.NewEnv(getenv)
 	c := config{
 		LandingBucket: env.Required("LANDING_BUCKET"), LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		ClaimOrg: env.String("CLAIM_ORG", "custom:org"), ClaimRole: env.String("CLAIM_ROLE", "custom:role"),
+		ClaimOrg:      env.String("CLAIM_ORG", "custom:org"),
 		MaxUploadMB:   env.Int("MAX_UPLOAD_MB", 50, 1, 5<<10, "a whole number of MB, at most 5120 (S3's largest single PUT)"),
 		URLTTL:        env.Duration("UPLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour, "a duration such as 15m, from 1s to 168h"),
 		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: env.String("LEAD_GROUP", "lead"),

@@ -68,7 +68,7 @@ func (h *handler) servePages(ctx context.Context, log *slog.Logger, org string, 
 	// lead/returns
 	if !lead {
 		log.Info("refused: not a lead")
-		return 0, nil, true, &refused{"this is for the consortium's lead"}
+		return 0, nil, true, refused("this is for the consortium's lead")
 	}
 	out := leadBody{Period: period.String(), Returns: []returns.Return{}}
 	for _, o := range h.cfg.Organisations {
@@ -82,7 +82,7 @@ func (h *handler) servePages(ctx context.Context, log *slog.Logger, org string, 
 }
 
 func noOrg() error {
-	return &refused{"your sign-in does not name an organisation"}
+	return refused("your sign-in does not name an organisation")
 }
 
 type historyBody struct {

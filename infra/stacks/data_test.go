@@ -19,7 +19,7 @@ func TestStacks_ResourceCounts(t *testing.T) {
 			"Custom::S3BucketNotifications": 1,
 		},
 		"Uploads": {
-			"AWS::Cognito::UserPool": 1, "AWS::Cognito::UserPoolClient": 1, "AWS::ApiGatewayV2::Api": 1,
+			"AWS::Cognito::UserPool": 1, "AWS::Cognito::UserPoolClient": 1, "AWS::Cognito::UserPoolGroup": 1, "AWS::ApiGatewayV2::Api": 1,
 			"AWS::ApiGatewayV2::Authorizer": 1, "AWS::ApiGatewayV2::Route": 1, "AWS::ApiGatewayV2::Stage": 1,
 		},
 		"Reporting":   {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1, "AWS::Lambda::EventInvokeConfig": 1},

@@ -145,9 +145,7 @@ func statements(tb testing.TB, tmpl template, role string) []string {
 }
 
 // wantStatements are each function's whole policy: what it does, and
-// nothing else. The uploads function may write only under the landing
-// prefixes of the consortium's organisations (the one it signs for is the
-// caller's token's), and read only the lake's uploads/ records.
+// nothing else. The uploads function's are its routes' (wantUploadsRoutes).
 func wantStatements() map[string][]string {
 	logs := func(stack, f string) []string {
 		return []string{
@@ -172,12 +170,10 @@ func wantStatements() map[string][]string {
 			"Allow sqs:GetQueueUrl ${Ingest/Queue.Arn}",
 			"Allow sqs:ReceiveMessage ${Ingest/Queue.Arn}",
 		}),
+		// Erasure alone reads the pseudonymisation key.
 		"uploads": slices.Concat(logs("Uploads", "uploads"), kms, []string{
-			"Allow s3:ListBucket ${Data/Landing.Arn} if {StringLike: {s3:prefix: landing/org=*}}",
-			"Allow s3:GetObject ${Data/Curated.Arn}/uploads/*",
-			"Allow s3:ListBucket ${Data/Curated.Arn} if {StringLike: {s3:prefix: uploads/*}}",
 			"Allow secretsmanager:GetSecretValue ${Secrets/PseudonymKey}",
-		}),
+		}, uploadsRouteUnion()),
 		"report": slices.Concat(logs("Reporting", "report"), kms, []string{
 			"Allow s3:GetObject ${Data/Curated.Arn}/*",
 			"Allow s3:ListBucket ${Data/Curated.Arn}",
@@ -197,10 +193,111 @@ func wantStatements() map[string][]string {
 			"Allow secretsmanager:GetSecretValue ${Secrets/LinkKey}",
 		}),
 	}
+	return w
+}
+
+// wantUploadsRoutes are what each route of the uploads function reads and
+// writes, written out from the code each calls ({org}: every member's
+// code). A grant missing here, or a wider one there, fails.
+func wantUploadsRoutes() map[string][]string {
+	list := func(bucket, prefix string) string {
+		return "Allow s3:ListBucket ${Data/" + bucket + ".Arn} if {StringLike: {s3:prefix: " + prefix + "*}}"
+	}
+	versions := func(bucket, prefix string) string {
+		return "Allow s3:ListBucketVersions ${Data/" + bucket + ".Arn} if {StringLike: {s3:prefix: " + prefix + "*}}"
+	}
+	obj := func(action, bucket, prefix string) string {
+		return "Allow s3:" + action + " ${Data/" + bucket + ".Arn}/" + prefix + "*"
+	}
+	status := []string{
+		list("Landing", "landing/org="),
+		obj("GetObject", "Curated", "uploads/"), list("Curated", "uploads/"),
+		obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
+	}
+	w := map[string][]string{
+		"GET /uploads, GET /uploads/{id}": status,
+		"GET /returns, GET /history, GET /lead/returns": append(slices.Clone(status),
+			obj("GetObject", "Curated", "ledger/ingest_log/"), list("Curated", "ledger/ingest_log/")),
+		"GET /reports": {obj("GetObject", "Reports", "reports/")},
+		"GET /explain": {
+			obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
+			obj("GetObject", "Curated", "curated/"),
+		},
+		"POST /erasures": {
+			obj("GetObject", "Curated", "erasures/"), obj("PutObject", "Curated", "erasures/"), list("Curated", "erasures/"),
+			obj("GetObject", "Curated", "uploads/"), obj("PutObject", "Curated", "uploads/"), list("Curated", "uploads/"),
+			obj("GetObject", "Curated", "current/"), obj("PutObject", "Curated", "current/"), list("Curated", "current/"),
+			obj("GetObject", "Curated", "ledger/ingest_log/"), obj("PutObject", "Curated", "ledger/ingest_log/"), list("Curated", "ledger/ingest_log/"),
+			obj("GetObject", "Curated", "curated/"), obj("PutObject", "Curated", "curated/"), list("Curated", "curated/"),
+			obj("DeleteObject", "Curated", "curated/"), obj("DeleteObjectVersion", "Curated", "curated/"), versions("Curated", "curated/"),
+			obj("DeleteObject", "Landing", "landing/org="), obj("DeleteObjectVersion", "Landing", "landing/org="), versions("Landing", "landing/org="),
+		},
+	}
 	for _, code := range cfg.Consortium.Codes() {
-		w["uploads"] = append(w["uploads"], "Allow s3:PutObject ${Data/Landing.Arn}/landing/org="+code+"/*")
+		w["POST /uploads"] = append(w["POST /uploads"], obj("PutObject", "Landing", "landing/org="+code+"/"))
 	}
 	return w
+}
+
+// uploadsRouteUnion is every route's grants, once each.
+func uploadsRouteUnion() []string {
+	var out []string
+	for _, lines := range wantUploadsRoutes() {
+		out = append(out, lines...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestUploads_RouteGrants checks the one table the uploads function's
+// policy is made from, route by route; TestFunctions_Statements checks that
+// the synthesised policy is their union and nothing else.
+func TestUploads_RouteGrants(t *testing.T) {
+	want := wantUploadsRoutes()
+	arn := map[string]string{"landing": "Data/Landing", "curated": "Data/Curated", "reports": "Data/Reports"}
+	seen := map[string]bool{}
+	for _, r := range stacks.UploadsRoutes {
+		t.Run(r.Name, func(t *testing.T) {
+			seen[r.Name] = true
+			w, ok := want[r.Name]
+			if !ok {
+				t.Fatalf("no grants written down for %s", r.Name)
+			}
+			var got []string
+			for _, g := range r.Grants {
+				for _, p := range g.Prefixes {
+					ps := []string{p}
+					if strings.Contains(p, stacks.OrgToken) {
+						ps = nil
+						for _, c := range cfg.Consortium.Codes() {
+							ps = append(ps, strings.ReplaceAll(p, stacks.OrgToken, c))
+						}
+					}
+					for _, p := range ps {
+						for _, a := range g.Actions {
+							if strings.HasPrefix(a, "s3:List") {
+								got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn} if {StringLike: {s3:prefix: "+p+"*}}")
+							} else {
+								got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn}/"+p+"*")
+							}
+						}
+					}
+				}
+			}
+			slices.Sort(got)
+			got = slices.Compact(got)
+			w = slices.Clone(w)
+			slices.Sort(w)
+			if !slices.Equal(got, w) {
+				t.Errorf("grants:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(w, "\n  "))
+			}
+		})
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("route %s has no grants in stacks.UploadsRoutes", name)
+		}
+	}
 }
 
 func TestFunctions_Statements(t *testing.T) {

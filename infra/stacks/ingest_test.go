@@ -269,6 +269,22 @@ func TestUploads_Cognito(t *testing.T) {
 			t.Error("no custom:org attribute")
 		}
 	}
+	// The lead's role is the pool's group the function is told of, and no
+	// other claim.
+	groups := up.ofType("AWS::Cognito::UserPoolGroup")
+	if len(groups) != 1 {
+		t.Errorf("%d user pool groups; want the leads' only", len(groups))
+	}
+	for _, g := range groups {
+		if g.Properties["GroupName"] != stacks.LeadGroup || up.render(g.Properties["UserPoolId"]) != "${Uploads/Users}" {
+			t.Errorf("group %v: want %q in the pool", up.render(g.Properties), stacks.LeadGroup)
+		}
+	}
+	for _, f := range up.ofType("AWS::Lambda::Function") {
+		if env := get(f.Properties, "Environment", "Variables"); env != nil && get(env, "LEAD_GROUP") != nil && get(env, "LEAD_GROUP") != stacks.LeadGroup {
+			t.Errorf("LEAD_GROUP %v: want the pool's group %q", get(env, "LEAD_GROUP"), stacks.LeadGroup)
+		}
+	}
 	clients := up.ofType("AWS::Cognito::UserPoolClient")
 	if len(clients) == 0 {
 		t.Fatal("no app client")

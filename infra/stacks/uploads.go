@@ -15,12 +15,18 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 )
 
 // OrgAttribute is the user attribute naming a user's organisation, set by
 // an administrator when the user is created and never by the user.
 const OrgAttribute = "org"
+
+// LeadGroup is the user pool group of the consortium's leads: the uploads
+// function reads it from the token's cognito:groups claim (LEAD_GROUP) for
+// the lead's view and for erasure. An administrator adds a lead to it.
+const LeadGroup = "lead"
 
 // Uploads is sign-in, the organisations' HTTP API and the uploads function.
 type Uploads struct {
@@ -71,6 +77,12 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
 	})
 
+	awscognito.NewCfnUserPoolGroup(stack, jsii.String("Leads"), &awscognito.CfnUserPoolGroupProps{
+		UserPoolId:  u.Pool.UserPoolId(),
+		GroupName:   jsii.String(LeadGroup),
+		Description: jsii.String("the consortium's leads: every organisation's returns, the consortium's reports, erasure"),
+	})
+
 	u.Function = newFunction(stack, cfg, "uploads", functionProps{
 		Description: "the organisations' uploads API: presigned upload URLs and upload statuses",
 		Timeout:     awscdk.Duration_Seconds(jsii.Number(29)),
@@ -81,8 +93,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 			"LAKE_BUCKET":            *data.Curated.BucketName(),
 			"LAKE_PREFIX":            "",
 			"CLAIM_ORG":              "custom:" + OrgAttribute,
-			"CLAIM_ROLE":             "custom:role",
-			"LEAD_GROUP":             "lead",
+			"LEAD_GROUP":             LeadGroup,
 			"ORGANISATIONS":          strings.Join(cfg.Consortium.Codes(), ","),
 			"RETURNS_DUE_DAYS":       strconv.Itoa(cfg.Consortium.DueDays()),
 			"REPORTS_BUCKET":         *data.Reports.BucketName(),
@@ -91,20 +102,20 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 			"UPLOAD_URL_TTL":         "15m",
 		},
 	})
-	role := u.Function.Role
-	var orgs []*string
-	for _, code := range cfg.Consortium.Codes() {
-		orgs = append(orgs, under(data.Landing.BucketArn(), landing.Prefix+"org="+code+"/"))
-	}
 	// The URLs it signs carry this role's permission: a PUT under an
 	// organisation's landing prefix, the token's organisation chosen by
-	// the function.
-	role.AddToPolicy(allow([]string{"s3:PutObject"}, orgs...))
-	role.AddToPolicy(listUnder(data.Landing.BucketArn(), landing.Prefix+"org="))
-	role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Curated.BucketArn(), "uploads/")))
-	role.AddToPolicy(listUnder(data.Curated.BucketArn(), "uploads/"))
-	role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
-	role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.PseudonymKey.SecretArn()))
+	// the function. Every other grant is a route's (UploadsRoutes).
+	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
+	for _, st := range uploadsStatements(cfg.Consortium.Codes()) {
+		if st.list {
+			u.Function.Role.AddToPolicy(listActionUnder(st.action, buckets[st.bucket], st.prefix))
+		} else {
+			u.Function.Role.AddToPolicy(allow([]string{st.action}, under(buckets[st.bucket], st.prefix)))
+		}
+	}
+	u.Function.Role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
+	// Only erasure reads the pseudonymisation key (POST /erasures).
+	u.Function.Role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.PseudonymKey.SecretArn()))
 
 	logs := awslogs.NewLogGroup(stack, jsii.String("ApiAccessLogs"), &awslogs.LogGroupProps{
 		Retention: awslogs.RetentionDays_ONE_YEAR, RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
@@ -141,7 +152,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v})
 	}
 	nagSuppress(u.Function.Role, "AwsSolutions-IAM5",
-		"object-level actions on the keys under an organisation's landing prefix and under the lake's uploads/ prefix, and the function's log streams: the keys are chosen per upload")
+		"object-level actions on the keys under the prefixes each route reads or writes (UploadsRoutes: an organisation's landing prefix, the lake's uploads/, current/, curated/, ledger/ingest_log/ and erasures/, the reports/ of the reports bucket), and the function's log streams: the keys are chosen per upload, per quarter and per erased carer")
 	nagSuppress(u.Pool, "AwsSolutions-COG2",
 		"MFA (an authenticator app) is available to every user; requiring it is each consortium's choice before the pool is created (docs/deploy.md), since some small charities' data officers have no phone for an authenticator")
 	nagSuppress(u.Pool, "AwsSolutions-COG8",
@@ -153,9 +164,115 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 
 // listUnder allows listing a bucket's keys under a prefix only.
 func listUnder(bucketArn *string, prefix string) awsiam.PolicyStatement {
+	return listActionUnder("s3:ListBucket", bucketArn, prefix)
+}
+
+// listActionUnder allows a bucket-level list action (s3:ListBucket,
+// s3:ListBucketVersions) only for keys under a prefix.
+func listActionUnder(action string, bucketArn *string, prefix string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:    jsii.Strings("s3:ListBucket"),
+		Actions:    jsii.Strings(action),
 		Resources:  &[]*string{bucketArn},
 		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": prefix + "*"}},
 	})
+}
+
+// OrgToken in a Grant's prefix stands for each member organisation's code.
+const OrgToken = "{org}"
+
+// Grant is S3 actions on the keys under prefixes of one of the data
+// buckets ("landing", "curated" with the lake, "reports"). A list action
+// (s3:ListBucket, s3:ListBucketVersions) is on the bucket, for keys under
+// the prefixes only.
+type Grant struct {
+	Bucket   string
+	Actions  []string
+	Prefixes []string
+}
+
+// Route is one of the uploads function's routes and what it reads and
+// writes (pipeline/lake's keys: uploads/ records and statuses, current/
+// pointers, curated/ files, ledger/ingest_log/, erasures/).
+type Route struct {
+	Name   string
+	Grants []Grant
+}
+
+// UploadsRoutes are the uploads function's routes and their grants: the
+// function's S3 policy is their union, and nothing else, so a route that
+// reads a new prefix is added here (TestFunctions_Statements checks each).
+var UploadsRoutes = []Route{
+	{"POST /uploads", []Grant{
+		// The presigned PUT is made with this role's credentials.
+		{"landing", []string{"s3:PutObject"}, []string{landing.Prefix + "org=" + OrgToken + "/"}},
+	}},
+	{"GET /uploads, GET /uploads/{id}", []Grant{
+		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers}},
+	}},
+	{"GET /returns, GET /history, GET /lead/returns", []Grant{
+		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers, ledger}},
+	}},
+	{"GET /reports", []Grant{
+		// A HEAD of the report (is it there?), then a presigned GET.
+		{"reports", []string{"s3:GetObject"}, []string{"reports/"}},
+	}},
+	{"GET /explain", []Grant{
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{pointers}},
+		{"curated", []string{"s3:GetObject"}, []string{curatedFiles}},
+	}},
+	{"POST /erasures", []Grant{
+		// pipeline/erasure: the record; every file of the organisation read
+		// and rewritten through the lake's commit (new file, pointer,
+		// ledger entry), the old purged with every version; the uploads'
+		// reports edited; the raw copies in landing purged, every version.
+		{"curated", []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"}, []string{"erasures/", "uploads/", pointers, curatedFiles}},
+		{"curated", []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{ledger}},
+		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{curatedFiles}},
+		{"landing", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{landing.Prefix + "org="}},
+	}},
+}
+
+// The lake's folders, by its API (CuratedFolder("") ends in "//": the
+// folder of every kind's files is the part before it).
+var (
+	pointers     = lake.PointerFolder()
+	ledger       = lake.LedgerFolder()
+	curatedFiles = strings.TrimSuffix(lake.CuratedFolder(""), "/")
+)
+
+type uploadsStatement struct {
+	bucket, action, prefix string
+	list                   bool
+}
+
+// uploadsStatements is the union of UploadsRoutes' grants, one per action
+// and prefix, in a stable order, the organisations' codes put in.
+func uploadsStatements(codes []string) []uploadsStatement {
+	var out []uploadsStatement
+	seen := map[uploadsStatement]bool{}
+	for _, r := range UploadsRoutes {
+		for _, g := range r.Grants {
+			for _, p := range g.Prefixes {
+				ps := []string{p}
+				if strings.Contains(p, OrgToken) {
+					ps = nil
+					for _, c := range codes {
+						ps = append(ps, strings.ReplaceAll(p, OrgToken, c))
+					}
+				}
+				for _, p := range ps {
+					for _, a := range g.Actions {
+						st := uploadsStatement{bucket: g.Bucket, action: a, prefix: p, list: strings.HasPrefix(a, "s3:List")}
+						if !seen[st] {
+							seen[st] = true
+							out = append(out, st)
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
 }
