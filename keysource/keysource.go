@@ -7,6 +7,7 @@
 package keysource
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,6 +28,21 @@ const DefaultExtensionPort = "2773"
 // from the extension. token is the function's AWS_SESSION_TOKEN, which the
 // extension requires; port is "" for the default.
 func FromSecretsExtension(ctx context.Context, secretID, token, port string) (pseudonym.Key, error) {
+	text, err := SecretString(ctx, secretID, token, port)
+	if err != nil {
+		return pseudonym.Key{}, fmt.Errorf("fetch the pseudonymisation key: %w", err)
+	}
+	k, err := pseudonym.ParseKey([]byte(text))
+	if err != nil {
+		return pseudonym.Key{}, fmt.Errorf("secret %s: %w", secretID, err)
+	}
+	return k, nil
+}
+
+// SecretString reads a secret's text from the extension. A secret that does
+// not exist is NotFound (the extension answers 400 for it, as Secrets
+// Manager's ResourceNotFoundException).
+func SecretString(ctx context.Context, secretID, token, port string) (string, error) {
 	if port == "" {
 		port = DefaultExtensionPort
 	}
@@ -35,36 +51,35 @@ func FromSecretsExtension(ctx context.Context, secretID, token, port string) (ps
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Internal, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Internal, "fetch secret %s: %w", secretID, err)
 	}
 	req.Header.Set("X-Aws-Parameters-Secrets-Token", token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Transient, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Transient, "fetch secret %s: %w", secretID, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if err != nil {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Transient, "fetch the pseudonymisation key: %w", err)
+		return "", pipeline.Errorf(pipeline.Transient, "fetch secret %s: %w", secretID, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		kind := pipeline.Internal
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+		switch {
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 			kind = pipeline.Transient
+		case resp.StatusCode == http.StatusBadRequest && bytes.Contains(body, []byte("ResourceNotFound")):
+			kind = pipeline.NotFound
 		}
-		return pseudonym.Key{}, pipeline.Errorf(kind, "fetch the pseudonymisation key %s: the secrets extension answered %s", secretID, resp.Status)
+		return "", pipeline.Errorf(kind, "fetch secret %s: the secrets extension answered %s", secretID, resp.Status)
 	}
 	var secret struct {
 		SecretString string `json:"SecretString"`
 	}
 	if err := json.Unmarshal(body, &secret); err != nil || secret.SecretString == "" {
-		return pseudonym.Key{}, pipeline.Errorf(pipeline.Internal, "fetch the pseudonymisation key %s: no SecretString in the answer", secretID)
+		return "", pipeline.Errorf(pipeline.Internal, "fetch secret %s: no SecretString in the answer", secretID)
 	}
-	k, err := pseudonym.ParseKey([]byte(secret.SecretString))
-	if err != nil {
-		return pseudonym.Key{}, fmt.Errorf("secret %s: %w", secretID, err)
-	}
-	return k, nil
+	return secret.SecretString, nil
 }
 
 // FromEnvironment fetches the key as the functions' environment says:

@@ -26,6 +26,14 @@ commands:
       ingest every return a manifest lists, in the order they arrived
   report --lake DIR --period YYYY-Qn|latest --out DIR [--org ORG]
       write a quarter's report (HTML, figures.json, CSV) from the lake
+  survey check MAPPING
+      check a survey form's mapping (or every form of a consortium file) against the standard
+  survey replay --url URL --consortium FILE --secrets FILE --key-file FILE --org ORG MANIFEST.json
+      send an organisation's follow-up returns to a webhook as signed survey deliveries
+  due --lake DIR --org ORG [--on YYYY-MM-DD]
+      list the carers due a follow-up survey in the next 4 weeks, and those overdue (CSV)
+  serve --lake DIR [--addr 127.0.0.1:8080] [--consortium FILE --secrets FILE --key-file FILE]
+      one local server: the survey webhooks /surveys/{org}/{form}, written to the lake
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -61,6 +69,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "survey":
+		return surveyCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

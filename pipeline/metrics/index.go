@@ -352,8 +352,8 @@ func (ix *Index) latestAnswer(fs []*Followup, answer func(*Followup) string) str
 	return answer(last)
 }
 
-// dedupeFollowups keeps one follow-up per wave of one carer: the one in
-// the later return, within one return the later row.
+// dedupeFollowups keeps one follow-up per wave of one carer: the one that
+// came later (laterFollowup).
 func dedupeFollowups(all []Followup) []*Followup {
 	out := make([]*Followup, 0, len(all))
 next:
@@ -361,7 +361,7 @@ next:
 		f := &all[i]
 		for j, g := range out {
 			if g.Wave == f.Wave {
-				if laterRow(f.Return, f.Row, g.Return, g.Row) {
+				if laterFollowup(f, g) {
 					out[j] = f
 				}
 				continue next
@@ -413,7 +413,7 @@ func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
 		}
 		switch {
 		case best == nil, dist < bestDist:
-		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterRow(f.Return, f.Row, best.Return, best.Row)):
+		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterFollowup(f, best)):
 		default:
 			continue
 		}
@@ -426,4 +426,19 @@ func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
 		return sustainedStatus
 	}
 	return notSustainedStatus
+}
+
+// laterFollowup reports whether follow-up f came after g, for "a second one
+// for the same wave replaces the first" (docs/surveys.md): the later
+// quarter; in one quarter, a returned row after the survey responses
+// submitted in it (the return comes at the quarter's end); within a return,
+// or among a quarter's responses, the later row.
+func laterFollowup(f, g *Followup) bool {
+	if c := f.Return.Compare(g.Return); c != 0 {
+		return c > 0
+	}
+	if f.Survey != g.Survey {
+		return g.Survey
+	}
+	return f.Row > g.Row
 }

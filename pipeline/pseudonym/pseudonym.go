@@ -111,3 +111,17 @@ func (h *Hasher) CarerID(clientRef []byte) []byte {
 	}
 	return b
 }
+
+// Valid reports whether b has the form of a carer_id: Length characters of
+// lowercase base32.
+func Valid(b []byte) bool {
+	if len(b) != Length {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,206 @@
+package lake
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+)
+
+// The survey-responses area of the lake. Responses arrive one at a time, so
+// they are written in micro-batches that a compaction step merges; which
+// files hold an organisation's responses of a quarter, and which responses
+// those are, is said by one manifest per partition, switched with a
+// conditional write exactly as a return's pointer is:
+//
+//	surveys/responses/org=<ORG>/period=<YYYY-Qn>/<batch-id>.parquet   followups rows, curated form
+//	surveys/current/org=<ORG>/period=<YYYY-Qn>/manifest.json          the files, and the responses they hold
+//	surveys/held/org=<ORG>/<response-key>.json                         waiting for the carer's registration
+//	surveys/rejected/org=<ORG>/<response-key>.json                     rejected, with the reasons
+
+// SurveyDataKey is where a batch of an organisation's survey responses of a
+// quarter is stored.
+func SurveyDataKey(org string, period pipeline.Period, batchID string) string {
+	return fmt.Sprintf("surveys/responses/org=%s/period=%s/%s.parquet", org, period, batchID)
+}
+
+// SurveyManifestKey is where a survey partition's manifest is.
+func SurveyManifestKey(org string, period pipeline.Period) string {
+	return fmt.Sprintf("surveys/current/org=%s/period=%s/manifest.json", org, period)
+}
+
+// SurveyHeldKey and SurveyRejectedKey are where a response waiting for its
+// carer, or rejected, is recorded.
+func SurveyHeldKey(org, key string) string     { return "surveys/held/org=" + org + "/" + key + ".json" }
+func SurveyRejectedKey(org, key string) string { return "surveys/rejected/org=" + org + "/" + key + ".json" }
+
+// SurveyManifest says which files hold a partition's survey responses, in
+// the order they were committed, and which responses (by their
+// de-duplication key) they hold.
+type SurveyManifest struct {
+	Org    string       `json:"org"`
+	Period string       `json:"period"`
+	Files  []SurveyFile `json:"files"`
+	// Rows is the number of rows in all the files; each row's source_row
+	// is its place in the partition (1 to Rows), in the order received.
+	Rows int `json:"rows"`
+	// Responses are the keys of the responses stored, sorted.
+	Responses []string  `json:"responses"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SurveyFile is one file of a survey partition.
+type SurveyFile struct {
+	Key  string `json:"key"`
+	Rows int    `json:"rows"`
+}
+
+// Has reports whether a response is stored in the partition.
+func (m *SurveyManifest) Has(key string) bool {
+	_, ok := slices.BinarySearch(m.Responses, key)
+	return ok
+}
+
+// Add records a file and the responses it holds.
+func (m *SurveyManifest) Add(f SurveyFile, keys []string) {
+	m.Files = append(m.Files, f)
+	m.Rows += f.Rows
+	m.Responses = append(m.Responses, keys...)
+	slices.Sort(m.Responses)
+	m.Responses = slices.Compact(m.Responses)
+}
+
+// SurveyPartition reads a survey partition's manifest and its ETag; ok is
+// false when nothing was committed to it yet.
+func (l *Lake) SurveyPartition(ctx context.Context, org string, period pipeline.Period) (m SurveyManifest, etag string, ok bool, err error) {
+	obj, err := l.readJSON(ctx, SurveyManifestKey(org, period), &m)
+	if pipeline.KindOf(err) == pipeline.NotFound {
+		return SurveyManifest{Org: org, Period: period.String()}, "", false, nil
+	}
+	if err != nil {
+		return m, "", false, fmt.Errorf("read the survey manifest of %s %s: %w", org, period, err)
+	}
+	return m, obj.ETag, true, nil
+}
+
+// SwitchSurveys makes m the partition's manifest if the manifest still has
+// the ETag etag ("" when there was none); otherwise it fails with a
+// Conflict (or, on S3, NotFound) error and writes nothing.
+func (l *Lake) SwitchSurveys(ctx context.Context, m SurveyManifest, etag string) error {
+	period, err := pipeline.ParsePeriod(m.Period)
+	if err != nil {
+		return pipeline.Errorf(pipeline.Internal, "switch survey manifest: %w", err)
+	}
+	if err := l.writeJSON(ctx, SurveyManifestKey(m.Org, period), m, Condition{IfMatch: etag, IfAbsent: etag == ""}); err != nil {
+		return fmt.Errorf("switch the survey manifest of %s %s: %w", m.Org, m.Period, err)
+	}
+	return nil
+}
+
+// SurveyPartitions lists the survey partitions with a manifest, of one
+// organisation or (org "") of all.
+func (l *Lake) SurveyPartitions(ctx context.Context, org string) ([]SurveyManifest, error) {
+	prefix := "surveys/current/"
+	if org != "" {
+		prefix += "org=" + org + "/"
+	}
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	var keys []string
+	for _, o := range objs {
+		if strings.HasSuffix(o.Key, "/manifest.json") {
+			keys = append(keys, o.Key)
+		}
+	}
+	out := make([]SurveyManifest, len(keys))
+	err = l.readEach(ctx, keys, func(i int) error {
+		if _, err := l.readJSON(ctx, keys[i], &out[i]); err != nil {
+			return fmt.Errorf("read %s: %w", keys[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PutSurveyRecord writes a held or rejected response's record. With
+// ifAbsent it writes only if there is none (a Conflict is then not an
+// error: the same response was recorded already).
+func (l *Lake) PutSurveyRecord(ctx context.Context, key string, v any, ifAbsent bool) error {
+	err := l.writeJSON(ctx, key, v, Condition{IfAbsent: ifAbsent})
+	if ifAbsent && pipeline.KindOf(err) == pipeline.Conflict {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// SurveyRecords lists the keys under surveys/held/ or surveys/rejected/ of
+// an organisation, and reads each into a new value made by alloc.
+func SurveyRecords[T any](ctx context.Context, l *Lake, area, org string) ([]T, error) {
+	prefix := "surveys/" + area + "/org=" + org + "/"
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	out := make([]T, len(objs))
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.Key
+	}
+	found := make([]bool, len(keys))
+	err = l.readEach(ctx, keys, func(i int) error {
+		_, err := l.readJSON(ctx, keys[i], &out[i])
+		if pipeline.KindOf(err) == pipeline.NotFound {
+			return nil // accepted and removed meanwhile
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", keys[i], err)
+		}
+		found[i] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	kept := out[:0]
+	for i := range out {
+		if found[i] {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept, nil
+}
+
+// PutBytes stores an object whole, unconditionally.
+func (l *Lake) PutBytes(ctx context.Context, key string, b []byte) error {
+	if _, err := l.Store.Put(ctx, key, bytes.NewReader(b), int64(len(b)), Condition{}); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// SurveyRecordKeys lists the response keys recorded under surveys/held/ or
+// surveys/rejected/ for an organisation: one listing, not a read each.
+func (l *Lake) SurveyRecordKeys(ctx context.Context, area, org string) (map[string]bool, error) {
+	prefix := "surveys/" + area + "/org=" + org + "/"
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	out := make(map[string]bool, len(objs))
+	for _, o := range objs {
+		out[strings.TrimSuffix(strings.TrimPrefix(o.Key, prefix), ".json")] = true
+	}
+	return out, nil
+}
