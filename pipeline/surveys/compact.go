@@ -55,8 +55,10 @@ func Compact(ctx context.Context, l *lake.Lake, org string, period pipeline.Peri
 			if k := pipeline.KindOf(err); k != pipeline.Conflict && k != pipeline.NotFound || try == maxSwitchTries {
 				return false, err
 			}
-			if err := l.Store.Delete(ctx, key); err != nil {
-				return false, fmt.Errorf("remove %s: %w", key, err)
+			// A compaction of the same files may have won with this same
+			// key: the file stays if the manifest names it.
+			if err := dropUnnamed(ctx, l, org, period, key); err != nil {
+				return false, err
 			}
 			continue
 		}

@@ -200,11 +200,13 @@ func (c *Consumer) partition(ctx context.Context, org string, period pipeline.Pe
 				if k != pipeline.Conflict && k != pipeline.NotFound || try == maxSwitchTries {
 					return res, err
 				}
-				// Another batch committed first: this one's file (named by
-				// its place in the partition) is not in the manifest, so
-				// it goes, and the batch is read again against the winner.
-				if err := c.Lake.Store.Delete(ctx, file.Key); err != nil {
-					return res, fmt.Errorf("remove %s: %w", file.Key, err)
+				// Another batch committed first, and this one is read
+				// again against the winner. Its file goes unless the winner
+				// was this same batch (the same responses at the same
+				// place) and the manifest names it: only a switch from the
+				// manifest read above could, and that one is taken.
+				if err := dropUnnamed(ctx, c.Lake, org, period, file.Key); err != nil {
+					return res, err
 				}
 				continue
 			}
@@ -215,6 +217,22 @@ func (c *Consumer) partition(ctx context.Context, org string, period pipeline.Pe
 		}
 		return res, nil
 	}
+}
+
+// dropUnnamed removes a batch's file unless the partition's manifest
+// names it.
+func dropUnnamed(ctx context.Context, l *lake.Lake, org string, period pipeline.Period, key string) error {
+	man, _, _, err := l.SurveyPartition(ctx, org, period)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(man.Files, func(f lake.SurveyFile) bool { return f.Key == key }) {
+		return nil
+	}
+	if err := l.Store.Delete(ctx, key); err != nil {
+		return fmt.Errorf("remove %s: %w", key, err)
+	}
+	return nil
 }
 
 // record writes the held and rejected responses' records after the
