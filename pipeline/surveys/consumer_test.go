@@ -40,6 +40,14 @@ type env struct {
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
+	e := newEnvEmpty(tb)
+	e.ingest(tb, pipeline.Period{Year: 2026, Quarter: 2}, "carers.csv", carersQ1)
+	return e
+}
+
+// newEnvEmpty is a lake with no return in it.
+func newEnvEmpty(tb testing.TB) *env {
+	tb.Helper()
 	_, std := loadConsortium(tb)
 	store, err := fsstore.New(tb.TempDir())
 	if err != nil {
@@ -48,7 +56,6 @@ func newEnv(tb testing.TB) *env {
 	l := &lake.Lake{Store: store}
 	e := &env{std: std, lake: l, cfg: ingest.Config{Standard: std, Lake: l, Key: testKey(tb), Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()},
 		c: &surveys.Consumer{Standard: std, Lake: l}}
-	e.ingest(tb, pipeline.Period{Year: 2026, Quarter: 2}, "carers.csv", carersQ1)
 	return e
 }
 
