@@ -11,15 +11,30 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
 FUNCTIONS   ?= ingest uploads report
 FUZZTIME    ?= 20s
+# The demo's survey webhooks: whose follow-ups arrive through them, where the
+# local server listens, and the day the due list is made for (the day after
+# the sample's last quarter).
+SURVEY_ORG  ?= LEEDS-CC
+SERVE_ADDR  ?= 127.0.0.1:8765
+DUE_ON      ?= 2026-10-01
 
 .PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
 
-## demo: generate the sample consortium's returns and ingest every one into ./lake
+## demo: generate the sample consortium's returns and ingest them into ./lake; the
+## first organisation's follow-ups arrive instead as signed survey webhook deliveries
+## to `outcomes serve`; then the quarter's report and that organisation's due list
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
 	@build/outcomes keygen --out $(KEY) --if-missing
-	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
+	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) --except $(SURVEY_ORG)/followups $(SAMPLE)/manifest.json
+	@build/outcomes serve --lake $(LAKE) --key-file $(KEY) --addr $(SERVE_ADDR) \
+		--consortium $(SAMPLE)/consortium.json --secrets $(SAMPLE)/webhook-secrets.json & pid=$$!; \
+	build/outcomes survey replay --url http://$(SERVE_ADDR) --consortium $(SAMPLE)/consortium.json \
+		--secrets $(SAMPLE)/webhook-secrets.json --org $(SURVEY_ORG) $(SAMPLE)/manifest.json; status=$$?; \
+	kill -TERM $$pid; wait $$pid; exit $$status
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@build/outcomes due --lake $(LAKE) --org $(SURVEY_ORG) --on $(DUE_ON) > build/due-$(SURVEY_ORG).csv
+	@echo "Due list:           build/due-$(SURVEY_ORG).csv ($$(($$(wc -l < build/due-$(SURVEY_ORG).csv) - 1)) surveys due or overdue on $(DUE_ON))"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)

@@ -69,6 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return backfillCmd(args[1:], stdout, stderr)
 	case "report":
 		return reportCmd(args[1:], stdout, stderr)
+	case "serve":
+		return serveCmd(args[1:], stdout, stderr)
+	case "due":
+		return dueCmd(args[1:], stdout, stderr)
 	case "survey":
 		return surveyCmd(args[1:], stdout, stderr)
 	case "keygen":

@@ -286,10 +286,10 @@ func parseSmartSurvey(body []byte) ([]Response, error) {
 	return out, nil
 }
 
-// The project's own JSON form, which a Power Automate flow builds from
-// Microsoft Forms' "Get response details" and any other tool can send: one
-// response or a list of them.
-type genericResponse struct {
+// GenericResponse is the project's own JSON form, which a Power Automate
+// flow builds from Microsoft Forms' "Get response details" and any other
+// tool can send: one response or a list of them.
+type GenericResponse struct {
 	FormID      string         `json:"form_id"`
 	ResponseID  string         `json:"response_id"`
 	SubmittedAt string         `json:"submitted_at"`
@@ -298,17 +298,17 @@ type genericResponse struct {
 }
 
 func parseGeneric(body []byte) ([]Response, error) {
-	var many []genericResponse
+	var many []GenericResponse
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '[' {
 		if err := decode(body, &many); err != nil {
 			return nil, err
 		}
 	} else {
-		var one genericResponse
+		var one GenericResponse
 		if err := decode(body, &one); err != nil {
 			return nil, err
 		}
-		many = []genericResponse{one}
+		many = []GenericResponse{one}
 	}
 	out := make([]Response, 0, len(many))
 	for _, g := range many {
