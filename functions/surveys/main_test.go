@@ -391,3 +391,127 @@ func TestSurveys_EndToEnd(t *testing.T) {
 		t.Fatalf("rows after compaction\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// bigCarers registers S0001 to S1000 on 5 January 2026.
+func bigCarers(n int) string {
+	var b strings.Builder
+	b.WriteString("client_ref,registration_date,employment_status,consent_followup\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "S%04d,2026-01-05,UNEMPLOYED,Y\n", i)
+	}
+	return b.String()
+}
+
+// smartSurveyBatch is the SmartSurvey fixture's first response, once for
+// each of S0001 to S<n>, in one delivery.
+func smartSurveyBatch(t *testing.T, n int) []byte {
+	t.Helper()
+	var batch []map[string]any
+	if err := json.Unmarshal(readFixture(t, "smartsurvey.json"), &batch); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]json.RawMessage, n)
+	for i := range n {
+		b, _ := json.Marshal(batch[0])
+		s := strings.Replace(string(b), `"id":310000001`, fmt.Sprintf(`"id":%d`, 320000000+i), 1)
+		s = strings.Replace(s, `"value":"C003"`, fmt.Sprintf(`"value":"S%04d"`, i+1), 1)
+		out[i] = json.RawMessage(s)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A SmartSurvey batch of 1,000 responses is one delivery, queued in
+// several messages and written whole; 50 deliveries at once to four
+// webhook processes, consumed by four consumer processes at once, add
+// exactly 50 rows.
+func TestSurveys_BatchAndConcurrency(t *testing.T) {
+	f := setup(t, 4)
+	f.ingest(t, pipeline.Period{Year: 2026, Quarter: 1}, "carers-big.csv", bigCarers(1000))
+	refs := make([]string, 1000)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("S%04d", i+1)
+	}
+
+	body := smartSurveyBatch(t, 1000)
+	if code := f.deliver(t, "w52-smartsurvey", body, signed(surveys.SmartSurvey, []byte(formSecret("w52-smartsurvey")), body)); code != http.StatusOK {
+		t.Fatalf("the batch: status %d", code)
+	}
+	recs := f.sqs.take()
+	if len(recs) < 2 {
+		t.Fatalf("1,000 responses in %d messages", len(recs))
+	}
+	f.consume(t, recs)
+	got := f.rows(t, refs)
+	if len(got) != 1000 || got[0] != "S0001 W52 2026-08-03 SELF_EMPLOYED" || got[999] != "S1000 W52 2026-08-03 SELF_EMPLOYED" {
+		t.Fatalf("%d rows: first %q", len(got), got[:min(3, len(got))])
+	}
+
+	tmpl := readFixture(t, "typeform.json")
+	secret := []byte(formSecret("w26-typeform"))
+	var wg sync.WaitGroup
+	codes := make([]int, 50)
+	for i := range 50 {
+		wg.Go(func() {
+			b := bytes.Replace(tmpl, []byte(`"token": "a3a12ec67a1365927098a606107fac15"`), fmt.Appendf(nil, `"token": "concurrent-%d"`, i), 1)
+			b = bytes.Replace(b, []byte(`"client_ref": "C001"`), fmt.Appendf(nil, `"client_ref": "S%04d"`, i+1), 1)
+			codes[i] = f.deliverQuiet(t, b, "w26-typeform", signed(surveys.Typeform, secret, b))
+		})
+	}
+	wg.Wait()
+	for i, c := range codes {
+		if c != http.StatusOK {
+			t.Fatalf("delivery %d: status %d", i, c)
+		}
+	}
+	recs = f.sqs.take()
+	if len(recs) != 50 {
+		t.Fatalf("%d messages queued, want 50", len(recs))
+	}
+	var failed sync.Map
+	for i, r := range recs {
+		wg.Go(func() {
+			b, _ := json.Marshal(events.SQSEvent{Records: []events.SQSMessage{r}})
+			res := f.consumer.Invoke(t, b, time.Minute)
+			var resp events.SQSEventResponse
+			if res.Error != nil || json.Unmarshal(res.Response, &resp) != nil || len(resp.BatchItemFailures) != 0 {
+				failed.Store(i, string(res.Response))
+			}
+		})
+	}
+	wg.Wait()
+	failed.Range(func(k, v any) bool { t.Errorf("message %v: %v", k, v); return true })
+	got = f.rows(t, refs)
+	w26 := 0
+	for _, r := range got {
+		if strings.Contains(r, " W26 2026-07-14 EMPLOYED_PT") {
+			w26++
+		}
+	}
+	if len(got) != 1050 || w26 != 50 {
+		t.Fatalf("%d rows, %d of them W26, want 1,050 and 50", len(got), w26)
+	}
+}
+
+// deliverQuiet is deliver for a goroutine: it reports a bad answer as
+// status 0 rather than stopping the test from a goroutine of its own (the
+// runtime still fails the test, and ends the goroutine, if the function
+// gives no answer at all).
+func (f *fixture) deliverQuiet(t *testing.T, body []byte, form string, header map[string]string) int {
+	hdr := map[string]string{}
+	for k, v := range header {
+		hdr[strings.ToLower(k)] = v
+	}
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/surveys/LEEDS-CC/" + form, Headers: hdr, Body: string(body)}
+	ev.RequestContext.HTTP.Method = http.MethodPost
+	b, _ := json.Marshal(ev)
+	res := f.webhook.Invoke(t, b, time.Minute)
+	var resp events.APIGatewayV2HTTPResponse
+	if res.Error != nil || json.Unmarshal(res.Response, &resp) != nil {
+		return 0
+	}
+	return resp.StatusCode
+}
