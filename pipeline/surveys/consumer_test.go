@@ -32,6 +32,7 @@ const (
 )
 
 type env struct {
+	dir  string // the lake's folder
 	std  *standard.Standard
 	lake *lake.Lake
 	cfg  ingest.Config
@@ -49,12 +50,13 @@ func newEnv(tb testing.TB) *env {
 func newEnvEmpty(tb testing.TB) *env {
 	tb.Helper()
 	_, std := loadConsortium(tb)
-	store, err := fsstore.New(tb.TempDir())
+	dir := tb.TempDir()
+	store, err := fsstore.New(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	l := &lake.Lake{Store: store}
-	e := &env{std: std, lake: l, cfg: ingest.Config{Standard: std, Lake: l, Key: testKey(tb), Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()},
+	e := &env{dir: dir, std: std, lake: l, cfg: ingest.Config{Standard: std, Lake: l, Key: testKey(tb), Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()},
 		c: &surveys.Consumer{Standard: std, Lake: l}}
 	return e
 }
