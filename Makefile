@@ -9,7 +9,7 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report
+FUNCTIONS   ?= ingest uploads report surveys
 FUZZTIME    ?= 20s
 # The demo's survey webhooks: whose follow-ups arrive through them, where the
 # local server listens, and the day the due list is made for (the day after
@@ -78,6 +78,8 @@ fuzz:
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
 	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
+	$(GO) test ./webhook -run '^$$' -bench ReplyTime -benchtime 1x
+	$(GO) test ./pipeline/surveys -run '^$$' -bench Compact -benchtime 1x -benchmem
 
 ## report-check: open the demo's report in headless Chromium (installed with apt-get if missing): no console errors, a screenshot
 report-check: demo
