@@ -41,7 +41,7 @@ func TestFromSecretsExtension(t *testing.T) {
 		status int
 		body   string
 		token  string
-		kind   pipeline.Kind // ignored when ok
+		kind   pipeline.ErrorKind // ignored when ok
 		ok     bool
 	}{
 		{"a key", 200, `{"SecretString":"` + goodKey + `"}`, "tok", 0, true},

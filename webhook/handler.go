@@ -55,7 +55,7 @@ type Reply struct {
 }
 
 // The answer for each way a delivery can fail, in one table.
-var statusOf = map[stage]map[pipeline.Kind]int{
+var statusOf = map[stage]map[pipeline.ErrorKind]int{
 	stageRoute:  {pipeline.NotFound: http.StatusNotFound, pipeline.Invalid: http.StatusNotFound},
 	stageSecret: {pipeline.NotFound: http.StatusNotFound},
 	stageVerify: {pipeline.Invalid: http.StatusUnauthorized},

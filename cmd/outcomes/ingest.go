@@ -286,8 +286,8 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 				tally.rejectedFiles++
 			}
 			example = filepath.Join(l.lake, filepath.FromSlash(lake.UploadKey(r.Org, up.UploadID, "report.html")))
-			if !slices.Contains(statuses, up.Status) {
-				statuses = append(statuses, up.Status)
+			if !slices.Contains(statuses, string(up.Status)) {
+				statuses = append(statuses, string(up.Status))
 			}
 			if up.Status == lake.UploadDuplicate {
 				continue

@@ -1,7 +1,9 @@
-// Command outcomes is the consortium's command-line tool: it validates a
-// return the way an upload is validated, and writes the templates and the
-// data dictionary from the standard. It is thin wiring: flags into a config,
-// the domain packages do the work.
+// Command outcomes is the consortium's command-line tool, the pipeline on
+// one machine with a folder lake: it validates a return the way an upload
+// is validated, ingests one return or a whole history (backfill) into the
+// lake, makes the quarterly report from it, creates the pseudonymisation
+// key, and writes the templates and the data dictionary from the standard.
+// It is thin wiring: flags into a config, the domain packages do the work.
 //
 // Exit codes: 0 when every row is accepted, 1 when any row or table is
 // rejected, 2 for usage errors, unreadable files or failures, 3 for a

@@ -113,7 +113,7 @@ func (h *handler) object(ctx context.Context, rec events.S3EventRecord) error {
 	if err != nil {
 		return pipeline.Errorf(pipeline.Invalid, "read object key %q: %w", rec.S3.Object.Key, err)
 	}
-	up, err := landing.Parse(key)
+	up, err := landing.Parse(h.ingest.Standard, key)
 	if err != nil {
 		return err
 	}

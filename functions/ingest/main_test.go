@@ -180,7 +180,7 @@ func TestIngest_EndToEnd(t *testing.T) {
 		if err := json.Unmarshal([]byte(own.Body), &body); err != nil || own.StatusCode != 200 {
 			t.Fatalf("own organisation: %d %s", own.StatusCode, own.Body)
 		}
-		if body.Status != lake.UploadDone || body.UploadID != rec.UploadID || len(body.Report.Files) != 1 || body.Report.Files[0].Tables[0].Accepted != 10 {
+		if body.Status != string(lake.UploadDone) || body.UploadID != rec.UploadID || len(body.Report.Files) != 1 || body.Report.Files[0].Tables[0].Accepted != 10 {
 			t.Errorf("own organisation's answer: %s", own.Body)
 		}
 		if other := get("OTHER-ORG"); other.StatusCode != 404 || strings.Contains(other.Body, rec.UploadID) {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
@@ -32,10 +31,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
-
-// endpointRegion is the region signed for when an endpoint is set and
-// nothing names one: local servers accept any.
-const endpointRegion = "us-east-1"
 
 // handler makes one quarter's reports and sends the e-mails.
 type handler struct {
@@ -58,31 +53,24 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "" || cfg.SESEndpoint != "")
 	if err != nil {
-		return nil, fmt.Errorf("load AWS config: %w", err)
+		return nil, err
 	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" && cfg.SESEndpoint == "" {
-			return nil, fmt.Errorf("no region in the environment (AWS_REGION)")
-		}
-		awsCfg.Region = endpointRegion
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	client := s3store.NewClient(awsCfg, cfg.Location)
 	mail := sesv2.NewFromConfig(awsCfg, func(o *sesv2.Options) {
 		if cfg.SESEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.SESEndpoint)
 		}
 	})
+	lakeStore, reports := s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix), s3store.NewFromClient(client, cfg.ReportsBucket, "")
+	if err := errors.Join(lakeStore.Err(), reports.Err()); err != nil {
+		return nil, err
+	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake:    &lake.Lake{Store: s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix)},
-		reports: s3store.NewFromClient(client, cfg.ReportsBucket, ""),
+		lake:    &lake.Lake{Store: lakeStore},
+		reports: reports,
 		presign: s3.NewPresignClient(client),
 		mail:    mail,
 		now:     time.Now,
@@ -217,18 +205,7 @@ func quarterOf(ev events.EventBridgeEvent) (string, error) {
 	if ev.Time.IsZero() {
 		return "", fmt.Errorf("the event has no time and its detail no period")
 	}
-	return previousQuarter(ev.Time).String(), nil
-}
-
-// previousQuarter is the quarter before the one t (in UTC) falls in.
-func previousQuarter(t time.Time) pipeline.Period {
-	t = t.UTC()
-	p := pipeline.Period{Year: t.Year(), Quarter: (int(t.Month())-1)/3 + 1}
-	if p.Quarter == 1 {
-		return pipeline.Period{Year: p.Year - 1, Quarter: 4}
-	}
-	p.Quarter--
-	return p
+	return pipeline.PeriodOf(ev.Time.UTC()).Prev().String(), nil
 }
 
 // reportKey is the folder of a report in the reports bucket.
@@ -303,8 +280,7 @@ func (h *handler) send(ctx context.Context, to []string, subject, text, body str
 
 // missingByOrg lists, by organisation, the kinds of return that have not
 // arrived, from a report's data-quality rows.
-func missingByOrg(quality any) map[string][]string {
-	rows, _ := quality.([]metrics.QualityRow)
+func missingByOrg(rows []metrics.QualityRow) map[string][]string {
 	out := map[string][]string{}
 	for _, r := range metrics.MissingReturns(rows) {
 		out[r.Org] = append(out[r.Org], r.Kind)
@@ -322,11 +298,11 @@ type headline struct {
 // consortium totals: nothing below consortium level is ever put in an
 // e-mail, so no small number can leave the report's suppression.
 var headlines = []headline{
-	{"reach.registered", "Carers registered"},
-	{"reach.supported", "Carers supported"},
-	{"outcomes.quarter.any_hard", "Carers with any hard outcome"},
-	{"sustained.starts.w26", "Job starts sustained at 26 weeks"},
-	{"sustained.kept.w26", "Jobs kept, sustained at 26 weeks"},
+	{metrics.ReachRegistered, "Carers registered"},
+	{metrics.ReachSupported, "Carers supported"},
+	{metrics.OutcomesAnyHard, "Carers with any hard outcome"},
+	{metrics.SustainedStartsW26, "Job starts sustained at 26 weeks"},
+	{metrics.SustainedKeptW26, "Jobs kept, sustained at 26 weeks"},
 }
 
 // summary is the headline figures as lines of text, from the consortium

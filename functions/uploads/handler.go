@@ -16,14 +16,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
@@ -35,8 +34,9 @@ import (
 
 const (
 	// StatusReceived is the status of a file that has landed and has not
-	// been ingested yet.
-	StatusReceived = "received"
+	// been ingested yet; the others are the lake's (lake.UploadDone,
+	// lake.UploadRejected).
+	StatusReceived lake.UploadState = "received"
 	// maxBodyBytes bounds a request body: a request is a few short fields.
 	maxBodyBytes = 16 << 10
 	// readers is how many lake objects a listing reads at once.
@@ -44,7 +44,6 @@ const (
 )
 
 var (
-	orgPattern       = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 	landingIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	uploadIDPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
@@ -58,9 +57,10 @@ type presigner interface {
 type handler struct {
 	cfg     config
 	log     *slog.Logger
-	lake    *lake.Lake // the lake: landing records, statuses, reports
-	landing lake.Store // the landing bucket: files not yet ingested
-	presign presigner  // signs upload URLs for the landing bucket
+	std     *standard.Standard // the organisation codes' rule
+	lake    *lake.Lake         // the lake: landing records, statuses, reports
+	landing lake.Store         // the landing bucket: files not yet ingested
+	presign presigner          // signs upload URLs for the landing bucket
 	now     func() time.Time
 	newID   func() (string, error) // a new landing id
 }
@@ -70,37 +70,23 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	open := func(bucket, prefix string) (lake.Store, error) {
-		return s3store.New(ctx, s3store.Config{Bucket: bucket, Prefix: prefix, Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
-	}
-	lakeStore, err := open(cfg.LakeBucket, cfg.LakePrefix)
+	std, err := standard.Latest()
 	if err != nil {
-		return nil, fmt.Errorf("open the lake: %w", err)
+		return nil, err
 	}
-	landingStore, err := open(cfg.LandingBucket, "")
+	awsCfg, err := s3store.LoadAWSConfig(ctx, "", cfg.Endpoint != "")
 	if err != nil {
-		return nil, fmt.Errorf("open the landing bucket: %w", err)
+		return nil, err
 	}
-	// The URLs are signed by a client set up as the stores' are, with the
+	// One client for the stores and the URLs, which it signs with the
 	// function's own credentials: the uploader needs none.
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
+	client := s3store.NewClient(awsCfg, cfg.Location)
+	lakeStore, landingStore := s3store.NewFromClient(client, cfg.LakeBucket, cfg.LakePrefix), s3store.NewFromClient(client, cfg.LandingBucket, "")
+	if err := errors.Join(lakeStore.Err(), landingStore.Err()); err != nil {
+		return nil, err
 	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" {
-			return nil, fmt.Errorf("AWS_REGION is not set")
-		}
-		awsCfg.Region = "us-east-1" // as s3store does for a local server
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
 	return &handler{
-		cfg: cfg, log: log,
+		cfg: cfg, log: log, std: std,
 		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, presign: s3.NewPresignClient(client),
 		now: time.Now, newID: randomID,
 	}, nil
@@ -115,23 +101,39 @@ func randomID() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// apiError is an answer other than 200 that the caller is meant to read.
-// Any other error is a 500 whose cause is logged, never sent.
-type apiError struct {
+// answer is how this edge answers an error of each of the domain's kinds:
+// the one table from pipeline kinds to HTTP statuses, as the CLI has one to
+// exit codes and the ingest function one to retries. An error of a kind
+// whose message is told is answered with its message, meant for the
+// caller; any other's cause is logged, never sent.
+var answer = map[pipeline.ErrorKind]struct {
 	status int
-	msg    string
-	allow  string // the methods allowed, for a 405
+	tell   bool
+}{
+	pipeline.Invalid:   {http.StatusBadRequest, true},
+	pipeline.NotFound:  {http.StatusNotFound, true},
+	pipeline.Conflict:  {http.StatusConflict, false},
+	pipeline.Transient: {http.StatusServiceUnavailable, false},
+	pipeline.Internal:  {http.StatusInternalServerError, false},
 }
 
-func (e *apiError) Error() string { return e.msg }
+// unexplained is the answer to an error whose cause is not told.
+const unexplained = "the service could not answer; please try again later"
+
+// notAllowed is a request whose method the route does not serve: a 405,
+// which alone of the answers needs a header (Allow), so it is no domain
+// kind.
+type notAllowed struct{ allow string }
+
+func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow, ", ", " or ") }
 
 func badRequest(format string, args ...any) error {
-	return &apiError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return pipeline.Errorf(pipeline.Invalid, format, args...)
 }
 
 // noUpload answers alike for an id that does not exist and an id of
 // another organisation, so that nothing is learnt of the others' uploads.
-func noUpload() error { return &apiError{status: http.StatusNotFound, msg: "no such upload"} }
+func noUpload() error { return pipeline.Errorf(pipeline.NotFound, "no such upload") }
 
 // Handle answers one API request. It never fails the invocation: every
 // failure is an HTTP answer, and an unexpected one is logged.
@@ -145,23 +147,29 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	}
 	log = log.With("org", org)
 	status, body, err := h.serve(ctx, log, org, ev)
-	var ae *apiError
-	switch {
-	case errors.As(err, &ae):
-		// A 400's message may quote the caller's input, such as a file
-		// name, which may name a person: it is answered, not logged.
-		if ae.status == http.StatusBadRequest {
-			log.Info("answered", "status", ae.status)
-		} else {
-			log.Info("answered", "status", ae.status, "reason", ae.msg)
-		}
-		return reply(ae.status, errorBody{ae.msg}, ae.allow), nil
-	case err != nil:
-		log.Error("failed", "status", http.StatusInternalServerError, "kind", pipeline.KindOf(err).String(), "error", err.Error())
-		return reply(http.StatusInternalServerError, errorBody{"the service could not answer; please try again later"}, ""), nil
+	if err == nil {
+		log.Info("answered", "status", status)
+		return reply(status, body, ""), nil
 	}
-	log.Info("answered", "status", status)
-	return reply(status, body, ""), nil
+	var na *notAllowed
+	if errors.As(err, &na) {
+		log.Info("answered", "status", http.StatusMethodNotAllowed, "reason", err.Error())
+		return reply(http.StatusMethodNotAllowed, errorBody{err.Error()}, na.allow), nil
+	}
+	kind := pipeline.KindOf(err)
+	a := answer[kind]
+	switch {
+	case !a.tell:
+		log.Error("failed", "status", a.status, "kind", kind.String(), "error", err.Error())
+		return reply(a.status, errorBody{unexplained}, ""), nil
+	case kind == pipeline.Invalid:
+		// The message may quote the caller's input, such as a file name,
+		// which may name a person: it is answered, not logged.
+		log.Info("answered", "status", a.status)
+	default:
+		log.Info("answered", "status", a.status, "reason", err.Error())
+	}
+	return reply(a.status, errorBody{err.Error()}, ""), nil
 }
 
 // org is the caller's organisation: from the token's claims only.
@@ -171,7 +179,7 @@ func (h *handler) org(ev events.APIGatewayV2HTTPRequest) (string, bool) {
 		return "", false
 	}
 	org := auth.JWT.Claims[h.cfg.ClaimOrg]
-	return org, orgPattern.MatchString(org)
+	return org, h.std.ValidOrg(org) == nil
 }
 
 // serve routes a request of an organisation.
@@ -186,10 +194,10 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 		case http.MethodGet:
 			return h.list(ctx, org)
 		}
-		return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET or POST", allow: "GET, POST"}
+		return 0, nil, &notAllowed{allow: "GET, POST"}
 	case len(parts) == 2 && parts[0] == "uploads" && (parts[1] == "due" || parts[1] == "survey-rejections"):
 		if method != http.MethodGet {
-			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
+			return 0, nil, &notAllowed{allow: "GET"}
 		}
 		if parts[1] == "due" {
 			return h.due(ctx, org)
@@ -197,11 +205,11 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 		return h.surveyRejections(ctx, org)
 	case len(parts) == 2 && parts[0] == "uploads":
 		if method != http.MethodGet {
-			return 0, nil, &apiError{status: http.StatusMethodNotAllowed, msg: "use GET", allow: "GET"}
+			return 0, nil, &notAllowed{allow: "GET"}
 		}
 		return h.get(ctx, log.With("landing_id", parts[1]), org, parts[1])
 	}
-	return 0, nil, &apiError{status: http.StatusNotFound, msg: "no such route"}
+	return 0, nil, pipeline.Errorf(pipeline.NotFound, "no such route")
 }
 
 // dueList is the answer to GET /uploads/due.
@@ -216,12 +224,8 @@ type dueList struct {
 
 // due answers GET /uploads/due: the organisation's follow-up surveys due.
 func (h *handler) due(ctx context.Context, org string) (int, any, error) {
-	std, err := standard.Latest()
-	if err != nil {
-		return 0, nil, err
-	}
 	today := pipeline.DaysOf(h.now())
-	list, err := surveys.DueList(ctx, h.lake, std, org, today)
+	list, err := surveys.DueList(ctx, h.lake, h.std, org, today)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -308,7 +312,7 @@ func (h *handler) create(ctx context.Context, log *slog.Logger, org string, ev e
 		return 0, nil, err
 	}
 	if err := landing.CheckFileName(req.Filename); err != nil {
-		return 0, nil, badRequest("%s", err.Error())
+		return 0, nil, err
 	}
 	maxBytes := int64(h.cfg.MaxUploadMB) << 20
 	switch {
@@ -385,13 +389,13 @@ func jsonProblem(err error) string {
 func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
 	p, err := pipeline.ParsePeriod(s)
 	if err != nil {
-		return p, badRequest("period: %s", err.Error())
+		return p, fmt.Errorf("period: %w", err)
 	}
 	cur := pipeline.PeriodOf(now)
 	switch {
 	case p.Year < 2000:
 		return p, badRequest("period %s: returns start in 2000-Q1", p)
-	case p.Year > cur.Year || p.Year == cur.Year && p.Quarter > cur.Quarter:
+	case p.Compare(cur) > 0:
 		return p, badRequest("period %s has not started yet: the latest quarter is %s", p, cur)
 	}
 	return p, nil
@@ -399,14 +403,14 @@ func checkPeriod(s string, now time.Time) (pipeline.Period, error) {
 
 // upload is what the API says of one landed file.
 type upload struct {
-	ID         string     `json:"id"` // the landing id
-	Status     string     `json:"status"`
-	File       string     `json:"file"`
-	Period     string     `json:"period"`
-	UploadID   string     `json:"upload_id,omitempty"`
-	Kinds      []string   `json:"kinds,omitempty"`
-	ReceivedAt time.Time  `json:"received_at"`
-	DoneAt     *time.Time `json:"done_at,omitempty"`
+	ID         string           `json:"id"` // the landing id
+	Status     lake.UploadState `json:"status"`
+	File       string           `json:"file"`
+	Period     string           `json:"period"`
+	UploadID   string           `json:"upload_id,omitempty"`
+	Kinds      []string         `json:"kinds,omitempty"`
+	ReceivedAt time.Time        `json:"received_at"`
+	DoneAt     *time.Time       `json:"done_at,omitempty"`
 }
 
 // uploadDetail is one upload with its report.
@@ -503,7 +507,7 @@ func (h *handler) waiting(ctx context.Context, org string) (map[string]upload, e
 	}
 	out := map[string]upload{}
 	for _, o := range objs {
-		up, err := landing.Parse(o.Key)
+		up, err := landing.Parse(h.std, o.Key)
 		if err != nil || up.Org != org {
 			continue // not written through this API: never ingested either
 		}
@@ -595,28 +599,12 @@ func (h *handler) readRaw(ctx context.Context, key string) (json.RawMessage, err
 
 // each calls fn for 0..n-1, a few at a time, and returns the first error.
 func each(n int, fn func(i int) error) error {
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		errs []error
-		sem  = make(chan struct{}, readers)
-	)
+	var g errgroup.Group
+	g.SetLimit(readers)
 	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
-			}
-		})
+		g.Go(func() error { return fn(i) })
 	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return g.Wait()
 }
 
 type errorBody struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
@@ -59,7 +60,7 @@ func newTestHandler(tb testing.TB, cfg config) (*handler, *fakePresigner) {
 	}
 	p := &fakePresigner{}
 	return &handler{
-		cfg: cfg, log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		cfg: cfg, log: slog.New(slog.NewJSONHandler(io.Discard, nil)), std: standardtest.Load(tb),
 		lake: &lake.Lake{Store: open()}, landing: open(), presign: p,
 		now:   testNow,
 		newID: func() (string, error) { return "0123456789abcdef0123456789abcdef", nil },
@@ -214,7 +215,7 @@ func TestHandler_List(t *testing.T) {
 	}
 	var order []string
 	for _, u := range got.Uploads {
-		order = append(order, u.ID[:1]+" "+u.Status)
+		order = append(order, u.ID[:1]+" "+string(u.Status))
 	}
 	if got, want := strings.Join(order, ", "), "4 received, 3 done, 2 rejected, 1 done"; got != want {
 		t.Errorf("uploads %s, want %s", got, want)
@@ -227,10 +228,7 @@ func TestHandler_List(t *testing.T) {
 func TestHandler_Due(t *testing.T) {
 	h, _ := newTestHandler(t, testConfig())
 	ctx := context.Background()
-	std, err := standard.Latest()
-	if err != nil {
-		t.Fatal(err)
-	}
+	std := standardtest.Load(t)
 	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -269,5 +267,49 @@ func TestHandler_Due(t *testing.T) {
 	}
 	if resp, _ := h.Handle(ctx, request("POST", "/uploads/due", "LEEDS-CC", "")); resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("POST: %d", resp.StatusCode)
+	}
+}
+
+// failingList is a store whose List fails with err.
+type failingList struct {
+	lake.Store
+	err error
+}
+
+func (s failingList) List(context.Context, string) ([]lake.Object, error) { return nil, s.err }
+
+// TestHandler_ErrorKinds checks the table from the domain's error kinds to
+// HTTP statuses: what the caller may read is answered, any other cause is
+// not.
+func TestHandler_ErrorKinds(t *testing.T) {
+	tests := []struct {
+		kind   pipeline.ErrorKind
+		status int
+		told   bool
+	}{
+		{pipeline.Invalid, http.StatusBadRequest, true},
+		{pipeline.NotFound, http.StatusNotFound, true},
+		{pipeline.Conflict, http.StatusConflict, false},
+		{pipeline.Transient, http.StatusServiceUnavailable, false},
+		{pipeline.Internal, http.StatusInternalServerError, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind.String(), func(t *testing.T) {
+			h, _ := newTestHandler(t, testConfig())
+			h.landing = failingList{h.landing, fmt.Errorf("wrapped: %w", pipeline.Errorf(tt.kind, "the cause"))}
+			resp, err := h.Handle(context.Background(), request("GET", "/uploads", "LEEDS-CC", ""))
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("%d %s %v, want %d", resp.StatusCode, resp.Body, err, tt.status)
+			}
+			if told := strings.Contains(resp.Body, "the cause"); told != tt.told {
+				t.Errorf("body %s: cause told %v, want %v", resp.Body, told, tt.told)
+			}
+		})
+	}
+	// The answers that are no domain error: a method a route does not serve.
+	h, _ := newTestHandler(t, testConfig())
+	resp, _ := h.Handle(context.Background(), request("DELETE", "/uploads", "LEEDS-CC", ""))
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Headers["Allow"] != "GET, POST" || !strings.Contains(resp.Body, "use GET or POST") {
+		t.Errorf("DELETE /uploads: %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
 	}
 }

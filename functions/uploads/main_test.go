@@ -22,6 +22,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -200,7 +201,7 @@ func TestUploads_Post(t *testing.T) {
 		if keys := f.landingKeys(t, "landing/org=OTHER-ORG/"); len(keys) != 0 {
 			t.Errorf("landed for the body's org: %q", keys)
 		}
-		if _, err := landing.Parse(u.Key); err != nil {
+		if _, err := landing.Parse(standardtest.Load(t), u.Key); err != nil {
 			t.Errorf("the ingest function would refuse the key: %v", err)
 		}
 	})
@@ -386,7 +387,7 @@ func TestUploads_Get(t *testing.T) {
 	t.Run("landed, not yet ingested", func(t *testing.T) {
 		var got map[string]any
 		decode(t, f.getOne(t, "TEST-ORG", waitingID), http.StatusOK, &got)
-		if got["status"] != StatusReceived || got["file"] != "support.xlsx" || got["period"] != "2026-Q4" {
+		if got["status"] != string(StatusReceived) || got["file"] != "support.xlsx" || got["period"] != "2026-Q4" {
 			t.Errorf("upload %v", got)
 		}
 		if _, ok := got["report"]; ok {
@@ -407,12 +408,12 @@ func TestUploads_Get(t *testing.T) {
 		}
 	})
 
-	t.Run("S3 down is a 500 that says nothing of the cause", func(t *testing.T) {
+	t.Run("S3 down is a 503 that says nothing of the cause", func(t *testing.T) {
 		f.s3.Stop(t)
 		resp := f.invoke(t, event(t, "apigw-get-uploads.json", map[string]string{"ORG": "TEST-ORG"}))
 		f.s3.Restart(t)
 		var e errorBody
-		decode(t, resp, http.StatusInternalServerError, &e)
+		decode(t, resp, http.StatusServiceUnavailable, &e)
 		if strings.Contains(e.Error, "127.0.0.1") || strings.Contains(e.Error, "TEST-ORG") {
 			t.Errorf("error %q tells the cause", e.Error)
 		}
@@ -438,6 +439,7 @@ func TestUploads_StartupErrors(t *testing.T) {
 		{"no lake bucket", []string{"LANDING_BUCKET=landing"}, "LAKE_BUCKET is not set"},
 		{"no landing bucket", []string{"LAKE_BUCKET=lake"}, "LANDING_BUCKET is not set"},
 		{"a bad TTL", []string{"LAKE_BUCKET=lake", "LANDING_BUCKET=landing", "UPLOAD_URL_TTL=15"}, "UPLOAD_URL_TTL"},
+		{"a bad lake prefix", []string{"LAKE_BUCKET=lake", "LANDING_BUCKET=landing", "LAKE_PREFIX=a//b", "S3_ENDPOINT=http://127.0.0.1:9"}, `prefix \"a//b\"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := lambdatest.Start(t).Run(t, bin, tc.env...)

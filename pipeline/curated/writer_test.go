@@ -169,7 +169,7 @@ func TestWriter_Write_Errors(t *testing.T) {
 	tests := []struct {
 		name, kind string
 		rec        func(t *testing.T, tb *curated.Table) *validate.Record
-		kindOf     pipeline.Kind
+		kindOf     pipeline.ErrorKind
 	}{
 		{"money beyond the column", "finance", func(t *testing.T, tb *curated.Table) *validate.Record {
 			return record(t, tb.Kind, 2, map[string]string{"delivery_cost_gbp": "1000000000000"})

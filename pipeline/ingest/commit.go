@@ -185,7 +185,7 @@ func storeReport(ctx context.Context, cfg Config, req Request, up *Upload, fr *v
 	}
 	var page bytes.Buffer
 	issue := func(code string) standard.IssueCode { c, _ := cfg.Standard.Issue(code); return c }
-	err = rep.WriteHTML(&page, validate.PageMeta{UploadID: up.UploadID, Received: req.Received, Status: up.Status,
+	err = rep.WriteHTML(&page, validate.PageMeta{UploadID: up.UploadID, Received: req.Received, Status: string(up.Status),
 		Explain:    func(code string) string { return issue(code).Meaning },
 		TableLevel: func(code string) bool { return issue(code).Level == "table" },
 	})

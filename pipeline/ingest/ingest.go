@@ -66,7 +66,7 @@ type Result struct {
 type Upload struct {
 	File     string
 	UploadID string
-	Status   string // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
+	Status   lake.UploadState // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
 	Tables   []Table
 }
 
@@ -74,7 +74,7 @@ type Upload struct {
 type Table struct {
 	Kind       string
 	Sheet      string
-	Status     string // stored, unchanged (already current), or rejected
+	Status     TableStatus
 	Rows       int
 	Accepted   int
 	Rejected   int
@@ -82,11 +82,14 @@ type Table struct {
 	Superseded string // the upload id this one replaced
 }
 
+// TableStatus is what became of one table of a file.
+type TableStatus string
+
 // Table statuses.
 const (
-	TableStored    = "stored"
-	TableUnchanged = "unchanged"
-	TableRejected  = "rejected"
+	TableStored    TableStatus = "stored"    // its accepted rows are now current
+	TableUnchanged TableStatus = "unchanged" // the same upload was already current
+	TableRejected  TableStatus = "rejected"  // nothing of it was stored
 )
 
 func (c Config) now() time.Time {

@@ -196,7 +196,8 @@ func TestRun_RejectedTablesKeepTheEarlierVersion(t *testing.T) {
 	cfg := newConfig(t)
 	first := run(t, cfg, q3, file("carers.csv", carersV1))
 	tests := []struct {
-		name, content, status string
+		name, content string
+		status        lake.UploadState
 	}{
 		{"personal data column", "client_ref,registration_date,employment_status,consent_followup,Surname\nLCC-A1,2026-07-01,U,Y,Smith\n", lake.UploadRejected},
 		{"every row rejected", "client_ref,registration_date,employment_status,consent_followup\nLCC-A1,2026-13-01,U,Y\n", lake.UploadRejected},

@@ -25,8 +25,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
@@ -180,27 +181,17 @@ const readers = 16
 // readEach calls read for each index of keys, readers at a time, and
 // returns the first error; the rest are not started once one fails.
 func (l *Lake) readEach(ctx context.Context, keys []string, read func(i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(readers, len(keys)) {
-		wg.Go(func() {
-			for i := range next {
-				if err := read(i); err != nil {
-					cancel(err)
-				}
-			}
-		})
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(readers)
 	for i := range keys {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		next <- i
+		g.Go(func() error { return read(i) })
 	}
-	close(next)
-	wg.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
 	return context.Cause(ctx)
 }
 
@@ -220,7 +211,7 @@ type LedgerEntry struct {
 	ErrorsByCode       map[string]int `json:"errors_by_code,omitempty"`
 	ReceivedAt         time.Time      `json:"received_at"`
 	CommittedAt        time.Time      `json:"committed_at"`
-	Status             string         `json:"status"` // current, or rejected when nothing of the table was stored
+	Status             EntryStatus    `json:"status"` // current, or rejected when nothing of the table was stored
 	SupersededUploadID string         `json:"superseded_upload_id,omitempty"`
 	// Values counts the coded values of the rows stored, for the data
 	// quality report (metrics.md section 11). It is counted while the rows
@@ -250,10 +241,13 @@ type ColumnCounts struct {
 	Codes   map[string]int `json:"codes,omitempty"`
 }
 
+// EntryStatus is what became of one table of an upload, in the ingest log.
+type EntryStatus string
+
 // Ledger statuses.
 const (
-	StatusCurrent  = "current"
-	StatusRejected = "rejected"
+	StatusCurrent  EntryStatus = "current"  // the table's accepted rows were stored and made current
+	StatusRejected EntryStatus = "rejected" // nothing of the table was stored
 )
 
 // Record appends an entry to the ingest log. Each entry is its own object,
@@ -350,21 +344,24 @@ func (l *Lake) PutUploadFile(ctx context.Context, org, uploadID, name string, bo
 
 // UploadStatus is what the uploader's status.json says of an upload.
 type UploadStatus struct {
-	Org      string    `json:"org"`
-	Period   string    `json:"period"`
-	UploadID string    `json:"upload_id"`
-	File     string    `json:"file"`
-	Status   string    `json:"status"`
-	Kinds    []string  `json:"kinds"` // the kinds made current by this upload
-	Received time.Time `json:"received_at"`
-	Done     time.Time `json:"done_at"`
+	Org      string      `json:"org"`
+	Period   string      `json:"period"`
+	UploadID string      `json:"upload_id"`
+	File     string      `json:"file"`
+	Status   UploadState `json:"status"`
+	Kinds    []string    `json:"kinds"` // the kinds made current by this upload
+	Received time.Time   `json:"received_at"`
+	Done     time.Time   `json:"done_at"`
 }
+
+// UploadState is what became of an upload (a file).
+type UploadState string
 
 // Upload statuses.
 const (
-	UploadDone      = "done"     // every table read; accepted rows are current
-	UploadRejected  = "rejected" // nothing of the file was stored
-	UploadDuplicate = "already ingested"
+	UploadDone      UploadState = "done"     // every table read; accepted rows are current
+	UploadRejected  UploadState = "rejected" // nothing of the file was stored
+	UploadDuplicate UploadState = "already ingested"
 )
 
 // Status reads an upload's status; ok is false when there is none.

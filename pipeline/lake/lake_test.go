@@ -41,7 +41,7 @@ func TestLake_Switch(t *testing.T) {
 	tests := []struct {
 		name string
 		etag string
-		kind pipeline.Kind // 0 for success
+		kind pipeline.ErrorKind // 0 for success
 	}{
 		{"a second first version", "", pipeline.Conflict},
 		{"a stale etag", etag + "x", pipeline.Conflict},

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
 // Prefix is where uploads land.
@@ -29,7 +31,6 @@ type Upload struct {
 var (
 	idPattern   = regexp.MustCompile(`^[0-9a-f]{32}$`)
 	filePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._()+-]{0,119}\.(csv|xlsx)$`)
-	orgPattern  = regexp.MustCompile(`^[A-Z0-9-]{2,16}$`)
 )
 
 // Key is where an upload lands.
@@ -37,9 +38,10 @@ func Key(u Upload) string {
 	return fmt.Sprintf("%sorg=%s/period=%s/%s/%s", Prefix, u.Org, u.Period, u.ID, u.File)
 }
 
-// Parse reads a landing key. An error of kind Invalid means the key was not
-// written by the uploads function and must not be ingested.
-func Parse(key string) (Upload, error) {
+// Parse reads a landing key; the organisation code must be one by std's
+// rule. An error of kind Invalid means the key was not written by the
+// uploads function and must not be ingested.
+func Parse(std *standard.Standard, key string) (Upload, error) {
 	invalid := func(why string) (Upload, error) {
 		return Upload{}, pipeline.Errorf(pipeline.Invalid, "landing key %q: %s", key, why)
 	}
@@ -53,8 +55,11 @@ func Parse(key string) (Upload, error) {
 	}
 	org, ok1 := strings.CutPrefix(parts[0], "org=")
 	period, ok2 := strings.CutPrefix(parts[1], "period=")
-	if !ok1 || !ok2 || !orgPattern.MatchString(org) {
+	if !ok1 || !ok2 {
 		return invalid("no organisation and quarter")
+	}
+	if err := std.ValidOrg(org); err != nil {
+		return invalid(err.Error())
 	}
 	p, err := pipeline.ParsePeriod(period)
 	if err != nil {
@@ -82,12 +87,12 @@ func CheckFileName(name string) error {
 // a landed file became, and what became of it. The ingest function writes it
 // once per landed file.
 type Record struct {
-	LandingID string `json:"landing_id"`
-	UploadID  string `json:"upload_id"`
-	Org       string `json:"org"`
-	Period    string `json:"period"`
-	File      string `json:"file"`
-	Status    string `json:"status"`
+	LandingID string           `json:"landing_id"`
+	UploadID  string           `json:"upload_id"`
+	Org       string           `json:"org"`
+	Period    string           `json:"period"`
+	File      string           `json:"file"`
+	Status    lake.UploadState `json:"status"` // lake.UploadDone or lake.UploadRejected
 }
 
 // RecordKey is where, in the lake, the record of a landed file is kept.

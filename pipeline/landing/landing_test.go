@@ -4,9 +4,11 @@ import (
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 )
 
 func TestParse(t *testing.T) {
+	std := standardtest.Load(t)
 	id := "0123456789abcdef0123456789abcdef"
 	tests := []struct {
 		key string
@@ -15,6 +17,8 @@ func TestParse(t *testing.T) {
 		{"landing/org=LEEDS-CC/period=2026-Q3/" + id + "/return.xlsx", true},
 		{"landing/org=LEEDS-CC/period=2026-Q3/" + id + "/Carers Q3 (final).csv", true},
 		{"landing/org=leeds/period=2026-Q3/" + id + "/return.xlsx", false},
+		{"landing/org=A/period=2026-Q3/" + id + "/return.xlsx", false},
+		{"landing/period=2026-Q3/" + id + "/return.xlsx", false},
 		{"landing/org=LEEDS-CC/period=2026-Q5/" + id + "/return.xlsx", false},
 		{"landing/org=LEEDS-CC/period=2026-Q3/not-an-id/return.xlsx", false},
 		{"landing/org=LEEDS-CC/period=2026-Q3/" + id + "/../return.xlsx", false},
@@ -24,7 +28,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
-			u, err := Parse(tt.key)
+			u, err := Parse(std, tt.key)
 			if (err == nil) != tt.ok {
 				t.Fatalf("Parse: %v", err)
 			}

@@ -36,10 +36,10 @@ func (r *report) budgets() []Figure {
 	}
 	var figs []Figure
 	for _, g := range append([]string{noBudget}, budgetGroups()...) {
-		figs = append(figs, r.rate("personal_budget."+g+".rate", hit[g], n[g]))
+		figs = append(figs, r.rate(PersonalBudgetRate(g), hit[g], n[g]))
 	}
 	for _, g := range budgetGroups() {
-		f := r.figure("personal_budget."+g+".difference", UnitDifference)
+		f := r.figure(PersonalBudgetDifference(g), UnitDifference)
 		f.Counts = map[string]int{
 			CountNumerator1: hit[g], CountDenominator1: n[g],
 			CountNumerator2: hit[noBudget], CountDenominator2: n[noBudget],

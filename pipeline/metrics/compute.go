@@ -1,12 +1,9 @@
 package metrics
 
 import (
-	"cmp"
 	"slices"
-	"strconv"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/stats"
 )
 
@@ -37,21 +34,6 @@ type report struct {
 	*Index
 	scope  string
 	carers []int32 // the carers of the scope or subgroup, in pseudonym order
-}
-
-// Compute returns the figures of metrics.md sections 1 to 4 for one quarter
-// and one scope (an organisation code or Consortium), in section order.
-// It prepares ds for the one computation; a report of many scopes prepares
-// an Index once and calls its Figures.
-func Compute(std *standard.Standard, ds Dataset, period pipeline.Period, scope string) ([]Figure, error) {
-	if err := checkScope(std, scope); err != nil {
-		return nil, err
-	}
-	ix, err := NewIndex(std, ds, period)
-	if err != nil {
-		return nil, err
-	}
-	return ix.report(scope).basic(), nil
 }
 
 func (ix *Index) report(scope string) *report {
@@ -135,7 +117,7 @@ func (r *report) registered(c *carer) bool { return c.profile != nil && c.reg <=
 
 func (r *report) inQuarter(d pipeline.Days) bool { return r.start <= d && d <= r.end }
 
-func (r *report) figure(id, unit string) Figure {
+func (r *report) figure(id string, unit Unit) Figure {
 	return Figure{ID: id, Scope: r.scope, Period: r.period.String(), Unit: unit}
 }
 
@@ -170,12 +152,12 @@ func num(v float64) *float64 { return &v }
 // reach is metrics.md section 1.
 func (r *report) reach(t *tally) []Figure {
 	return []Figure{
-		r.count("reach.registered", t.registered),
-		r.count("reach.registered_cumulative", t.cumulative),
-		r.count("reach.supported", t.supported),
-		r.count("support.contacts", t.contacts),
-		r.count("support.minutes", t.minutes),
-		r.rate("support.outside_office_hours", t.ooh, t.answered),
+		r.count(ReachRegistered, t.registered),
+		r.count(ReachRegisteredCumulative, t.cumulative),
+		r.count(ReachSupported, t.supported),
+		r.count(SupportContacts, t.contacts),
+		r.count(SupportMinutes, t.minutes),
+		r.rate(SupportOutsideOfficeHours, t.ooh, t.answered),
 	}
 }
 
@@ -214,8 +196,8 @@ func (r *report) supportBreakdown() []Figure {
 		for _, v := range append(values, others...) {
 			n := sum[Subgroup{Dimension: b.column, Value: v}]
 			figs = append(figs,
-				r.count("support.contacts."+b.column+"."+v, n[0]),
-				r.count("support.minutes."+b.column+"."+v, n[1]))
+				r.count(ID(SupportContacts, b.column, v), n[0]),
+				r.count(ID(SupportMinutes, b.column, v), n[1]))
 		}
 	}
 	return figs
@@ -248,7 +230,7 @@ func (r *report) cohorts() []*cohort {
 		k.latest = max(k.latest, c.reg)
 	})
 	slices.SortFunc(out, func(a, b *cohort) int {
-		return cmp.Or(cmp.Compare(a.quarter.Year, b.quarter.Year), cmp.Compare(a.quarter.Quarter, b.quarter.Quarter))
+		return a.quarter.Compare(b.quarter)
 	})
 	return out
 }
@@ -264,9 +246,9 @@ func (r *report) shown(k *cohort, weeks int) bool {
 func (r *report) quarterOutcomes(t *tally) []Figure {
 	var figs []Figure
 	for i, code := range r.codes.hard {
-		figs = append(figs, r.count("outcomes.quarter."+code, t.byCode[i]))
+		figs = append(figs, r.count(ID(OutcomesQuarter, code), t.byCode[i]))
 	}
-	return append(figs, r.count("outcomes.quarter.any_hard", t.anyHard))
+	return append(figs, r.count(OutcomesAnyHard, t.anyHard))
 }
 
 // cohortRates is the second part of metrics.md section 2: each cohort's
@@ -285,7 +267,7 @@ func (r *report) cohortRates() []Figure {
 					hit++
 				}
 			}
-			f := r.rate("hard_outcome_rate.w"+strconv.Itoa(n), hit, len(k.members))
+			f := r.rate(ID(HardOutcomeRate, Weeks(n)), hit, len(k.members))
 			f.Cohort = k.quarter.String()
 			figs = append(figs, f)
 		}
@@ -320,8 +302,8 @@ const (
 	jobKept
 )
 
-// jobKinds names the kinds in figure ids.
-func jobKinds() []string { return []string{jobStart: "starts", jobKept: "kept"} }
+// jobKinds are the kinds' prefixes of figure ids.
+func jobKinds() []string { return []string{jobStart: SustainedStarts, jobKept: SustainedKept} }
 
 // sustained is metrics.md section 3.
 func (r *report) sustained(t *tally) []Figure {
@@ -330,14 +312,14 @@ func (r *report) sustained(t *tally) []Figure {
 		for j, n := range sustainedWeeks() {
 			by := t.sustained[k][j]
 			counts := map[string]int{
-				"due":           by[sustainedStatus] + by[notSustainedStatus] + by[unknownStatus],
-				"sustained":     by[sustainedStatus],
-				"not_sustained": by[notSustainedStatus],
-				"unknown":       by[unknownStatus],
+				CountDue:          by[sustainedStatus] + by[notSustainedStatus] + by[unknownStatus],
+				CountSustained:    by[sustainedStatus],
+				CountNotSustained: by[notSustainedStatus],
+				CountUnknown:      by[unknownStatus],
 			}
-			f := r.rate("sustained."+kind+".w"+strconv.Itoa(n), counts["sustained"], counts["sustained"]+counts["not_sustained"])
-			if counts["due"] > 0 {
-				f.LowerBound = num(float64(counts["sustained"]) / float64(counts["due"]))
+			f := r.rate(ID(kind, Weeks(n)), counts[CountSustained], counts[CountSustained]+counts[CountNotSustained])
+			if counts[CountDue] > 0 {
+				f.LowerBound = num(float64(counts[CountSustained]) / float64(counts[CountDue]))
 			}
 			f.Counts = counts
 			figs = append(figs, f)
@@ -360,7 +342,7 @@ func (r *report) responses() []Figure {
 				responded++
 			}
 		})
-		figs = append(figs, r.rate("followup.response."+w.code, responded, due))
+		figs = append(figs, r.rate(ID(FollowupResponse, w.code), responded, due))
 	}
 	return figs
 }

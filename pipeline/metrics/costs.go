@@ -90,7 +90,7 @@ func (r *report) costs(model *costmodel.Model) []Figure {
 			}
 		}
 		if last != nil && last.FundingSecuredUntil != nil {
-			figs = append(figs, r.count("funding.runway_months", wholeMonths(r.end, *last.FundingSecuredUntil)))
+			figs = append(figs, r.count(FundingRunwayMonths, wholeMonths(r.end, *last.FundingSecuredUntil)))
 		}
 	}
 	return figs
@@ -176,20 +176,20 @@ func (r *report) costFigures(cost float64, model *costmodel.Model) []Figure {
 		}
 	})
 	figs := []Figure{
-		r.perUnit("cost.per_carer_supported", cost, supported),
-		r.perUnit("cost.per_hard_outcome", cost, hard),
-		r.perUnit("cost.per_sustained_job_w26", cost, sustained),
-		r.money("savings.gross", gross),
+		r.perUnit(CostPerCarerSupported, cost, supported),
+		r.perUnit(CostPerHardOutcome, cost, hard),
+		r.perUnit(CostPerSustainedJobW26, cost, sustained),
+		r.money(SavingsGross, gross),
 	}
 	var central float64
 	for _, k := range []string{"low", "central", "high"} {
 		factor, _ := model.NetFactor(k)
-		figs = append(figs, r.money("savings.net."+k, gross*factor))
+		figs = append(figs, r.money(ID(SavingsNet, k), gross*factor))
 		if k == "central" {
 			central = gross * factor
 		}
 	}
-	f := r.figure("savings.ratio.central", UnitRatio)
+	f := r.figure(SavingsRatioCentral, UnitRatio)
 	f.Numerator, f.Denominator = num(central), num(cost)
 	if cost > 0 {
 		f.Value = num(central / cost)

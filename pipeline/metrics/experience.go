@@ -41,8 +41,8 @@ func (r *report) experience() []Figure {
 		id     string
 		answer func(*carer) string
 	}{
-		{"experience.times_suited", func(c *carer) string { return c.timesSuited }},
-		{"experience.staff_understood", func(c *carer) string { return c.staffUnderstood }},
+		{ExperienceTimesSuited, func(c *carer) string { return c.timesSuited }},
+		{ExperienceStaffUnderstood, func(c *carer) string { return c.staffUnderstood }},
 	} {
 		yesN, answered := 0, 0
 		r.each(func(c *carer) {
@@ -67,7 +67,7 @@ func (r *report) experience() []Figure {
 		byGroup[r.referralGroup(c.profile)]++
 	})
 	for _, g := range referralGroupOrder() {
-		figs = append(figs, r.rate("referral."+g, byGroup[g], total))
+		figs = append(figs, r.rate(ID(Referral, g), byGroup[g], total))
 	}
 	return figs
 }

@@ -106,7 +106,7 @@ func compareFigures(got, want Figure) []string {
 			diffs = append(diffs, fmt.Sprintf("%s = %q, want %q", what, g, w))
 		}
 	}
-	str("unit", got.Unit, want.Unit)
+	str("unit", string(got.Unit), string(want.Unit))
 	str("period", got.Period, want.Period)
 	if got.Suppressed != want.Suppressed {
 		diffs = append(diffs, fmt.Sprintf("suppressed = %v, want %v", got.Suppressed, want.Suppressed))

@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"cmp"
 	"fmt"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -113,7 +112,7 @@ func codesOf(std *standard.Standard) (*codes, error) {
 // laterRow reports whether row (r, i) came after row (s, j): in a later
 // return, or later in the same return's table.
 func laterRow(r pipeline.Period, i int, s pipeline.Period, j int) bool {
-	if c := cmp.Or(cmp.Compare(r.Year, s.Year), cmp.Compare(r.Quarter, s.Quarter)); c != 0 {
+	if c := r.Compare(s); c != 0 {
 		return c > 0
 	}
 	return i > j

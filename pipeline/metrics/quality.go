@@ -3,7 +3,6 @@ package metrics
 import (
 	"cmp"
 	"maps"
-	"slices"
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -111,26 +110,10 @@ type Consent struct {
 	Share   float64 `json:"share"`
 }
 
-// Quality is metrics.md section 11 for one quarter, from the ingest log:
+// QualityOf is metrics.md section 11 for one quarter, from the ingest log:
 // one row per organisation of orgs (in that order, each once) and per kind
-// of return (in name order), every pair listed, so that missing returns
-// appear with Arrived false.
-//
-// The kinds are those named anywhere in ledger, for any organisation and
-// quarter, so pass the whole log: a kind nobody has ever sent is not
-// listed. To list a fixed set of kinds, such as those of the data
-// standard, use QualityOf.
-func Quality(ledger []lake.LedgerEntry, orgs []string, period pipeline.Period) []QualityRow {
-	seen := map[string]bool{}
-	for _, e := range ledger {
-		if e.Kind != "" {
-			seen[e.Kind] = true
-		}
-	}
-	return QualityOf(ledger, orgs, slices.Sorted(maps.Keys(seen)), period)
-}
-
-// QualityOf is Quality for the given kinds, in their order.
+// of return of kinds (in their order, such as the data standard's), every
+// pair listed, so that missing returns appear with Arrived false.
 //
 // Of a return's ingest log entries, those with status current are uploads
 // that were stored; the latest of them (by commit time, then receipt, then

@@ -7,14 +7,6 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/stats"
 )
 
-// Units of the figures of sections 5 to 8.
-const (
-	UnitMeanChange = "mean_change"
-	UnitGBP        = "gbp"
-	UnitRatio      = "ratio"
-	UnitDifference = "difference"
-)
-
 const (
 	baselineWave = "BASELINE"
 	minPairs     = 10 // paired changes with fewer pairs are not shown (section 5)
@@ -23,33 +15,6 @@ const (
 	// keeps a rise of exactly 3.00 from being lost to rounding.
 	improvedCents = 300
 )
-
-// ComputeMore returns the figures of metrics.md sections 5 to 8 for one
-// quarter and one scope, in section order. It reads ds as Compute does, and
-// model is the cost model of section 7 (nil for costmodel.Latest).
-//
-// It is separate from Compute so that the figures of sections 1 to 4, and
-// their hand-worked fixture, stay as they are; a report shows both.
-//
-// Figures that metrics.md says are not shown are left out, not emitted
-// empty: paired changes with fewer than 10 pairs, and the cost and savings
-// figures of an organisation lacking a finance return for one of the four
-// quarters (MissingFinance names them).
-func ComputeMore(std *standard.Standard, ds Dataset, period pipeline.Period, scope string, model *costmodel.Model) ([]Figure, error) {
-	if err := checkScope(std, scope); err != nil {
-		return nil, err
-	}
-	ix, err := NewIndex(std, ds, period)
-	if err != nil {
-		return nil, err
-	}
-	if model == nil {
-		if model, err = costmodel.Load(costmodel.Latest); err != nil {
-			return nil, err
-		}
-	}
-	return ix.report(scope).more(model), nil
-}
 
 // more is sections 5 to 8.
 func (r *report) more(model *costmodel.Model) []Figure {
@@ -61,8 +26,13 @@ func (r *report) more(model *costmodel.Model) []Figure {
 }
 
 // Figures returns every figure of metrics.md sections 1 to 8 for one scope
-// (an organisation code or Consortium), in section order: Compute's, then
-// ComputeMore's. model is the cost model of section 7.
+// (an organisation code or Consortium), in section order. model is the cost
+// model of section 7.
+//
+// Figures that metrics.md says are not shown are left out, not emitted
+// empty: paired changes with fewer than 10 pairs, and the cost and savings
+// figures of an organisation lacking a finance return for one of the four
+// quarters (MissingFinance names them).
 func (ix *Index) Figures(std *standard.Standard, scope string, model *costmodel.Model) ([]Figure, error) {
 	if err := checkScope(std, scope); err != nil {
 		return nil, err
@@ -75,12 +45,7 @@ func (ix *Index) Figures(std *standard.Standard, scope string, model *costmodel.
 }
 
 func firstOfFour(p pipeline.Period) pipeline.Period {
-	q := pipeline.Period{Year: p.Year, Quarter: p.Quarter - 3}
-	if q.Quarter < 1 {
-		q.Quarter += 4
-		q.Year--
-	}
-	return q
+	return p.Prev().Prev().Prev()
 }
 
 // later reports whether follow-up f comes after g: a later survey date, or
@@ -111,7 +76,7 @@ func (r *report) soft() []Figure {
 	for _, m := range []struct {
 		id     string
 		change []float64
-	}{{"soft.confidence.change", confidence}, {"soft.it_skills.change", it}, {"soft.swemwbs.change", wellbeing}} {
+	}{{SoftConfidenceChange, confidence}, {SoftITSkillsChange, it}, {SoftSWEMWBSChange, wellbeing}} {
 		if len(m.change) < minPairs {
 			continue
 		}
@@ -124,7 +89,7 @@ func (r *report) soft() []Figure {
 		figs = append(figs, f)
 	}
 	if len(wellbeing) >= minPairs {
-		figs = append(figs, r.rate("soft.swemwbs.improved", improved, len(wellbeing)))
+		figs = append(figs, r.rate(SoftSWEMWBSImproved, improved, len(wellbeing)))
 	}
 	return figs
 }

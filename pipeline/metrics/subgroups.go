@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 )
 
@@ -15,13 +14,6 @@ const NotRecorded = "not recorded"
 
 // notRecordedCode stands for an empty code in a figure id.
 const notRecordedCode = "not_recorded"
-
-// subgroupIDs are the figures shown for each subgroup: who is reached, who
-// reaches a hard outcome, and whether jobs last. Every other figure is shown
-// for the whole consortium or organisation only.
-func subgroupIDs() []string {
-	return []string{"reach.registered", "reach.supported", "outcomes.quarter.any_hard", "sustained.starts.w26", "sustained.kept.w26"}
-}
 
 // dimension is one way of dividing carers, read from their profile.
 type dimension struct {
@@ -43,21 +35,6 @@ func (ix *Index) dimensions() []dimension {
 		{"referral_group", ix.referralGroup},
 		{"local_authority", func(c *Carer) string { return c.LocalAuthority }},
 	}
-}
-
-// ComputeSubgroups returns metrics.md section 9: the subgroup figures for
-// one quarter and scope, each carer placed by their profile (section 0).
-// They go through Suppress in a consortium's report like every figure below
-// consortium level.
-func ComputeSubgroups(std *standard.Standard, ds Dataset, period pipeline.Period, scope string) ([]Figure, error) {
-	if err := checkScope(std, scope); err != nil {
-		return nil, err
-	}
-	ix, err := NewIndex(std, ds, period)
-	if err != nil {
-		return nil, err
-	}
-	return ix.Subgroups(std, scope)
 }
 
 // Subgroups returns the subgroup figures of one scope (section 9). A carer

@@ -5,20 +5,6 @@ import (
 	"strings"
 )
 
-// Counts keys of a personal-budget difference (metrics.md section 8): the
-// numerators and denominators of the two groups compared, so that Suppress
-// can apply section 10's rule for differences, which looks at both groups.
-// Group 1 is the personal-budget group the figure is for (CARER, CARED_FOR
-// or BOTH); group 2 is the group it is compared with (NONE). The numerator
-// is the group's carers with a hard outcome at 52 weeks, the denominator
-// the group's members.
-const (
-	CountNumerator1   = "numerator_1"
-	CountDenominator1 = "denominator_1"
-	CountNumerator2   = "numerator_2"
-	CountDenominator2 = "denominator_2"
-)
-
 // Small-number thresholds of metrics.md section 10.
 const (
 	suppressMinDenominator = 10 // a denominator under this is suppressed
@@ -27,7 +13,7 @@ const (
 )
 
 // personalBudgetPrefix starts the id of every personal-budget figure.
-const personalBudgetPrefix = "personal_budget."
+const personalBudgetPrefix = PersonalBudget + "."
 
 // Suppress applies metrics.md section 10 to the figures of a consortium
 // report, and must be the last thing done to them. An organisation's own
@@ -122,7 +108,7 @@ func belowConsortiumTotal(f Figure) bool {
 // groups.
 func isPersonalBudgetDifference(f Figure) bool {
 	return strings.HasPrefix(f.ID, personalBudgetPrefix) &&
-		(f.Unit == "difference" || strings.HasSuffix(f.ID, ".difference"))
+		(f.Unit == UnitDifference || strings.HasSuffix(f.ID, "."+personalBudgetDifference))
 }
 
 // unsafeFigure reports whether f, below consortium-total level, must be
@@ -131,7 +117,7 @@ func unsafeFigure(f Figure) bool {
 	if f.Denominator != nil && *f.Denominator < suppressMinDenominator {
 		return true
 	}
-	if f.Numerator != nil && f.Unit != "gbp" && smallCount(*f.Numerator) {
+	if f.Numerator != nil && f.Unit != UnitGBP && smallCount(*f.Numerator) {
 		return true
 	}
 	if f.Value != nil && f.Unit == UnitCount && smallCount(*f.Value) {

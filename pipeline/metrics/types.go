@@ -100,7 +100,7 @@ type Figure struct {
 	ID          string         `json:"id"`
 	Scope       string         `json:"scope"`
 	Period      string         `json:"period"`
-	Unit        string         `json:"unit"`
+	Unit        Unit           `json:"unit"`
 	Subgroup    *Subgroup      `json:"subgroup,omitempty"`
 	Cohort      string         `json:"cohort,omitempty"`
 	Numerator   *float64       `json:"numerator,omitempty"`
@@ -112,9 +112,3 @@ type Figure struct {
 	Counts      map[string]int `json:"counts,omitempty"`
 	Suppressed  bool           `json:"suppressed"`
 }
-
-// Units of figures.
-const (
-	UnitCount = "count"
-	UnitRate  = "rate"
-)

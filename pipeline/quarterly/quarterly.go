@@ -160,8 +160,8 @@ func Scope(ctx context.Context, l *lake.Lake, std *standard.Standard, s string) 
 			if !slices.Contains(orgs, p.Org) {
 				orgs = append(orgs, p.Org)
 			}
-			if q := p.Period; q.Year > latest.Year || q.Year == latest.Year && q.Quarter > latest.Quarter {
-				latest = q
+			if p.Period.Compare(latest) > 0 {
+				latest = p.Period
 			}
 		}
 	}
@@ -178,11 +178,11 @@ func Scope(ctx context.Context, l *lake.Lake, std *standard.Standard, s string) 
 
 func assumptions(m *costmodel.Model) []reportpage.Assumption {
 	return []reportpage.Assumption{
-		{Name: "Yearly gain to the public purse when a workless person moves into work", Value: m.JobStartYearlyGain.Value, Unit: "gbp", PriceYear: m.JobStartYearlyGain.PriceYear, Source: m.JobStartYearlyGain.Source},
-		{Name: "Yearly public cost of a carer leaving work, avoided when a job is kept", Value: m.JobKeptYearlyCost.Value, Unit: "gbp", PriceYear: m.JobKeptYearlyCost.PriceYear, Source: m.JobKeptYearlyCost.Source},
-		{Name: "Deadweight, central (low " + pct(m.Deadweight.Low) + ", high " + pct(m.Deadweight.High) + ")", Value: m.Deadweight.Central, Unit: "share", Source: m.Deadweight.Source},
-		{Name: "Attribution to the service, central (low " + pct(m.Attribution.Low) + ", high " + pct(m.Attribution.High) + ")", Value: m.Attribution.Central, Unit: "share", Source: m.Attribution.Source},
-		{Name: "Discount rate for claims past the first year", Value: m.DiscountRate.Value, Unit: m.DiscountRate.Unit, PriceYear: m.DiscountRate.PriceYear, Source: m.DiscountRate.Source},
+		{Name: "Yearly gain to the public purse when a workless person moves into work", Value: m.JobStartYearlyGain.Value, Unit: metrics.UnitGBP, PriceYear: m.JobStartYearlyGain.PriceYear, Source: m.JobStartYearlyGain.Source},
+		{Name: "Yearly public cost of a carer leaving work, avoided when a job is kept", Value: m.JobKeptYearlyCost.Value, Unit: metrics.UnitGBP, PriceYear: m.JobKeptYearlyCost.PriceYear, Source: m.JobKeptYearlyCost.Source},
+		{Name: "Deadweight, central (low " + pct(m.Deadweight.Low) + ", high " + pct(m.Deadweight.High) + ")", Value: m.Deadweight.Central, Unit: reportpage.UnitShare, Source: m.Deadweight.Source},
+		{Name: "Attribution to the service, central (low " + pct(m.Attribution.Low) + ", high " + pct(m.Attribution.High) + ")", Value: m.Attribution.Central, Unit: reportpage.UnitShare, Source: m.Attribution.Source},
+		{Name: "Discount rate for claims past the first year", Value: m.DiscountRate.Value, Unit: metrics.Unit(m.DiscountRate.Unit), PriceYear: m.DiscountRate.PriceYear, Source: m.DiscountRate.Source},
 	}
 }
 

@@ -21,26 +21,52 @@ type qualityPart struct {
 	Table *table
 }
 
-// qualityParts returns the tables of the data-quality section that need to
-// know what a row is, when the summary is metrics.QualityRow: consent to
-// follow-up, and the coded values that are U or missing. Any other summary
-// has none.
-func qualityParts(q any) []qualityPart {
-	var rows []*metrics.QualityRow
-	switch q := q.(type) {
-	case []metrics.QualityRow:
-		for i := range q {
-			rows = append(rows, &q[i])
-		}
-	case []*metrics.QualityRow:
-		for _, r := range q {
-			if r != nil {
-				rows = append(rows, r)
-			}
-		}
-	default:
+// qualityTable is the table of the returns of the data-quality summary:
+// one row per organisation and kind of return; nil when no summary was
+// supplied.
+func qualityTable(rows []metrics.QualityRow) *table {
+	if rows == nil {
 		return nil
 	}
+	t := &table{ID: "data-quality", Caption: "Data quality of the returns",
+		Head: []string{"Org", "Period", "Kind", "Arrived", "Received", "First received", "Due", "On time", "Upload Id",
+			"Rows read", "Rows accepted", "Rows rejected", "Rejected by reason", "Uploads", "Rejected uploads", "Last rejected", "Last rejected by reason"},
+		Num: []bool{false, false, false, false, false, false, false, false, true, true, true, false, true, true, false, false}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, textRow(text(r.Org), []string{
+			text(r.Period), text(r.Kind), yesNo(r.Arrived), text(r.Received), text(r.FirstReceived), text(r.Due), yesNo(r.OnTime), text(r.UploadID),
+			count(r.RowsRead), count(r.RowsAccepted), count(r.RowsRejected), byReason(r.RejectedByReason),
+			count(r.Uploads), count(r.RejectedUploads), text(r.LastRejected), byReason(r.LastRejectedByReason),
+		}))
+	}
+	return t
+}
+
+// text is a cell of words: a dash when empty.
+func text(s string) string { return dash(clean(s)) }
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// byReason writes counts by issue code, such as rows rejected by reason:
+// "date_invalid 3, unknown_code 1", in code order.
+func byReason(m map[string]int) string {
+	parts := make([]string, 0, len(m))
+	for k, n := range m {
+		parts = append(parts, text(k)+" "+count(n))
+	}
+	slices.Sort(parts)
+	return dash(strings.Join(parts, ", "))
+}
+
+// qualityParts returns the tables of the data-quality section that need to
+// know what a row is: consent to follow-up, and the coded values that are
+// U or missing.
+func qualityParts(rows []metrics.QualityRow) []qualityPart {
 	var parts []qualityPart
 	if t := consentTable(rows); t != nil {
 		parts = append(parts, qualityPart{Table: t, Intro: []string{
@@ -61,7 +87,7 @@ func qualityParts(q any) []qualityPart {
 
 // consentTable has one row per organisation and quarter with a carers row
 // in the summary, or is nil when there is none.
-func consentTable(rows []*metrics.QualityRow) *table {
+func consentTable(rows []metrics.QualityRow) *table {
 	t := &table{ID: "data-quality-consent", Caption: "Consent to follow-up surveys, of the carers rows stored",
 		Head: []string{"Organisation", "Quarter", "Carers rows", "Agreed (Y)", "Refused (N)", "Not known (U)", "Missing", "Share agreed"},
 		Num:  []bool{false, true, true, true, true, true, true}}
@@ -95,7 +121,7 @@ func consentTable(rows []*metrics.QualityRow) *table {
 // valuesTable has one row per return received, or is nil when none was.
 // A return whose kind has no coded column has nothing to show and is left
 // out.
-func valuesTable(rows []*metrics.QualityRow) *table {
+func valuesTable(rows []metrics.QualityRow) *table {
 	t := &table{ID: "data-quality-values", Caption: "Coded values not known (U) or missing, of the rows stored",
 		Head: []string{"Organisation", "Quarter", "Return", "Rows stored", "Columns with values U or missing: share of rows (U, missing)"},
 		Num:  []bool{false, false, true, false}}
@@ -144,14 +170,4 @@ func columnShares(cols []metrics.ColumnCoverage) string {
 		parts[i] = fmt.Sprintf("%s %s (%s)", clean(c.Column), pct(c.Share, 1), strings.Join(what, ", "))
 	}
 	return strings.Join(parts, "; ")
-}
-
-func count(n int) string { return num(float64(n)) }
-
-func textRow(head string, cells []string) row {
-	r := row{Head: head}
-	for _, c := range cells {
-		r.Cells = append(r.Cells, cell{Text: c})
-	}
-	return r
 }

@@ -101,13 +101,11 @@ func TestWrite_QualityValues(t *testing.T) {
 func TestQualityParts_OtherSummaries(t *testing.T) {
 	tests := []struct {
 		name string
-		q    any
+		q    []metrics.QualityRow
 		want int
 	}{
 		{"nil", nil, 0},
-		{"other rows", []qualityRow{{Org: "ORG1", Return: "carers"}}, 0},
-		{"text", "all returns in", 0},
-		{"pointers", []*metrics.QualityRow{nil, {Org: "ORG1", Period: "2026-Q3", Kind: "carers"}}, 1}, // consent: no return
+		{"carers, not arrived", []metrics.QualityRow{{Org: "ORG1", Period: "2026-Q3", Kind: "carers"}}, 1}, // consent: no return
 		{"no carers, none arrived", []metrics.QualityRow{{Org: "ORG1", Period: "2026-Q3", Kind: "support"}}, 0},
 	}
 	for _, tt := range tests {
@@ -116,5 +114,32 @@ func TestQualityParts_OtherSummaries(t *testing.T) {
 				t.Errorf("%d tables, want %d: %+v", len(got), tt.want, got)
 			}
 		})
+	}
+}
+
+// TestQualityTable_Columns checks the table of the returns cell by cell:
+// one column per field of metrics.QualityRow but the coverage and consent,
+// which have tables of their own.
+func TestQualityTable_Columns(t *testing.T) {
+	rows := []metrics.QualityRow{
+		{Org: "ORG1", Period: "2026-Q3", Kind: "carers", Arrived: true, Received: "2026-11-02", FirstReceived: "2026-10-20",
+			Due: "2026-10-30", OnTime: true, UploadID: "u1", RowsRead: 1234, RowsAccepted: 1230, RowsRejected: 4,
+			RejectedByReason: map[string]int{"unknown_code": 1, "date_invalid": 3}, Uploads: 2, RejectedUploads: 1,
+			LastRejected: "2026-10-19", LastRejectedByReason: map[string]int{"missing_column": 1}},
+		{Org: "ORG2", Period: "2026-Q3", Kind: "support", Due: "2026-10-30"},
+	}
+	dir, _ := write(t, Report{Period: "2026-Q3", Scope: "ORG1", Quality: rows})
+	b, err := os.ReadFile(filepath.Join(dir, "data-quality.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Org,Period,Kind,Arrived,Received,First received,Due,On time,Upload Id,Rows read,Rows accepted,Rows rejected,Rejected by reason,Uploads,Rejected uploads,Last rejected,Last rejected by reason\n" +
+		"ORG1,2026-Q3,carers,yes,2026-11-02,2026-10-20,2026-10-30,yes,u1,\"1,234\",\"1,230\",4,\"date_invalid 3, unknown_code 1\",2,1,2026-10-19,missing_column 1\n" +
+		"ORG2,2026-Q3,support,no,—,—,2026-10-30,no,—,0,0,0,—,0,0,—,—\n"
+	if string(b) != want {
+		t.Errorf("data-quality.csv:\n%s\nwant:\n%s", b, want)
+	}
+	if qualityTable(nil) != nil {
+		t.Error("a table with no summary")
 	}
 }

@@ -42,14 +42,11 @@ type Report struct {
 	Methods []MethodNote
 	// Assumptions are the values of the cost model.
 	Assumptions []Assumption
-	// Quality is the data-quality summary: a slice of structs (or of
-	// pointers to structs) is shown as a table, one row per element and one
-	// column per exported field (a field tagged `report:"Heading"` takes
-	// that heading, `report:"-"` is left out); a single struct as a table of
-	// one row; anything else as text. Nil says no summary was supplied.
-	// A slice of metrics.QualityRow also gets a table of consent to
-	// follow-up and one of the coded values that are U or missing.
-	Quality any
+	// Quality is the data-quality summary (metrics.md section 11), one row
+	// per organisation and kind of return: a table of the returns, one of
+	// consent to follow-up and one of the coded values that are U or
+	// missing. Nil says no summary was supplied.
+	Quality []metrics.QualityRow
 	// Labels are the words for codes, by column then code, from the data
 	// standard's code lists (age_band → 16-24 → "16 to 24", activity →
 	// IT_SKILLS → "IT skills"); a code without one is shown in words made
@@ -78,16 +75,21 @@ type Assumption struct {
 	Name string
 	// Value is in Unit.
 	Value float64
-	// Unit is "gbp" (pounds), "share" or "rate" (a proportion such as 0.25,
-	// shown as a percentage), "percent" (already a percentage) or any other
-	// word, shown after the number.
-	Unit string
+	// Unit is metrics.UnitGBP (pounds), UnitShare or metrics.UnitRate (a
+	// proportion such as 0.25, shown as a percentage), "percent" (already a
+	// percentage) or any other words, such as a cost model's, shown after
+	// the number.
+	Unit metrics.Unit
 	// PriceYear is the price year of a money value, such as "2024/25"; ""
 	// when none.
 	PriceYear string
 	// Source says where the value comes from.
 	Source string
 }
+
+// UnitShare is the unit of an assumption that is a share of something,
+// such as deadweight: a proportion, shown as a percentage.
+const UnitShare metrics.Unit = "share"
 
 // File names Write writes into its directory, besides one CSV per table.
 const (

@@ -22,17 +22,6 @@ func fp(v float64) *float64 { return &v }
 
 const hostile = `<script>alert(1)</script>"'&`
 
-type qualityRow struct {
-	Org          string
-	Return       string
-	Arrived      bool
-	RowsAccepted int
-	RowsRejected int
-	Reasons      map[string]int
-	Note         string
-	secret       string
-}
-
 func sampleReport() Report {
 	c := metrics.Consortium
 	count := func(id, period string, v float64) metrics.Figure {
@@ -88,9 +77,12 @@ func sampleReport() Report {
 		Methods: []MethodNote{{ID: "sustained", Definition: "Still in work at the check point. " + hostile}},
 		Assumptions: []Assumption{
 			{Name: "Yearly gain when a workless person moves into work", Value: 6897, Unit: "gbp", PriceYear: "2015/16", Source: "Joseph Rowntree Foundation"},
-			{Name: "Deadweight", Value: 0.25, Unit: "share", Source: "=1+1"},
+			{Name: "Deadweight", Value: 0.25, Unit: UnitShare, Source: "=1+1"},
 		},
-		Quality:        []qualityRow{{Org: "ORG1", Return: "carers", Arrived: true, RowsAccepted: 12345, Note: "=1+1", secret: "secret"}, {Org: hostile, Return: "support", RowsRejected: 3, Reasons: map[string]int{"unknown_code": 1, "date_invalid": 2}}},
+		Quality: []metrics.QualityRow{
+			{Org: "ORG1", Period: "2026-Q3", Kind: "carers", Arrived: true, RowsAccepted: 12345, UploadID: "=1+1"},
+			{Org: hostile, Period: "2026-Q3", Kind: "support", RowsRejected: 3, RejectedByReason: map[string]int{"unknown_code": 1, "date_invalid": 2}},
+		},
 		MissingFinance: []string{"ORG2", hostile},
 		Labels:         map[string]map[string]string{"age_band": {"65+": "65 and over"}},
 		Generated:      time.Date(2026, 10, 15, 9, 30, 0, 0, time.UTC),
@@ -278,7 +270,7 @@ func TestFiguresJSON(t *testing.T) {
 func TestCSV(t *testing.T) {
 	dir, _ := write(t, sampleReport())
 	names, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "personal-budgets", "referral", "subgroups-age_band", "support-by-activity", "sustained"}
+	want := []string{"assumptions", "cohort-rates", "cost-and-savings", "data-quality-consent", "data-quality-values", "data-quality", "hard-outcomes-by-quarter", "hard-outcomes", "headline", "org-ORG1", "personal-budgets", "referral", "subgroups-age_band", "support-by-activity", "sustained"}
 	var got []string
 	for _, n := range names {
 		got = append(got, strings.TrimSuffix(filepath.Base(n), ".csv"))

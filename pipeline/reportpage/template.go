@@ -108,8 +108,6 @@ const pageHTML = `<!DOCTYPE html>
 {{- end}}
 {{template "table" .Table}}
 {{- end}}
-{{- else if .QualText}}
-<p>{{.QualText}}</p>
 {{- else}}
 <p>No data-quality summary was supplied with this report.</p>
 {{- end}}

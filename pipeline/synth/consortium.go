@@ -84,7 +84,7 @@ func (c Config) validate(std *standard.Standard) error {
 	}
 	first := c.Last
 	for range c.Quarters - 1 + c.History {
-		first = prevPeriod(first)
+		first = first.Prev()
 	}
 	if quarterStart(first) < std.EarliestDate {
 		return pipeline.Errorf(pipeline.Invalid, "synth: the data would start in %v, before %v", first, std.EarliestDate)
@@ -117,7 +117,7 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 	window := make([]pipeline.Period, cfg.Quarters)
 	window[len(window)-1] = cfg.Last
 	for i := len(window) - 2; i >= 0; i-- {
-		window[i] = prevPeriod(window[i+1])
+		window[i] = window[i+1].Prev()
 	}
 	m := &Manifest{Seed: cfg.Seed, First: window[0].String(), Last: cfg.Last.String(), Organisations: Organisations(cfg.Orgs)}
 	cat := catalogue()
@@ -263,7 +263,7 @@ func (g *gen) simulateOrg(r *rand.Rand, o *orgProfile, window []pipeline.Period,
 	}
 	start := window[0]
 	for range history {
-		start = prevPeriod(start)
+		start = start.Prev()
 	}
 	seq, rowSeq := 0, 0
 	var (

@@ -22,14 +22,6 @@ func appendDMY(b []byte, d pipeline.Days) []byte {
 func quarterStart(p pipeline.Period) pipeline.Days { return pipeline.DaysOf(p.Start()) }
 func quarterEnd(p pipeline.Period) pipeline.Days   { return pipeline.DaysOf(p.End()) }
 
-// prevPeriod is the quarter before p.
-func prevPeriod(p pipeline.Period) pipeline.Period {
-	if p.Quarter == 1 {
-		return pipeline.Period{Year: p.Year - 1, Quarter: 4}
-	}
-	return pipeline.Period{Year: p.Year, Quarter: p.Quarter - 1}
-}
-
 // periodIndex is the number of quarters from p0 to the quarter holding d
 // (negative before p0).
 func periodIndex(p0 pipeline.Period, d pipeline.Days) int {

@@ -663,7 +663,7 @@ func putError(key string, err error) error {
 
 // sysKind is the kind of an unexpected system error: Transient if the
 // system says it is temporary, Internal otherwise.
-func sysKind(err error) pipeline.Kind {
+func sysKind(err error) pipeline.ErrorKind {
 	var errno syscall.Errno
 	if errors.As(err, &errno) && (errno.Temporary() || errno == syscall.EBUSY) {
 		return pipeline.Transient

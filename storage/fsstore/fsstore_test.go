@@ -60,7 +60,7 @@ func TestNew(t *testing.T) {
 	tests := []struct {
 		name string
 		root string
-		want pipeline.Kind // Internal: no error expected
+		want pipeline.ErrorKind // Internal: no error expected
 	}{
 		{"new nested folder", filepath.Join(dir, "a", "b", "lake"), pipeline.Internal},
 		{"existing folder", dir, pipeline.Internal},
@@ -188,7 +188,7 @@ func TestStore_Put(t *testing.T) {
 		body string
 		size int64
 		cond lake.Condition
-		want pipeline.Kind
+		want pipeline.ErrorKind
 	}{
 		{"through an object", "obj/below", "x", 1, lake.Condition{}, pipeline.Invalid},
 		{"through an object, if absent", "obj/below", "x", 1, lake.Condition{IfAbsent: true}, pipeline.Invalid},

@@ -99,7 +99,7 @@ func opPut(cond lake.Condition) op {
 }
 
 // ok marks a case whose call must succeed.
-const ok = pipeline.Kind(-1)
+const ok = pipeline.ErrorKind(-1)
 
 func TestStore_ErrorKinds(t *testing.T) {
 	ifAbsent, ifMatch := lake.Condition{IfAbsent: true}, lake.Condition{IfMatch: `"abc"`}
@@ -107,7 +107,7 @@ func TestStore_ErrorKinds(t *testing.T) {
 		name    string
 		op      op
 		handler http.HandlerFunc
-		want    pipeline.Kind
+		want    pipeline.ErrorKind
 	}{
 		{"Get, no such key", opGet, s3Error(404, "NoSuchKey"), pipeline.NotFound},
 		{"Get, no such bucket", opGet, s3Error(404, "NoSuchBucket"), pipeline.Internal},

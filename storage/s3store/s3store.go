@@ -7,16 +7,16 @@
 // # Keys
 //
 // A lake key maps to the S3 key Prefix + "/" + key (or key alone with no
-// Prefix), so several lakes may share a bucket. Keys are validated exactly
-// as fsstore validates them, so that a lake can move between a folder and a
-// bucket and a key one store accepts the other accepts too. The rule is
-// copied, not shared, and MUST be kept identical to fsstore's checkKey and
-// reserved: a key is invalid (Invalid) if it is empty, over 1024 bytes, has
-// a NUL byte, an empty, "." or ".." segment (so no leading, trailing or
-// double slash), a segment over 255 bytes, or starts with the segment ".tmp"
-// or ".locks" (fsstore's own folders). A List prefix is checked as fsstore
-// checks it: the part before its last slash must be a valid key. One rule
-// is S3's own: with a Prefix, the whole S3 key must still fit in 1024 bytes.
+// Prefix), so several lakes may share a bucket. Keys are validated by the
+// rule both drivers share, lake.CheckKey and lake.Reserved, so that a lake
+// can move between a folder and a bucket and a key one store accepts the
+// other accepts too: a key is invalid (Invalid) if it is empty, over 1024
+// bytes, has a NUL byte, an empty, "." or ".." segment (so no leading,
+// trailing or double slash), a segment over 255 bytes, or starts with the
+// segment ".tmp" or ".locks" (fsstore's own folders). A List prefix is
+// checked as fsstore checks it: the part before its last slash must be a
+// valid key. One rule is S3's own: with a Prefix, the whole S3 key must
+// still fit in 1024 bytes.
 //
 // List shows only objects whose keys are valid lake keys: objects written
 // into the bucket by other means under names the lake would refuse (a
@@ -107,7 +107,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
@@ -121,9 +120,6 @@ const (
 	// spoolInMemory is the largest unseekable body Put copies to memory
 	// rather than to a temporary file.
 	spoolInMemory = 1 << 20
-	// endpointRegion is the region used with a custom Endpoint when neither
-	// the Config nor the environment names one: local servers accept any.
-	endpointRegion = "us-east-1"
 )
 
 // Config says which bucket, and how to reach it.
@@ -155,10 +151,8 @@ type Store struct {
 }
 
 // New opens the store described by cfg, with credentials and other
-// settings from the environment as config.LoadDefaultConfig finds them
-// (AWS_REQUEST_CHECKSUM_CALCULATION=when_required, for example, for a
-// server that rejects the SDK's default checksums). It fails with Invalid
-// for a bad configuration. It makes no request.
+// settings from the environment as LoadAWSConfig loads them. It fails with
+// Invalid for a bad configuration. It makes no request.
 func New(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Bucket == "" {
 		return nil, pipeline.Errorf(pipeline.Invalid, "open store: no bucket")
@@ -167,26 +161,11 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, pipeline.Errorf(pipeline.Invalid, "open store s3://%s: %w", cfg.Bucket, err)
 	}
-	var opts []func(*config.LoadOptions) error
-	if cfg.Region != "" {
-		opts = append(opts, config.WithRegion(cfg.Region))
-	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	awsCfg, err := LoadAWSConfig(ctx, cfg.Region, cfg.Endpoint != "")
 	if err != nil {
-		return nil, pipeline.Errorf(errKind(err), "open store s3://%s: load AWS config: %w", cfg.Bucket, err)
+		return nil, fmt.Errorf("open store s3://%s: %w", cfg.Bucket, err)
 	}
-	if awsCfg.Region == "" {
-		if cfg.Endpoint == "" {
-			return nil, pipeline.Errorf(pipeline.Invalid, "open store s3://%s: no region in the configuration or the environment (AWS_REGION)", cfg.Bucket)
-		}
-		awsCfg.Region = endpointRegion
-	}
-	client := s3.NewFromConfig(awsCfg, func(o *s3.Options) {
-		if cfg.Endpoint != "" {
-			o.BaseEndpoint = aws.String(cfg.Endpoint)
-		}
-		o.UsePathStyle = cfg.PathStyle
-	})
+	client := NewClient(awsCfg, Location{Endpoint: cfg.Endpoint, PathStyle: cfg.PathStyle})
 	return &Store{client: client, bucket: cfg.Bucket, prefix: prefix}, nil
 }
 
@@ -207,6 +186,10 @@ func NewFromClient(client *s3.Client, bucket, prefix string) *Store {
 	}
 	return s
 }
+
+// Err is the configuration error every call on the store reports, or nil:
+// a caller that builds a store with NewFromClient checks it at start-up.
+func (s *Store) Err() error { return s.err }
 
 // storePrefix checks a Config.Prefix and returns it with a trailing slash.
 func storePrefix(prefix string) (string, error) {
@@ -540,7 +523,7 @@ func quoted(etag string) string {
 
 // errKind maps an error from the SDK to a pipeline kind (see the package
 // comment).
-func errKind(err error) pipeline.Kind {
+func errKind(err error) pipeline.ErrorKind {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return pipeline.Transient
 	}

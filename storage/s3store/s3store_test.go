@@ -33,7 +33,7 @@ func bucket(tb testing.TB, srv *s3server.Server, name, prefix string) *s3store.S
 }
 
 // wantKind fails the test unless err has the kind.
-func wantKind(tb testing.TB, what string, err error, want pipeline.Kind) {
+func wantKind(tb testing.TB, what string, err error, want pipeline.ErrorKind) {
 	tb.Helper()
 	if err == nil {
 		tb.Errorf("%s succeeded, want a %v error", what, want)
@@ -170,7 +170,7 @@ func TestStore_Put(t *testing.T) {
 		name string
 		key  string
 		cond lake.Condition
-		want pipeline.Kind // Internal: the write succeeds
+		want pipeline.ErrorKind // Internal: the write succeeds
 	}{
 		{"if absent, existing", "existing", lake.Condition{IfAbsent: true}, pipeline.Conflict},
 		{"if absent, new", "new-if-absent", lake.Condition{IfAbsent: true}, pipeline.Internal},
@@ -376,7 +376,7 @@ func TestStore_InvalidKeys(t *testing.T) {
 		name string
 		s    *s3store.Store
 		key  string
-		want pipeline.Kind // Internal: accepted
+		want pipeline.ErrorKind // Internal: accepted
 	}{
 		{"reserved .tmp", s, ".tmp/x", pipeline.Invalid},
 		{"reserved .locks", s, ".locks", pipeline.Invalid},
@@ -523,7 +523,7 @@ func TestNew(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  s3store.Config
-		want pipeline.Kind // Internal: New succeeds and the store works
+		want pipeline.ErrorKind // Internal: New succeeds and the store works
 	}{
 		{"endpoint and region", s3store.Config{Bucket: "new", Endpoint: srv.Endpoint, Region: srv.Region, PathStyle: true}, pipeline.Internal},
 		{"endpoint, default region", s3store.Config{Bucket: "new", Prefix: "p/", Endpoint: srv.Endpoint, PathStyle: true}, pipeline.Internal},

@@ -351,7 +351,7 @@ func testConditions(t *testing.T, s lake.Store) {
 	tests := []struct {
 		name    string
 		prepare func(t *testing.T, key string) (lake.Condition, []byte)
-		want    []pipeline.Kind // nil: the write succeeds
+		want    []pipeline.ErrorKind // nil: the write succeeds
 	}{
 		{"if absent, new key", func(t *testing.T, key string) (lake.Condition, []byte) {
 			return lake.Condition{IfAbsent: true}, nil
@@ -359,7 +359,7 @@ func testConditions(t *testing.T, s lake.Store) {
 		{"if absent, existing key", func(t *testing.T, key string) (lake.Condition, []byte) {
 			mustPut(t, s, key, []byte("old"), lake.Condition{})
 			return lake.Condition{IfAbsent: true}, []byte("old")
-		}, []pipeline.Kind{pipeline.Conflict}},
+		}, []pipeline.ErrorKind{pipeline.Conflict}},
 		{"if absent, deleted key", func(t *testing.T, key string) (lake.Condition, []byte) {
 			mustPut(t, s, key, []byte("old"), lake.Condition{})
 			mustDelete(t, s, key)
@@ -377,17 +377,17 @@ func testConditions(t *testing.T, s lake.Store) {
 			stale := mustPut(t, s, key, []byte("old"), lake.Condition{})
 			mustPut(t, s, key, []byte("newer"), lake.Condition{})
 			return lake.Condition{IfMatch: stale.ETag}, []byte("newer")
-		}, []pipeline.Kind{pipeline.Conflict}},
+		}, []pipeline.ErrorKind{pipeline.Conflict}},
 		// S3 servers answer 404 or 412 here.
 		{"if match, missing key", func(t *testing.T, key string) (lake.Condition, []byte) {
 			other := mustPut(t, s, key+".other", []byte("other"), lake.Condition{})
 			return lake.Condition{IfMatch: other.ETag}, nil
-		}, []pipeline.Kind{pipeline.Conflict, pipeline.NotFound}},
+		}, []pipeline.ErrorKind{pipeline.Conflict, pipeline.NotFound}},
 		{"if match, deleted key", func(t *testing.T, key string) (lake.Condition, []byte) {
 			obj := mustPut(t, s, key, []byte("old"), lake.Condition{})
 			mustDelete(t, s, key)
 			return lake.Condition{IfMatch: obj.ETag}, nil
-		}, []pipeline.Kind{pipeline.Conflict, pipeline.NotFound}},
+		}, []pipeline.ErrorKind{pipeline.Conflict, pipeline.NotFound}},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -781,7 +781,7 @@ func wantMissing(tb testing.TB, s lake.Store, key string) {
 }
 
 // wantKind checks that err is one of the kinds.
-func wantKind(tb testing.TB, call string, err error, kinds ...pipeline.Kind) {
+func wantKind(tb testing.TB, call string, err error, kinds ...pipeline.ErrorKind) {
 	tb.Helper()
 	if err == nil {
 		tb.Errorf("%s succeeded, want an error of kind %v", call, kinds)
