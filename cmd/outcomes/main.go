@@ -32,6 +32,8 @@ commands:
       check a survey form's mapping (or every form of a consortium file) against the standard
   survey replay --url URL --consortium FILE --secrets FILE --key-file FILE --org ORG MANIFEST.json
       send an organisation's follow-up returns to a webhook as signed survey deliveries
+  survey rejected --lake DIR --org ORG
+      list an organisation's rejected survey responses with the reasons, and those held (JSON)
   due --lake DIR --org ORG [--on YYYY-MM-DD]
       list the carers due a follow-up survey in the next 4 weeks, and those overdue (CSV)
   serve --lake DIR [--addr 127.0.0.1:8080] [--consortium FILE --secrets FILE --key-file FILE]

@@ -17,16 +17,18 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 	"github.com/carer-outcomes/carer-outcomes/webhook"
 )
 
 // surveyCmd runs the survey subcommands.
 func surveyCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: outcomes survey check MAPPING | outcomes survey replay [flags]")
+		fmt.Fprintln(stderr, "usage: outcomes survey check MAPPING | replay [flags] MANIFEST.json | rejected --lake DIR --org ORG")
 		return exitFailure
 	}
 	switch args[0] {
@@ -34,6 +36,8 @@ func surveyCmd(args []string, stdout, stderr io.Writer) int {
 		return surveyCheckCmd(args[1:], stdout, stderr)
 	case "replay":
 		return surveyReplayCmd(args[1:], stdout, stderr)
+	case "rejected":
+		return surveyRejectedCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "outcomes survey: unknown subcommand %q\n", args[0])
 	return exitFailure
@@ -249,7 +253,7 @@ func followupRows(std *standard.Standard, path, org string, period pipeline.Peri
 		}
 		var header []string
 		var rows [][]string
-		first := 0
+		var numbers []int
 		for {
 			row, err := rr.Next()
 			if err == io.EOF {
@@ -270,13 +274,11 @@ func followupRows(std *standard.Standard, path, org string, period pipeline.Peri
 			if row.Empty() {
 				continue
 			}
-			if first == 0 {
-				first = row.Number
-			}
 			rows = append(rows, cells)
+			numbers = append(numbers, row.Number)
 		}
 		rr.Close()
-		out = append(out, surveys.TableResponses(std, org, period, header, rows, first)...)
+		out = append(out, surveys.TableResponses(std, org, period, header, rows, numbers)...)
 	}
 	return out, nil
 }
@@ -308,4 +310,42 @@ func deliver(url, tool string, secret []byte, r surveys.GenericResponse) (int, e
 		resp.Body.Close()
 		return resp.StatusCode, nil
 	}
+}
+
+// surveyRejectedCmd prints an organisation's rejected survey responses,
+// with the reasons, and those held for a carer not registered yet, as
+// JSON.
+func surveyRejectedCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("survey rejected", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	lakeDir := fs.String("lake", "", "the lake's folder")
+	org := fs.String("org", "", "the organisation")
+	if err := fs.Parse(args); err != nil {
+		return usageExit(err)
+	}
+	if *lakeDir == "" || *org == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: outcomes survey rejected --lake DIR --org ORG")
+		return exitFailure
+	}
+	store, err := fsstore.New(*lakeDir)
+	if err != nil {
+		return fail(stderr, "survey rejected", err)
+	}
+	l := &lake.Lake{Store: store}
+	rej, err := surveys.Rejections(context.Background(), l, *org)
+	if err != nil {
+		return fail(stderr, "survey rejected", err)
+	}
+	held, err := surveys.Holds(context.Background(), l, *org)
+	if err != nil {
+		return fail(stderr, "survey rejected", err)
+	}
+	out := struct {
+		Rejected []surveys.Rejected `json:"rejected"`
+		Held     []surveys.Held     `json:"held"`
+	}{append([]surveys.Rejected{}, rej...), append([]surveys.Held{}, held...)}
+	if err := writeJSON(stdout, out); err != nil {
+		return fail(stderr, "survey rejected", err)
+	}
+	return exitOK
 }

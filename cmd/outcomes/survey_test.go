@@ -115,3 +115,33 @@ func firstDiff(a, b []byte) string {
 	}
 	return "one is longer"
 }
+
+func TestRun_SurveyCheck(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := `{"id":"w13","tool":"tally","mapping":{"version":1,"columns":{"client_ref":{"hidden":"ref"},"wave":{"value":"W13"},"survey_date":{"submitted":true},"employment_status":{"question":"q1"}}}}`
+	tests := []struct {
+		name, file string
+		code       int
+		out        string
+	}{
+		{"a good form", write("good.json", good), 0, "ok against standard version"},
+		{"a wave that is no code", write("bad.json", strings.Replace(good, `"W13"`, `"W14"`, 1)), 1, `value "W14" is not one of its codes`},
+		{"an unknown field", write("typo.json", strings.Replace(good, `"tool"`, `"tools"`, 1)), 2, "unknown field"},
+		{"the test consortium", filepath.Join("..", "..", "testdata", "consortium", "surveys.json"), 0, "6 forms checked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, "survey", "check", tt.file)
+			if code != tt.code || !strings.Contains(stdout+stderr, tt.out) {
+				t.Fatalf("exit %d, want %d; output %s%s, want %q", code, tt.code, stdout, stderr, tt.out)
+			}
+		})
+	}
+}

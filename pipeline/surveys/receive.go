@@ -64,7 +64,7 @@ func Map(org string, f *Form, r Response, h *pseudonym.Hasher, received time.Tim
 			v = r.Submitted.UTC().Format(time.DateOnly)
 		}
 		v = strings.TrimSpace(v)
-		if c, ok := src.Choices[v]; ok {
+		if c, ok := choice(src.Choices, v); ok {
 			v = c
 		}
 		if v == "" {
@@ -76,4 +76,19 @@ func Map(org string, f *Form, r Response, h *pseudonym.Hasher, received time.Tim
 		m.Values[col] = v
 	}
 	return m, nil
+}
+
+// choice looks an answer up in a mapping's choices: as written, or else
+// ignoring case, since tools and the people who copy their labels into a
+// mapping differ in capitals.
+func choice(choices map[string]string, answer string) (string, bool) {
+	if c, ok := choices[answer]; ok {
+		return c, true
+	}
+	for k, c := range choices {
+		if strings.EqualFold(strings.TrimSpace(k), answer) {
+			return c, true
+		}
+	}
+	return "", false
 }

@@ -159,3 +159,29 @@ func TestForm_Check(t *testing.T) {
 		})
 	}
 }
+
+// A choice matches its answer ignoring case and surrounding spaces; an
+// answer with no choice is passed on as it is, for validation to judge.
+func TestMap_Choices(t *testing.T) {
+	h, err := testKey(t).For("LEEDS-CC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &surveys.Form{ID: "f", Tool: surveys.Generic, Mapping: surveys.Mapping{Version: 3, Columns: map[string]surveys.Source{
+		"client_ref": {Hidden: "ref"}, "wave": {Value: "W13"}, "survey_date": {Submitted: true},
+		"employment_status": {Question: "q", Choices: map[string]string{"Working full-time ": "EMPLOYED_FT"}},
+		"heard_via":         {Question: "h", Choices: map[string]string{"Doctor": "GP"}},
+	}}}
+	r := surveys.Response{ID: "1", Submitted: time.Date(2026, 7, 1, 9, 0, 0, 0, time.UTC),
+		Answers: map[string]string{"q": " working FULL-time", "h": "a friend", "name": "Jo"}, Hidden: map[string]string{"ref": "C1"}}
+	m, err := surveys.Map("LEEDS-CC", f, r, h, r.Submitted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Values["employment_status"] != "EMPLOYED_FT" || m.Values["heard_via"] != "a friend" || m.Values["wave"] != "W13" || m.Values["survey_date"] != "2026-07-01" {
+		t.Fatalf("values %v", m.Values)
+	}
+	if _, ok := m.Values["name"]; ok || m.MappingVersion != 3 {
+		t.Fatalf("message %+v", m)
+	}
+}

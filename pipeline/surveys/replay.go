@@ -32,9 +32,9 @@ func TableForm(id string, std *standard.Standard) Form {
 // organisation, quarter and row, so that replaying a table twice sends the
 // same responses; each is submitted on its survey date (or, when that is
 // not a date, on the quarter's last day), so that it falls in the quarter
-// it was surveyed in. header names the columns; firstRow is the row number
-// of rows[0].
-func TableResponses(std *standard.Standard, org string, period pipeline.Period, header []string, rows [][]string, firstRow int) []GenericResponse {
+// it was surveyed in. header names the columns; numbers[i] is the row
+// number of rows[i] in its file.
+func TableResponses(std *standard.Standard, org string, period pipeline.Period, header []string, rows [][]string, numbers []int) []GenericResponse {
 	byHeader := map[string]string{}
 	for _, f := range std.Kind("followups").Fields {
 		byHeader[standard.NormaliseHeader(f.Name)] = f.Name
@@ -46,7 +46,7 @@ func TableResponses(std *standard.Standard, org string, period pipeline.Period, 
 	}
 	out := make([]GenericResponse, 0, len(rows))
 	for i, row := range rows {
-		g := GenericResponse{ResponseID: fmt.Sprintf("%s-%s-row%d", org, period, firstRow+i), Hidden: map[string]any{}, Answers: map[string]any{}}
+		g := GenericResponse{ResponseID: fmt.Sprintf("%s-%s-row%d", org, period, numbers[i]), Hidden: map[string]any{}, Answers: map[string]any{}}
 		submitted := period.End().Add(12 * time.Hour)
 		for j, cell := range row {
 			if j >= len(cols) || cols[j] == "" || strings.TrimSpace(cell) == "" {
