@@ -85,6 +85,7 @@ func TestRun_SameFiguresEitherWay(t *testing.T) {
 	}
 	t.Logf("%s; written %+v", strings.TrimSpace(stdout), written)
 
+	var quality string // the data-quality table of the last report made
 	figures := func(lakeDir string) []byte {
 		out := t.TempDir()
 		if code, _, stderr := runCLI(t, "report", "--lake", lakeDir, "--period", "latest", "--out", out); code != 0 {
@@ -94,9 +95,25 @@ func TestRun_SameFiguresEitherWay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		q, err := os.ReadFile(filepath.Join(out, "data-quality.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		quality = string(q)
 		return b
 	}
 	a, b := figures(returns), figures(webhooks)
+	// The follow-ups that came through the webhook are counted on their
+	// organisation's followups row, which is not a missing return.
+	var row string
+	for _, l := range strings.Split(quality, "\n") {
+		if strings.HasPrefix(l, org+",") && strings.Contains(l, ",followups,") {
+			row = l
+		}
+	}
+	if !strings.HasPrefix(row, org+",") || strings.HasSuffix(row, ",0") || strings.HasSuffix(row, ",—") {
+		t.Errorf("the data-quality row of %s's follow-ups: %q", org, row)
+	}
 	if !bytes.Equal(a, b) {
 		t.Fatalf("the figures differ:\n%s", firstDiff(a, b))
 	}
