@@ -206,10 +206,20 @@ func (f *fixture) ingest(t *testing.T, p pipeline.Period, name, content string) 
 }
 
 // deliver sends one delivery through API Gateway's event, as the tool
-// would, with the given headers (names as any case; API Gateway lowers
+// would, with the given headers (names in any case; API Gateway lowers
 // them), and returns the status.
 func (f *fixture) deliver(t *testing.T, form string, body []byte, header map[string]string) int {
 	t.Helper()
+	code, err := f.post(t, form, body, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// post is deliver for a goroutine of the test's own: it returns a bad
+// answer as an error rather than stopping the test from that goroutine.
+func (f *fixture) post(t *testing.T, form string, body []byte, header map[string]string) (int, error) {
 	hdr := map[string]string{"content-type": "application/json"}
 	for k, v := range header {
 		hdr[strings.ToLower(k)] = v
@@ -220,17 +230,17 @@ func (f *fixture) deliver(t *testing.T, form string, body []byte, header map[str
 	ev.RequestContext.DomainName = "surveys.example.org"
 	b, err := json.Marshal(ev)
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	res := f.webhook.Invoke(t, b, time.Minute)
 	if res.Error != nil {
-		t.Fatalf("the webhook failed: %s: %s", res.Error.Type, res.Error.Message)
+		return 0, fmt.Errorf("the webhook failed: %s: %s", res.Error.Type, res.Error.Message)
 	}
 	var resp events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(res.Response, &resp); err != nil {
-		t.Fatalf("response %s: %v", res.Response, err)
+		return 0, fmt.Errorf("response %s: %v", res.Response, err)
 	}
-	return resp.StatusCode
+	return resp.StatusCode, nil
 }
 
 // signed is the header a tool sends with body.
@@ -458,7 +468,7 @@ func TestSurveys_BatchAndConcurrency(t *testing.T) {
 		wg.Go(func() {
 			b := bytes.Replace(tmpl, []byte(`"token": "a3a12ec67a1365927098a606107fac15"`), fmt.Appendf(nil, `"token": "concurrent-%d"`, i), 1)
 			b = bytes.Replace(b, []byte(`"client_ref": "C001"`), fmt.Appendf(nil, `"client_ref": "S%04d"`, i+1), 1)
-			codes[i] = f.deliverQuiet(t, b, "w26-typeform", signed(surveys.Typeform, secret, b))
+			codes[i], _ = f.post(t, "w26-typeform", b, signed(surveys.Typeform, secret, b))
 		})
 	}
 	wg.Wait()
@@ -494,24 +504,4 @@ func TestSurveys_BatchAndConcurrency(t *testing.T) {
 	if len(got) != 1050 || w26 != 50 {
 		t.Fatalf("%d rows, %d of them W26, want 1,050 and 50", len(got), w26)
 	}
-}
-
-// deliverQuiet is deliver for a goroutine: it reports a bad answer as
-// status 0 rather than stopping the test from a goroutine of its own (the
-// runtime still fails the test, and ends the goroutine, if the function
-// gives no answer at all).
-func (f *fixture) deliverQuiet(t *testing.T, body []byte, form string, header map[string]string) int {
-	hdr := map[string]string{}
-	for k, v := range header {
-		hdr[strings.ToLower(k)] = v
-	}
-	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/surveys/LEEDS-CC/" + form, Headers: hdr, Body: string(body)}
-	ev.RequestContext.HTTP.Method = http.MethodPost
-	b, _ := json.Marshal(ev)
-	res := f.webhook.Invoke(t, b, time.Minute)
-	var resp events.APIGatewayV2HTTPResponse
-	if res.Error != nil || json.Unmarshal(res.Response, &resp) != nil {
-		return 0
-	}
-	return resp.StatusCode
 }

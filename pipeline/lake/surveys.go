@@ -118,51 +118,18 @@ func (l *Lake) SurveyPartitions(ctx context.Context, org string) ([]SurveyManife
 			keys = append(keys, o.Key)
 		}
 	}
-	out := make([]SurveyManifest, len(keys))
-	err = l.readEach(ctx, keys, func(i int) error {
-		if _, err := l.readJSON(ctx, keys[i], &out[i]); err != nil {
-			return fmt.Errorf("read %s: %w", keys[i], err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return readObjects[SurveyManifest](ctx, l, keys)
 }
 
-// PutSurveyRecord writes a held or rejected response's record. With
-// ifAbsent it writes only if there is none (a Conflict is then not an
-// error: the same response was recorded already).
-func (l *Lake) PutSurveyRecord(ctx context.Context, key string, v any, ifAbsent bool) error {
-	err := l.writeJSON(ctx, key, v, Condition{IfAbsent: ifAbsent})
-	if ifAbsent && pipeline.KindOf(err) == pipeline.Conflict {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", key, err)
-	}
-	return nil
-}
-
-// SurveyRecords lists the keys under surveys/held/ or surveys/rejected/ of
-// an organisation, and reads each into a new value made by alloc.
-func SurveyRecords[T any](ctx context.Context, l *Lake, area, org string) ([]T, error) {
-	prefix := "surveys/" + area + "/org=" + org + "/"
-	objs, err := l.Store.List(ctx, prefix)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", prefix, err)
-	}
-	out := make([]T, len(objs))
-	keys := make([]string, len(objs))
-	for i, o := range objs {
-		keys[i] = o.Key
-	}
+// readObjects reads the JSON objects of keys, readers at a time, in the
+// order of keys; one removed since it was listed is left out.
+func readObjects[T any](ctx context.Context, l *Lake, keys []string) ([]T, error) {
+	out := make([]T, len(keys))
 	found := make([]bool, len(keys))
-	err = l.readEach(ctx, keys, func(i int) error {
+	err := l.readEach(ctx, keys, func(i int) error {
 		_, err := l.readJSON(ctx, keys[i], &out[i])
 		if pipeline.KindOf(err) == pipeline.NotFound {
-			return nil // accepted and removed meanwhile
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("read %s: %w", keys[i], err)
@@ -180,6 +147,35 @@ func SurveyRecords[T any](ctx context.Context, l *Lake, area, org string) ([]T, 
 		}
 	}
 	return kept, nil
+}
+
+// PutSurveyRecord writes a held or rejected response's record. With
+// ifAbsent it writes only if there is none (a Conflict is then not an
+// error: the same response was recorded already).
+func (l *Lake) PutSurveyRecord(ctx context.Context, key string, v any, ifAbsent bool) error {
+	err := l.writeJSON(ctx, key, v, Condition{IfAbsent: ifAbsent})
+	if ifAbsent && pipeline.KindOf(err) == pipeline.Conflict {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
+}
+
+// SurveyRecords reads the records under surveys/held/ or
+// surveys/rejected/ (area) of an organisation.
+func SurveyRecords[T any](ctx context.Context, l *Lake, area, org string) ([]T, error) {
+	prefix := "surveys/" + area + "/org=" + org + "/"
+	objs, err := l.Store.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", prefix, err)
+	}
+	keys := make([]string, len(objs))
+	for i, o := range objs {
+		keys[i] = o.Key
+	}
+	return readObjects[T](ctx, l, keys)
 }
 
 // PutBytes stores an object whole, unconditionally.

@@ -51,19 +51,13 @@ type Held struct {
 }
 
 // Rejected is a response that failed validation, with the reasons, listed
-// for the organisation. Values are the mapped answers (the client
+// for the organisation. The message holds the mapped answers (the client
 // reference as its pseudonym), so that the organisation can see what was
 // wrong without the lake holding anything a return would not.
 type Rejected struct {
-	Org            string           `json:"org"`
-	Form           string           `json:"form"`
-	Tool           string           `json:"tool"`
-	ResponseID     string           `json:"response_id"`
-	MappingVersion int              `json:"mapping_version"`
-	Submitted      time.Time        `json:"submitted_at"`
-	Received       time.Time        `json:"received_at"`
-	RejectedAt     time.Time        `json:"rejected_at"`
-	Reasons        []validate.Issue `json:"reasons"`
+	Message    Message          `json:"message"`
+	RejectedAt time.Time        `json:"rejected_at"`
+	Reasons    []validate.Issue `json:"reasons"`
 }
 
 // maxSwitchTries bounds how often a batch is redone after losing the race
@@ -253,8 +247,7 @@ func (c *Consumer) record(ctx context.Context, org string, fresh []*outcome, fro
 			continue
 		case len(o.issues) > 0:
 			res.Rejected++
-			r := Rejected{Org: org, Form: o.msg.Form, Tool: o.msg.Tool, ResponseID: o.msg.ResponseID, MappingVersion: o.msg.MappingVersion,
-				Submitted: o.msg.Submitted, Received: o.msg.Received, RejectedAt: now, Reasons: o.issues}
+			r := Rejected{Message: o.msg, RejectedAt: now, Reasons: o.issues}
 			if err := c.Lake.PutSurveyRecord(ctx, lake.SurveyRejectedKey(org, o.key), r, true); err != nil {
 				return err
 			}

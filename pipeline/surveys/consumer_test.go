@@ -315,7 +315,7 @@ func TestConsumer_Rejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rej) != 1 || rej[0].ResponseID != msgs[0].ResponseID {
+	if len(rej) != 1 || rej[0].Message.ResponseID != msgs[0].ResponseID {
 		t.Fatalf("rejections %+v", rej)
 	}
 	var codes []string
