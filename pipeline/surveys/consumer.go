@@ -125,7 +125,6 @@ type outcome struct {
 	issues []validate.Issue
 	held   bool
 	row    int // its row in the validated table
-	dup    bool
 }
 
 // partition writes one organisation's responses of one quarter.
@@ -309,7 +308,7 @@ func (c *Consumer) validate(ctx context.Context, org string, period pipeline.Per
 			t = tb
 		}
 	}
-	sink := &batchSink{table: t, org: org, period: period, version: c.Standard.Version, start: start, id: id}
+	sink := &batchSink{table: t, org: org, period: period, version: c.Standard.Version, start: start, id: id, stored: map[int]bool{}}
 	limits := tabular.DefaultLimits()
 	rep, err := validate.Run(ctx, validate.Config{Standard: c.Standard, Org: org, Period: period, Limits: limits, Registry: registry(reg), Sink: sink},
 		[]validate.Input{{Name: "responses.csv", Data: bytes.NewReader(table.Bytes()), Size: int64(table.Len())}})
@@ -331,9 +330,15 @@ func (c *Consumer) validate(ctx context.Context, org string, period pipeline.Per
 	}
 	var accepted []*outcome
 	for _, o := range fresh {
-		if len(o.issues) == 0 {
+		switch {
+		case sink.stored[o.row]:
 			accepted = append(accepted, o)
 			continue
+		case len(o.issues) == 0:
+			// Validation passes over a row with no value at all: a
+			// response none of whose answers was mapped is rejected, not
+			// lost.
+			o.issues = []validate.Issue{{Row: o.row, Code: "required", Message: "the response has no answer the form's mapping takes: check the mapping's question ids"}}
 		}
 		o.held = !slices.ContainsFunc(o.issues, func(is validate.Issue) bool { return is.Code != "unregistered_carer" })
 	}
@@ -364,6 +369,7 @@ type batchSink struct {
 	out     bytes.Buffer
 	w       *curated.Writer
 	rows    int
+	stored  map[int]bool // the rows written, by their row in the validated table
 }
 
 func (s *batchSink) Table(validate.TableInfo) (validate.TableSink, error) {
@@ -379,6 +385,7 @@ func (s *batchSink) Table(validate.TableInfo) (validate.TableSink, error) {
 
 func (s *batchSink) Row(rec *validate.Record) error {
 	s.rows++
+	s.stored[rec.Row] = true
 	row := rec.Row
 	rec.Row = s.start + s.rows
 	err := s.w.Write(rec)

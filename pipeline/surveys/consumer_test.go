@@ -363,3 +363,26 @@ func TestCompact(t *testing.T) {
 		t.Fatalf("compacted again: %d, %v", n, err)
 	}
 }
+
+// A response with no mapped answer at all is rejected, never lost (a
+// table's empty row is passed over by validation).
+func TestConsumer_EmptyResponse(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	m := messages(t)[0]
+	m.Values = map[string]string{}
+	res, err := e.c.Process(ctx, []surveys.Message{m, messages(t)[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != (surveys.Result{Accepted: 1, Rejected: 1}) {
+		t.Fatalf("result %+v", res)
+	}
+	rej, err := surveys.Rejections(ctx, e.lake, "LEEDS-CC")
+	if err != nil || len(rej) != 1 || rej[0].Reasons[0].Code != "required" {
+		t.Fatalf("rejections %+v %v", rej, err)
+	}
+	if got := e.rows(t); len(got) != 1 {
+		t.Fatalf("rows %v", got)
+	}
+}
