@@ -31,8 +31,10 @@ type Queue interface {
 }
 
 // DefaultMaxBody is the largest body accepted: a SmartSurvey batch of
-// 1,000 full responses is about 1.5 MB; API Gateway's own limit is 10 MB.
-const DefaultMaxBody = 6 << 20
+// 1,000 full responses of a short follow-up form is about 1.4 MB, and a
+// Lambda function's event (the body and API Gateway's envelope) can be at
+// most 6 MB.
+const DefaultMaxBody = 5 << 20
 
 // Handler answers POST /surveys/{org}/{form}.
 type Handler struct {
