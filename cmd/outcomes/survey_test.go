@@ -117,6 +117,11 @@ func TestRun_SameFiguresEitherWay(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatalf("the figures differ:\n%s", firstDiff(a, b))
 	}
+	// The due list of the same organisation, as CSV, naming no carer.
+	code, stdout, stderr = runCLI(t, "due", "--lake", webhooks, "--org", org, "--on", "2026-10-01")
+	if code != 0 || !strings.HasPrefix(stdout, strings.Join(surveys.DueHeader, ",")+"\n") || strings.Count(stdout, "\n") < 2 || strings.Contains(stdout, "LCC0") {
+		t.Errorf("due: exit %d: %.300s %s", code, stdout, stderr)
+	}
 	if bytes.Equal(a, figures(missing)) {
 		t.Fatal("the figures are the same without the follow-ups: the comparison shows nothing")
 	}
