@@ -110,7 +110,10 @@ func surveyReplayCmd(args []string, stdout, stderr io.Writer) int {
 	secretsFile := fs.String("secrets", "", "the forms' webhook secrets")
 	org := fs.String("org", "", "the organisation whose follow-ups are sent")
 	formID := fs.String("form", "", "the form to send them to (default: the organisation's first generic form)")
-	workers := fs.Int("workers", 8, "deliveries in flight at once")
+	// One at a time by default: the responses then arrive in the order of
+	// the rows, and a later row for the same carer and wave replaces an
+	// earlier one, as it does in the return.
+	workers := fs.Int("workers", 1, "deliveries in flight at once (more than one sends them in no set order)")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
