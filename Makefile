@@ -9,7 +9,7 @@ KEY         ?= .demo/consortium.key
 SEED        ?= 20261122
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSITYGW   ?= github.com/versity/versitygw/cmd/versitygw@v1.8.0
-FUNCTIONS   ?= ingest uploads report surveys
+FUNCTIONS   ?= ingest uploads report maintenance surveys
 FUZZTIME    ?= 20s
 # The demo's survey webhooks: whose follow-ups arrive through them, where the
 # local server listens, and the day the due list is made for (the day after
@@ -35,6 +35,7 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
 	@build/outcomes due --lake $(LAKE) --org $(SURVEY_ORG) --on $(DUE_ON) > build/due-$(SURVEY_ORG).csv
 	@echo "Due list:           build/due-$(SURVEY_ORG).csv ($$(($$(wc -l < build/due-$(SURVEY_ORG).csv) - 1)) surveys due or overdue on $(DUE_ON))"
+	@build/outcomes lake check --lake $(LAKE)
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)

@@ -95,7 +95,7 @@ func ingestCmd(args []string, stdout, stderr io.Writer) int {
 	c.register(fs)
 	fs.StringVar(&c.org, "org", "", "the uploading organisation's code")
 	fs.StringVar(&c.period, "period", "", "the quarter of the return, such as 2026-Q3")
-	fs.StringVar(&c.received, "received", "", "when the return arrived, YYYY-MM-DD (default now)")
+	fs.StringVar(&c.received, "received", "", "when the return arrived, YYYY-MM-DD or RFC 3339 (default now); a return received before the current one never replaces it")
 	fs.BoolVar(&c.json, "json", false, "print the result as JSON")
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
@@ -145,7 +145,9 @@ func request(std *standard.Standard, org, period, received string, names []strin
 	}
 	if received != "" {
 		if req.Received, err = time.Parse(time.DateOnly, received); err != nil {
-			return req, func() {}, pipeline.Errorf(pipeline.Invalid, "--received %q: write it as YYYY-MM-DD", received)
+			if req.Received, err = time.Parse(time.RFC3339, received); err != nil {
+				return req, func() {}, pipeline.Errorf(pipeline.Invalid, "--received %q: write it as YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ", received)
+			}
 		}
 	}
 	inputs, closeAll, err := openInputs(names)
@@ -174,6 +176,12 @@ func writeResult(w io.Writer, lakeDir string, res *ingest.Result) error {
 			fmt.Fprintf(&b, "  %-28s %-9s %6d rows %6d accepted %5d rejected", name, t.Status, t.Rows, t.Accepted, t.Rejected)
 			if t.Superseded != "" {
 				fmt.Fprintf(&b, "  replaces upload %s", t.Superseded[:12])
+			}
+			switch {
+			case t.Current != "" && t.Status == ingest.TableReplaced:
+				fmt.Fprintf(&b, "  replaced since by upload %s", t.Current[:min(12, len(t.Current))])
+			case t.Current != "":
+				fmt.Fprintf(&b, "  not kept: upload %s, received later, is current", t.Current[:min(12, len(t.Current))])
 			}
 			b.WriteByte('\n')
 		}
@@ -212,6 +220,12 @@ type returnEntry struct {
 	Period    string   `json:"period"`
 	Files     []string `json:"files"`
 	Submitted string   `json:"submitted"`
+	// FirstAttempt is a version of the return sent before it, which the
+	// return replaces: ingested first, at its own date.
+	FirstAttempt *struct {
+		Files     []string `json:"files"`
+		Submitted string   `json:"submitted"`
+	} `json:"first_attempt"`
 }
 
 func backfillCmd(args []string, stdout, stderr io.Writer) int {
@@ -252,12 +266,20 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, "backfill", err)
 	}
 	dir := filepath.Dir(fs.Arg(0))
+	var sent []returnEntry
+	for _, r := range m.Returns {
+		if a := r.FirstAttempt; a != nil {
+			sent = append(sent, returnEntry{Org: r.Org, Period: r.Period, Files: a.Files, Submitted: a.Submitted})
+		}
+		sent = append(sent, r)
+	}
 	// Returns go in in the order they arrived: a late return comes after the
-	// next quarter's if that arrived first.
-	slices.SortStableFunc(m.Returns, func(a, b returnEntry) int { return strings.Compare(a.Submitted, b.Submitted) })
+	// next quarter's if that arrived first. The receipt dates order them in
+	// the lake too, so a backfill in any order would end the same.
+	slices.SortStableFunc(sent, func(a, b returnEntry) int { return strings.Compare(a.Submitted, b.Submitted) })
 	var tally struct{ uploads, duplicates, rejectedFiles, rows, accepted, rejected int }
 	var example string // one uploader's page, to show where they are
-	for _, r := range m.Returns {
+	for _, r := range sent {
 		var names []string
 		for _, f := range r.Files {
 			if strings.EqualFold(path.Ext(f), ".csv") && except[r.Org+"/"+strings.TrimSuffix(path.Base(f), path.Ext(f))] {
@@ -275,7 +297,7 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "backfill", fmt.Errorf("%s %s: %w", r.Org, r.Period, err))
 		}
-		var rows, accepted, rejected int
+		var rows, accepted, rejected, replaced int
 		var statuses []string
 		for _, up := range res.Uploads {
 			tally.uploads++
@@ -294,10 +316,17 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 			}
 			for _, t := range up.Tables {
 				rows, accepted, rejected = rows+t.Rows, accepted+t.Accepted, rejected+t.Rejected
+				if t.Superseded != "" {
+					replaced++
+				}
 			}
 		}
 		tally.rows, tally.accepted, tally.rejected = tally.rows+rows, tally.accepted+accepted, tally.rejected+rejected
-		fmt.Fprintf(stdout, "%-12s %s  %d file(s) %-18s %6d rows %6d accepted %4d rejected\n", r.Org, r.Period, len(res.Uploads), strings.Join(statuses, ", "), rows, accepted, rejected)
+		fmt.Fprintf(stdout, "%-12s %s  %d file(s) %-18s %6d rows %6d accepted %4d rejected", r.Org, r.Period, len(res.Uploads), strings.Join(statuses, ", "), rows, accepted, rejected)
+		if replaced > 0 {
+			fmt.Fprintf(stdout, "  (replaces %d table(s) sent before)", replaced)
+		}
+		fmt.Fprintln(stdout)
 	}
 	fmt.Fprintf(stdout, "\n%d uploads: %d new, %d already ingested, %d not stored; %d rows read, %d accepted, %d rejected.\n",
 		tally.uploads, tally.uploads-tally.duplicates, tally.duplicates, tally.rejectedFiles, tally.rows, tally.accepted, tally.rejected)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -8,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
+	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
 
 // writeKey makes a key file with keygen, as a deployment would.
@@ -133,10 +136,33 @@ func TestRun_BackfillTwice(t *testing.T) {
 	lakeDir := filepath.Join(t.TempDir(), "lake")
 	args := []string{"backfill", "--lake", lakeDir, "--key-file", key, filepath.Join(sample, "manifest.json")}
 	code, stdout, stderr := runCLI(t, args...)
-	if code != 0 || !strings.Contains(stdout, "0 already ingested") {
+	if code != 0 || !strings.Contains(stdout, "(replaces 1 table(s) sent before)") {
 		t.Fatalf("first backfill: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	first := tree(t, lakeDir)
+	// The sample's hard path: a support table sent with mistakes, then
+	// corrected and sent again, which replaces it.
+	store, err := fsstore.New(lakeDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := (&lake.Lake{Store: store}).Ledger(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chain []lake.LedgerEntry
+	for _, e := range log {
+		if e.Kind == "support" && e.Status == lake.StatusCurrent && (e.Version == 2 || e.RowsRejected > 0) {
+			chain = append(chain, e)
+		}
+	}
+	if len(chain) != 2 || chain[0].Version != 1 || chain[0].RowsRejected == 0 || chain[1].Version != 2 ||
+		chain[1].RowsRejected != 0 || chain[1].SupersededUploadID != chain[0].UploadID {
+		t.Errorf("support entries with rejections or a replacement: %+v; want the first attempt with rejected rows replaced by its correction", chain)
+	}
+	if code, out, _ := runCLI(t, "lake", "check", "--lake", lakeDir); code != exitOK {
+		t.Errorf("lake check after the backfill: %d\n%s", code, out)
+	}
 	code, stdout, stderr = runCLI(t, args...)
 	if code != 0 || !strings.Contains(stdout, " 0 new,") {
 		t.Fatalf("second backfill: exit %d\n%s\n%s", code, stdout, stderr)

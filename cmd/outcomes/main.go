@@ -22,7 +22,7 @@ const usage = `usage: outcomes COMMAND [flags]
 commands:
   validate --org ORG --period YYYY-Qn [--json] FILE...
       check a return against the data standard and report every problem
-  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] FILE...
+  ingest --lake DIR --org ORG --period YYYY-Qn [--key-file FILE] [--received YYYY-MM-DD] FILE...
       validate a return and store its accepted rows in the lake
   backfill --lake DIR [--key-file FILE] MANIFEST.json
       ingest every return a manifest lists, in the order they arrived
@@ -38,6 +38,10 @@ commands:
       list the carers due a follow-up survey in the next 4 weeks, and those overdue (CSV)
   serve --lake DIR [--addr 127.0.0.1:8080] [--consortium FILE --secrets FILE --key-file FILE]
       one local server: the survey webhooks /surveys/{org}/{form}, written to the lake
+  lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
+      verify the lake's invariants: exit 0, or 1 with what is wrong
+  lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
+      remove curated files no pointer names, older than the grace period
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -79,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return dueCmd(args[1:], stdout, stderr)
 	case "survey":
 		return surveyCmd(args[1:], stdout, stderr)
+	case "lake":
+		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":
 		return keygenCmd(args[1:], stdout, stderr)
 	case "template":

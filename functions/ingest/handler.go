@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -63,42 +66,65 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	}, nil
 }
 
-// Handle reports the messages that failed for a reason worth retrying, so
-// that SQS delivers them again (and, after its limit, to the dead-letter
-// queue); a file that is invalid gets its report and is not retried.
+// Handle reports every message that failed as a batch item failure, so
+// that SQS delivers it again and, after the queue's receive limit, moves it
+// to the dead-letter queue: a message that can never succeed (not an S3
+// event, a key outside the landing layout) must reach the dead-letter queue
+// rather than vanish. A file that is invalid is not a failure: it gets its
+// report. A panic in one message fails that message only.
 func (h *handler) Handle(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for _, msg := range ev.Records {
-		if err := h.message(ctx, msg); err != nil {
-			log := h.log.With("message_id", msg.MessageId, "error", err.Error())
-			switch pipeline.KindOf(err) {
-			case pipeline.Invalid:
-				log.Error("message dropped: it can never succeed")
-			default:
-				log.Warn("message failed: it will be retried", "kind", pipeline.KindOf(err).String())
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
+		if err := h.safeMessage(ctx, msg); err != nil {
+			kind := pipeline.KindOf(err)
+			log := h.log.With("message_id", msg.MessageId, "error", err.Error(), "kind", kind.String())
+			if kind == pipeline.Invalid {
+				log.Error("message failed: it can never succeed, and goes to the dead-letter queue after its retries")
+			} else {
+				log.Warn("message failed: it will be retried")
 			}
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 		}
 	}
 	return resp, nil
 }
 
+// safeMessage is message with a panic turned into that message's error.
+func (h *handler) safeMessage(ctx context.Context, msg events.SQSMessage) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = pipeline.Errorf(pipeline.Internal, "panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return h.message(ctx, msg)
+}
+
 func (h *handler) message(ctx context.Context, msg events.SQSMessage) error {
-	var s3ev events.S3Event
+	var s3ev struct {
+		events.S3Event
+		Event string `json:"Event"` // s3:TestEvent has this instead of Records
+	}
 	if err := json.Unmarshal([]byte(msg.Body), &s3ev); err != nil {
 		return pipeline.Errorf(pipeline.Invalid, "read the S3 event: %w", err)
+	}
+	if s3ev.Event == "s3:TestEvent" {
+		return nil // sent once when the notification is set up
+	}
+	if len(s3ev.Records) == 0 {
+		return pipeline.Errorf(pipeline.Invalid, "read the S3 event: no records")
 	}
 	var errs []error
 	for _, rec := range s3ev.Records {
 		if !strings.HasPrefix(rec.EventName, "ObjectCreated:") {
-			continue // s3:TestEvent and others
+			continue // deletions and others: nothing to ingest
 		}
 		if err := h.object(ctx, rec); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	// A retry re-ingests every file of the message; ingesting the ones that
-	// succeeded again changes nothing.
+	// succeeded again changes nothing. The first error that is worth a
+	// retry decides the message's kind in the log.
 	for _, err := range errs {
 		if pipeline.KindOf(err) != pipeline.Invalid {
 			return err
@@ -117,25 +143,45 @@ func (h *handler) object(ctx context.Context, rec events.S3EventRecord) error {
 	if err != nil {
 		return err
 	}
+	if rec.EventTime.IsZero() {
+		return pipeline.Errorf(pipeline.Invalid, "the event of %s has no time: it orders the upload among the quarter's returns", key)
+	}
 	log := h.log.With("org", up.Org, "period", up.Period.String(), "landing_id", up.ID)
 	src, err := h.landing(ctx, rec.S3.Bucket.Name)
 	if err != nil {
 		return err
 	}
-	file, err := download(ctx, src, key)
-	if err != nil {
-		return err
+	req := ingest.Request{Org: up.Org, Period: up.Period, Received: rec.EventTime}
+	// The size comes from the event, or a HEAD when it has none: a file
+	// over the limit is refused before a byte of it is read.
+	size := rec.S3.Object.Size
+	if size <= 0 {
+		obj, err := src.Stat(ctx, key)
+		if err != nil {
+			return fmt.Errorf("stat %s: %w", key, err)
+		}
+		size = obj.Size
 	}
-	defer os.Remove(file.Name())
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return pipeline.Errorf(pipeline.Internal, "read the download: %w", err)
+	limit := h.ingest.Limits.MaxFileBytes
+	if size <= limit {
+		file, n, err := download(ctx, src, key, limit)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(file.Name())
+		defer file.Close()
+		size = n
+		if n <= limit {
+			req.Files = []ingest.File{{Name: up.File, Data: file, Size: n}}
+		}
 	}
-	res, err := ingest.Run(ctx, h.ingest, ingest.Request{
-		Org: up.Org, Period: up.Period, Received: rec.EventTime,
-		Files: []ingest.File{{Name: up.File, Data: file, Size: st.Size()}},
-	})
+	if req.Files == nil {
+		// Never read: the report is kept under an id of the landing key.
+		sum := sha256.Sum256([]byte(key))
+		req.Files = []ingest.File{{Name: up.File, Size: size, ID: hex.EncodeToString(sum[:])}}
+		log.Warn("refused unread: over MAX_FILE_MB", "bytes", size, "limit", limit)
+	}
+	res, err := ingest.Run(ctx, h.ingest, req)
 	if err != nil {
 		return fmt.Errorf("ingest %s: %w", up.ID, err)
 	}
@@ -144,24 +190,26 @@ func (h *handler) object(ctx context.Context, rec events.S3EventRecord) error {
 	return h.recordLanding(ctx, up, u)
 }
 
-// download copies a landed object to a temporary file: validation reads a
-// file more than once, and at random for a workbook.
-func download(ctx context.Context, src lake.Store, key string) (*os.File, error) {
+// download copies a landed object to a temporary file (validation reads a
+// file more than once, and at random for a workbook), stopping one byte
+// past limit: an object larger than its event said is refused all the same.
+func download(ctx context.Context, src lake.Store, key string, limit int64) (*os.File, int64, error) {
 	rc, _, err := src.Get(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("download %s: %w", key, err)
+		return nil, 0, fmt.Errorf("download %s: %w", key, err)
 	}
 	defer rc.Close()
 	f, err := os.CreateTemp("", "landed-*")
 	if err != nil {
-		return nil, pipeline.Errorf(pipeline.Internal, "download %s: %w", key, err)
+		return nil, 0, pipeline.Errorf(pipeline.Internal, "download %s: %w", key, err)
 	}
-	if _, err := io.Copy(f, rc); err != nil {
+	n, err := io.Copy(f, io.LimitReader(rc, limit+1))
+	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, pipeline.Errorf(pipeline.Transient, "download %s: %w", key, err)
+		return nil, 0, pipeline.Errorf(pipeline.Transient, "download %s: %w", key, err)
 	}
-	return f, nil
+	return f, n, nil
 }
 
 func (h *handler) recordLanding(ctx context.Context, up landing.Upload, u ingest.Upload) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -73,22 +74,60 @@ func setup(t *testing.T) *fixture {
 		runtime: fn.Runtime, proc: fn.Process}
 }
 
-// land puts a file where the uploads function would, and returns the SQS
-// event that S3 would send for it.
-func (f *fixture) land(t *testing.T, org, period, id, name string, body []byte) []byte {
+// landAt puts a file where the uploads function would, and returns the SQS
+// message that S3 would send for it, with the event's time at.
+func (f *fixture) landAt(t *testing.T, org, period, id, name string, body []byte, at time.Time) events.SQSMessage {
 	t.Helper()
 	p, _ := pipeline.ParsePeriod(period)
 	key := landing.Key(landing.Upload{Org: org, Period: p, ID: id, File: name})
 	if _, err := f.client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("landing"), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
 		t.Fatal(err)
 	}
+	return sqsMessage(t, key, int64(len(body)), at, fmt.Sprintf("msg-%s-%d", id, at.UnixNano()))
+}
+
+// land is landAt at the fixture's event time, as a one-message batch.
+func (f *fixture) land(t *testing.T, org, period, id, name string, body []byte) []byte {
+	t.Helper()
+	return batch(t, f.landAt(t, org, period, id, name, body, eventTime))
+}
+
+// eventTime is the time of the fixture's S3 event.
+var eventTime = time.Date(2026, 10, 5, 9, 30, 12, 345e6, time.UTC)
+
+// sqsMessage is the fixture's SQS message carrying an S3 ObjectCreated
+// event, for key with the given size, time and message id.
+func sqsMessage(tb testing.TB, key string, size int64, at time.Time, id string) events.SQSMessage {
+	tb.Helper()
 	tmpl, err := os.ReadFile("../../testdata/events/sqs-s3-object-created.json")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	// The body is JSON inside JSON: the key is escaped for both.
-	ev := strings.ReplaceAll(string(tmpl), "{{BUCKET}}", "landing")
-	return []byte(strings.ReplaceAll(ev, "{{KEY}}", url.QueryEscape(key)))
+	var ev events.SQSEvent
+	if err := json.Unmarshal(tmpl, &ev); err != nil || len(ev.Records) != 1 {
+		tb.Fatalf("the fixture: %v", err)
+	}
+	msg := ev.Records[0]
+	r := strings.NewReplacer("{{BUCKET}}", "landing", "{{KEY}}", url.QueryEscape(key),
+		`"eventTime": "2026-10-05T09:30:12.345Z"`, `"eventTime": "`+at.UTC().Format(time.RFC3339Nano)+`"`,
+		`"size": 1024`, fmt.Sprintf(`"size": %d`, size))
+	if body := r.Replace(msg.Body); body == msg.Body || !strings.Contains(body, at.UTC().Format(time.RFC3339Nano)) {
+		tb.Fatalf("the fixture's body has changed: %s", msg.Body)
+	} else {
+		msg.Body = body
+	}
+	msg.MessageId = id
+	return msg
+}
+
+// batch is an SQS event carrying msgs.
+func batch(tb testing.TB, msgs ...events.SQSMessage) []byte {
+	tb.Helper()
+	b, err := json.Marshal(events.SQSEvent{Records: msgs})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }
 
 func (f *fixture) invoke(t *testing.T, event []byte) events.SQSEventResponse {
@@ -117,6 +156,21 @@ func (f *fixture) keys(t *testing.T, prefix string) []string {
 	return out
 }
 
+// record reads the landing record the function wrote for a landed file.
+func (f *fixture) record(t *testing.T, org, landingID string) landing.Record {
+	t.Helper()
+	var rec landing.Record
+	rc, _, err := f.lake.Store.Get(context.Background(), landing.RecordKey(org, landingID))
+	if err != nil {
+		t.Fatalf("no landing record of %s: %v", landingID, err)
+	}
+	defer rc.Close()
+	if err := json.NewDecoder(rc).Decode(&rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func TestIngest_EndToEnd(t *testing.T) {
 	f := setup(t)
 	carers, err := os.ReadFile("../../testdata/registry/carers.csv")
@@ -134,13 +188,7 @@ func TestIngest_EndToEnd(t *testing.T) {
 	if len(files) != 1 || !strings.HasPrefix(files[0], "curated/carers/org=TEST-ORG/period=2026-Q3/") {
 		t.Fatalf("curated files = %q", files)
 	}
-	var rec landing.Record
-	rc, _, err := f.lake.Store.Get(context.Background(), landing.RecordKey("TEST-ORG", "0123456789abcdef0123456789abcdef"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	json.NewDecoder(rc).Decode(&rec)
-	rc.Close()
+	rec := f.record(t, "TEST-ORG", "0123456789abcdef0123456789abcdef")
 	st, ok, err := f.lake.Status(context.Background(), "TEST-ORG", rec.UploadID)
 	if err != nil || !ok || st.Status != lake.UploadDone || rec.Status != lake.UploadDone {
 		t.Errorf("status %+v %v %v, landing record %+v", st, ok, err, rec)
@@ -189,19 +237,35 @@ func TestIngest_EndToEnd(t *testing.T) {
 	})
 
 	t.Run("an invalid file is reported, not retried", func(t *testing.T) {
-		ev := f.land(t, "TEST-ORG", "2026-Q3", "11111111111111111111111111111111", "photo.csv", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+		const id = "11111111111111111111111111111111"
+		ev := f.land(t, "TEST-ORG", "2026-Q3", id, "photo.csv", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
 		if resp := f.invoke(t, ev); len(resp.BatchItemFailures) != 0 {
 			t.Errorf("an invalid file was retried: %+v", resp.BatchItemFailures)
 		}
-		if !slices.ContainsFunc(f.keys(t, "uploads/TEST-ORG/"), func(k string) bool { return strings.HasSuffix(k, "/report.html") }) {
-			t.Error("no report")
+		// This file's own record, status and report: not any report.
+		rec := f.record(t, "TEST-ORG", id)
+		st, ok, err := f.lake.Status(context.Background(), "TEST-ORG", rec.UploadID)
+		if rec.Status != lake.UploadRejected || err != nil || !ok || st.Status != lake.UploadRejected || st.File != "photo.csv" {
+			t.Errorf("landing record %+v, status %+v %v %v: want photo.csv rejected", rec, st, ok, err)
+		}
+		if !slices.Contains(f.keys(t, "uploads/TEST-ORG/"), lake.UploadKey("TEST-ORG", rec.UploadID, "report.html")) {
+			t.Error("no report of photo.csv")
 		}
 	})
 
-	t.Run("the test event is ignored", func(t *testing.T) {
+	t.Run("the test event is ignored, in a batch with a file that is not", func(t *testing.T) {
 		tmpl, _ := os.ReadFile("../../testdata/events/sqs-s3-test-event.json")
-		if resp := f.invoke(t, []byte(strings.ReplaceAll(string(tmpl), "{{BUCKET}}", "landing"))); len(resp.BatchItemFailures) != 0 {
+		var test events.SQSEvent
+		if err := json.Unmarshal([]byte(strings.ReplaceAll(string(tmpl), "{{BUCKET}}", "landing")), &test); err != nil {
+			t.Fatal(err)
+		}
+		const id = "33333333333333333333333333333333"
+		good := f.landAt(t, "TEST-ORG", "2026-Q2", id, "carers.csv", carers, eventTime)
+		if resp := f.invoke(t, batch(t, test.Records[0], good)); len(resp.BatchItemFailures) != 0 {
 			t.Errorf("failures %+v", resp.BatchItemFailures)
+		}
+		if rec := f.record(t, "TEST-ORG", id); rec.Status != lake.UploadDone {
+			t.Errorf("the file beside the test event: %+v", rec)
 		}
 	})
 

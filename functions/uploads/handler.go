@@ -35,8 +35,11 @@ import (
 const (
 	// StatusReceived is the status of a file that has landed and has not
 	// been ingested yet; the others are the lake's (lake.UploadDone,
-	// lake.UploadRejected).
+	// lake.UploadRejected, lake.UploadLate).
 	StatusReceived lake.UploadState = "received"
+	// StatusReplaced is the status of an upload that was current and whose
+	// every table a return received later has replaced since.
+	StatusReplaced lake.UploadState = "replaced"
 	// maxBodyBytes bounds a request body: a request is a few short fields.
 	maxBodyBytes = 16 << 10
 	// readers is how many lake objects a listing reads at once.
@@ -409,6 +412,7 @@ type upload struct {
 	Period     string           `json:"period"`
 	UploadID   string           `json:"upload_id,omitempty"`
 	Kinds      []string         `json:"kinds,omitempty"`
+	Replaced   []string         `json:"replaced_kinds,omitempty"` // of Kinds, those a later return has replaced
 	ReceivedAt time.Time        `json:"received_at"`
 	DoneAt     *time.Time       `json:"done_at,omitempty"`
 }
@@ -545,6 +549,16 @@ func (h *handler) recorded(ctx context.Context, org, id string, withReport bool)
 		u.Status = lake.UploadDone
 	}
 	u.Kinds = st.Kinds
+	if u.Status == lake.UploadDone {
+		// The status says what the upload did when it was ingested; the
+		// pointers say what stands now.
+		if u.Replaced, err = h.replaced(ctx, st); err != nil {
+			return u, nil, true, err
+		}
+		if len(u.Replaced) > 0 && len(u.Replaced) == len(st.Kinds) {
+			u.Status = StatusReplaced
+		}
+	}
 	if !st.Received.IsZero() {
 		u.ReceivedAt = st.Received.UTC()
 	}
@@ -559,6 +573,26 @@ func (h *handler) recorded(ctx context.Context, org, id string, withReport bool)
 		}
 	}
 	return u, report, true, nil
+}
+
+// replaced lists the kinds an upload made current whose pointer now names
+// another upload.
+func (h *handler) replaced(ctx context.Context, st lake.UploadStatus) ([]string, error) {
+	period, err := pipeline.ParsePeriod(st.Period)
+	if err != nil {
+		return nil, nil // a status of no quarter: nothing to compare
+	}
+	var out []string
+	for _, kind := range st.Kinds {
+		ptr, _, ok, err := h.lake.Current(ctx, lake.Partition{Kind: kind, Org: st.Org, Period: period})
+		if err != nil {
+			return nil, err
+		}
+		if ok && ptr.UploadID != st.UploadID {
+			out = append(out, kind)
+		}
+	}
+	return out, nil
 }
 
 // readJSON decodes a lake object; found is false when there is none.

@@ -54,7 +54,24 @@ func (s *S3) Run(tb testing.TB, pkg string, env ...string) *Function {
 // requests through as they were signed.
 func (s *S3) RunVia(tb testing.TB, endpoint, pkg string, env ...string) *Function {
 	tb.Helper()
+	return s.start(tb, lambdatest.Build(tb, pkg), endpoint, env)
+}
+
+// RunMany is Run for n instances of one function, each with its own
+// Runtime API, as Lambda runs concurrent invocations: invoking them at once
+// makes the function race itself. The binary is built once.
+func (s *S3) RunMany(tb testing.TB, n int, pkg string, env ...string) []*Function {
+	tb.Helper()
 	bin := lambdatest.Build(tb, pkg)
+	fns := make([]*Function, n)
+	for i := range fns {
+		fns[i] = s.start(tb, bin, s.Endpoint, env)
+	}
+	return fns
+}
+
+func (s *S3) start(tb testing.TB, bin, endpoint string, env []string) *Function {
+	tb.Helper()
 	rt := lambdatest.Start(tb)
 	all := append([]string{
 		"AWS_ACCESS_KEY_ID=" + s.AccessKey, "AWS_SECRET_ACCESS_KEY=" + s.SecretKey, "AWS_REGION=" + s.Region,

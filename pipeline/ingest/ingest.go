@@ -45,6 +45,18 @@ type File struct {
 	Name string
 	Data io.ReaderAt
 	Size int64
+	// ID, for a file refused unread (Data nil, Size over the limit), is the
+	// id its report is kept under: its bytes were never read, so the
+	// caller names it (the ingest function: the SHA-256 of the landing key).
+	ID string
+}
+
+// unread stands for the bytes of a file refused for its size: validation
+// refuses it on its size alone, and a read would be a mistake.
+type unread struct{}
+
+func (unread) ReadAt([]byte, int64) (int, error) {
+	return 0, pipeline.Errorf(pipeline.Internal, "a file refused for its size was read")
 }
 
 // Request is one organisation's upload of files for a quarter.
@@ -66,7 +78,7 @@ type Result struct {
 type Upload struct {
 	File     string
 	UploadID string
-	Status   lake.UploadState // lake.UploadDone, lake.UploadRejected or lake.UploadDuplicate
+	Status   lake.UploadState // lake.UploadDone, lake.UploadRejected, lake.UploadLate or lake.UploadDuplicate
 	Tables   []Table
 }
 
@@ -74,12 +86,13 @@ type Upload struct {
 type Table struct {
 	Kind       string
 	Sheet      string
-	Status     TableStatus
+	Status     TableStatus // stored, unchanged (already current), rejected, superseded_on_arrival, or replaced
 	Rows       int
 	Accepted   int
 	Rejected   int
-	Key        string // the Parquet file, when stored
+	Key        string // the Parquet file, when current
 	Superseded string // the upload id this one replaced
+	Current    string // the upload received later that is current, when superseded on arrival or replaced
 }
 
 // TableStatus is what became of one table of a file.
@@ -90,6 +103,11 @@ const (
 	TableStored    TableStatus = "stored"    // its accepted rows are now current
 	TableUnchanged TableStatus = "unchanged" // the same upload was already current
 	TableRejected  TableStatus = "rejected"  // nothing of it was stored
+	// TableLate: valid, but a return received later was already current.
+	TableLate TableStatus = "superseded_on_arrival"
+	// TableReplaced: an upload delivered again whose table a later one has
+	// replaced since it was ingested.
+	TableReplaced TableStatus = "replaced"
 )
 
 func (c Config) now() time.Time {
@@ -143,9 +161,16 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 	var fresh []validate.Input
 	var freshIdx []int
 	for i, f := range req.Files {
-		id, err := UploadID(f.Data, f.Size)
-		if err != nil {
-			return nil, fmt.Errorf("ingest %s: %w", f.Name, err)
+		var id string
+		switch {
+		case f.Data == nil && f.ID != "" && cfg.Limits.MaxFileBytes > 0 && f.Size > cfg.Limits.MaxFileBytes:
+			id, f.Data = f.ID, unread{}
+		case f.Data == nil:
+			return nil, pipeline.Errorf(pipeline.Internal, "ingest %s: no data, and not over the size limit", f.Name)
+		default:
+			if id, err = UploadID(f.Data, f.Size); err != nil {
+				return nil, fmt.Errorf("ingest %s: %w", f.Name, err)
+			}
 		}
 		uploads[i] = Upload{File: f.Name, UploadID: id}
 		done, rep, err := alreadyIngested(ctx, cfg.Lake, req, id)

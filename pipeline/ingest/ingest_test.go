@@ -103,7 +103,7 @@ func TestRun_ResubmissionReplacesWhole(t *testing.T) {
 	if ptr.UploadID != id2 || ptr.Rows != 2 {
 		t.Errorf("current = %s with %d rows, want %s with 2", ptr.UploadID, ptr.Rows, id2)
 	}
-	if got, want := keys(t, cfg.Lake, "curated/"), []string{lake.DataKey(lake.Partition{Kind: "carers", Org: "LEEDS-CC", Period: q3}, id2)}; !slices.Equal(got, want) {
+	if got, want := keys(t, cfg.Lake, "curated/"), []string{ptr.Key}; !slices.Equal(got, want) || !strings.Contains(ptr.Key, id2) {
 		t.Errorf("curated files = %q, want only %q", got, want)
 	}
 	if tb := second.Uploads[0].Tables[0]; tb.Status != ingest.TableStored || tb.Superseded != id1 {
@@ -161,13 +161,12 @@ func TestRun_ConcurrentVersionsLeaveOne(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		p := lake.Partition{Kind: "carers", Org: "LEEDS-CC", Period: period}
 		ptr := current(t, cfg.Lake, "carers", period)
 		if !slices.Contains(ids, ptr.UploadID) {
 			t.Fatalf("round %d: current %s is none of %q", round, ptr.UploadID, ids)
 		}
 		files := keys(t, cfg.Lake, "curated/carers/org=LEEDS-CC/period="+period.String()+"/")
-		if want := []string{lake.DataKey(p, ptr.UploadID)}; !slices.Equal(files, want) {
+		if want := []string{ptr.Key}; !slices.Equal(files, want) {
 			t.Errorf("round %d: curated files %q, want exactly %q", round, files, want)
 		}
 	}
@@ -270,5 +269,33 @@ func TestRun_UploaderReport(t *testing.T) {
 	}
 	if got := keys(t, cfg.Lake, "curated/"); len(got) != 0 {
 		t.Errorf("rejected rows reached curated/: %q", got)
+	}
+}
+
+// TestRun_RefusedUnread: a file over the size limit, given by its size
+// alone, gets its report (under the id the caller names) and is never read.
+func TestRun_RefusedUnread(t *testing.T) {
+	cfg := newConfig(t)
+	cfg.Limits.MaxFileBytes = 1 << 20
+	id := strings.Repeat("ab", 32)
+	res, err := ingest.Run(context.Background(), cfg, ingest.Request{Org: "LEEDS-CC", Period: q3,
+		Files: []ingest.File{{Name: "huge.xlsx", Size: 3 << 20, ID: id}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := res.Uploads[0]
+	if up.UploadID != id || up.Status != lake.UploadRejected {
+		t.Errorf("upload %+v, want rejected under %s", up, id)
+	}
+	if fr := res.Report.Files[0]; fr.Error == nil || !strings.Contains(fr.Error.Message, "over the limit") {
+		t.Errorf("report %+v, want the size named", fr.Error)
+	}
+	if st, ok, err := cfg.Lake.Status(context.Background(), "LEEDS-CC", id); err != nil || !ok || st.Status != lake.UploadRejected {
+		t.Errorf("status %+v %v %v", st, ok, err)
+	}
+	// Without data, a file within the limit is a mistake of the caller.
+	if _, err := ingest.Run(context.Background(), cfg, ingest.Request{Org: "LEEDS-CC", Period: q3,
+		Files: []ingest.File{{Name: "small.csv", Size: 10, ID: id}}}); pipeline.KindOf(err) != pipeline.Internal {
+		t.Errorf("no data within the limit: %v, want Internal", err)
 	}
 }

@@ -22,15 +22,21 @@ import (
 //	surveys/held/org=<ORG>/<response-key>.json                         waiting for the carer's registration
 //	surveys/rejected/org=<ORG>/<response-key>.json                     rejected, with the reasons
 
+// The survey area's folders.
+const (
+	surveyResponsesPrefix = "surveys/responses/"
+	surveyManifestPrefix  = "surveys/current/"
+)
+
 // SurveyDataKey is where a batch of an organisation's survey responses of a
 // quarter is stored.
 func SurveyDataKey(org string, period pipeline.Period, batchID string) string {
-	return fmt.Sprintf("surveys/responses/org=%s/period=%s/%s.parquet", org, period, batchID)
+	return fmt.Sprintf("%sorg=%s/period=%s/%s.parquet", surveyResponsesPrefix, org, period, batchID)
 }
 
 // SurveyManifestKey is where a survey partition's manifest is.
 func SurveyManifestKey(org string, period pipeline.Period) string {
-	return fmt.Sprintf("surveys/current/org=%s/period=%s/manifest.json", org, period)
+	return fmt.Sprintf("%sorg=%s/period=%s/manifest.json", surveyManifestPrefix, org, period)
 }
 
 // SurveyHeldKey and SurveyRejectedKey are where a response waiting for its
@@ -104,7 +110,7 @@ func (l *Lake) SwitchSurveys(ctx context.Context, m SurveyManifest, etag string)
 // SurveyPartitions lists the survey partitions with a manifest, of one
 // organisation or (org "") of all.
 func (l *Lake) SurveyPartitions(ctx context.Context, org string) ([]SurveyManifest, error) {
-	prefix := "surveys/current/"
+	prefix := surveyManifestPrefix
 	if org != "" {
 		prefix += "org=" + org + "/"
 	}

@@ -122,8 +122,9 @@ type Consent struct {
 // pair listed, so that missing returns appear with Arrived false.
 //
 // Of a return's ingest log entries, those with status current are uploads
-// that were stored; the latest of them (by commit time, then receipt, then
-// position in ledger) is the one in force, and its rows are shown.
+// that were stored; the latest of them (by the pointer version each made
+// current, the order of the lake's pointer) is the one in force, and its
+// rows are shown.
 // Entries with status rejected are uploads of which nothing was stored.
 func QualityOf(ledger []lake.LedgerEntry, orgs, kinds []string, period pipeline.Period) []QualityRow {
 	type key struct{ org, kind string }
@@ -224,10 +225,12 @@ func MissingReturns(rows []QualityRow) []QualityRow {
 	return out
 }
 
-// qualityLater orders ingest log entries by commit time, then receipt; equal
-// entries compare 0, and the caller takes the later in the log.
+// qualityLater orders ingest log entries as the pointer's history does: by
+// the version each made current, then (for entries written before versions
+// were kept) commit time and receipt; equal entries compare 0, and the
+// caller takes the later in the log.
 func qualityLater(a, b *lake.LedgerEntry) int {
-	return cmp.Or(a.CommittedAt.Compare(b.CommittedAt), a.ReceivedAt.Compare(b.ReceivedAt))
+	return cmp.Or(cmp.Compare(a.Version, b.Version), a.CommittedAt.Compare(b.CommittedAt), a.ReceivedAt.Compare(b.ReceivedAt))
 }
 
 // qualityDay is t's date in UTC, written YYYY-MM-DD.

@@ -230,3 +230,24 @@ func TestQualityOf_Values(t *testing.T) {
 		t.Errorf("rejected upload: coverage %+v, consent %+v", r.Coverage, r.Consent)
 	}
 }
+
+// TestQualityOf_PointerOrder: the return in force is the one the pointer's
+// history made current last (the highest version), whatever the clocks of
+// the machines that committed them said; an upload superseded on arrival
+// counts as an upload and is never the one in force.
+func TestQualityOf_PointerOrder(t *testing.T) {
+	q3 := pipeline.Period{Year: 2026, Quarter: 3}
+	at := qualityAt("2026-10-05T09:00:00Z")
+	ledger := []lake.LedgerEntry{
+		{Org: "AAA", Period: "2026-Q3", Kind: "carers", UploadID: "late", Status: lake.StatusSupersededOnArrival, RowsRead: 9, RowsAccepted: 9,
+			ReceivedAt: at.Add(-time.Hour), CommittedAt: at.Add(5 * time.Hour)},
+		{Org: "AAA", Period: "2026-Q3", Kind: "carers", UploadID: "v1", Status: lake.StatusCurrent, Version: 1, RowsRead: 3, RowsAccepted: 3,
+			ReceivedAt: at, CommittedAt: at.Add(2 * time.Hour)},
+		{Org: "AAA", Period: "2026-Q3", Kind: "carers", UploadID: "v2", Status: lake.StatusCurrent, Version: 2, SupersededUploadID: "v1",
+			RowsRead: 4, RowsAccepted: 4, ReceivedAt: at.Add(time.Hour), CommittedAt: at.Add(time.Hour)},
+	}
+	r := QualityOf(ledger, []string{"AAA"}, []string{"carers"}, q3)[0]
+	if r.UploadID != "v2" || r.RowsAccepted != 4 || r.Uploads != 3 || r.RejectedUploads != 0 {
+		t.Errorf("row %+v: want v2 in force with 4 rows, of 3 uploads", r)
+	}
+}

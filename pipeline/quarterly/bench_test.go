@@ -355,20 +355,11 @@ func (g *gen) table(q quarter, kind, upload string) error {
 	n := w.Rows()
 	g.rows += n
 	part := lake.Partition{Kind: kind, Org: g.org, Period: q.p}
-	dataKey := lake.DataKey(part, upload)
-	if _, err := g.lake.Store.Put(g.ctx, dataKey, bytes.NewReader(buf.Bytes()), int64(buf.Len()), lake.Condition{}); err != nil {
-		return err
-	}
 	received := q.p.End().AddDate(0, 0, 14)
-	committed := received.Add(time.Hour)
-	ptr := lake.Pointer{Kind: kind, Org: g.org, Period: q.p.String(), UploadID: upload, Key: dataKey, Rows: n,
-		SchemaVersion: t.Version, File: "return.xlsx", Sheet: k.Title, CommittedAt: committed}
-	if err := g.lake.Switch(g.ctx, part, ptr, ""); err != nil {
-		return err
-	}
-	return g.lake.Record(g.ctx, lake.LedgerEntry{Org: g.org, Period: q.p.String(), Kind: kind, File: "return.xlsx", Sheet: k.Title,
-		UploadID: upload, SchemaVersion: t.Version, RowsRead: n, RowsAccepted: n, ReceivedAt: received, CommittedAt: committed,
-		Status: lake.StatusCurrent, Values: values.Counts()})
+	_, err = g.lake.Commit(g.ctx, lake.Version{Partition: part, UploadID: upload, ReceivedAt: received, File: "return.xlsx", Sheet: k.Title,
+		SchemaVersion: t.Version, Rows: n, Stats: lake.Stats{RowsRead: n, RowsAccepted: n, Values: values.Counts()},
+		Data: bytes.NewReader(buf.Bytes()), Size: int64(buf.Len()), CommittedAt: received.Add(time.Hour)})
+	return err
 }
 
 // BenchmarkBuild_Consortium builds the consortium's quarterly report (every

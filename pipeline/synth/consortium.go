@@ -64,6 +64,16 @@ type Return struct {
 	Files []string `json:"files"`
 	// Submitted is the day the return arrived, YYYY-MM-DD.
 	Submitted string `json:"submitted"`
+	// FirstAttempt, when set, is a version of the return sent before it,
+	// with mistakes: its rows with errors are rejected, and the return
+	// above is the corrected resubmission that replaces it.
+	FirstAttempt *Attempt `json:"first_attempt,omitempty"`
+}
+
+// Attempt is a version of a return sent before the one that stands.
+type Attempt struct {
+	Files     []string `json:"files"`
+	Submitted string   `json:"submitted"`
 }
 
 // ManifestFile is the name of the manifest in the output folder.
@@ -125,6 +135,12 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 		o := &cat[i]
 		r := rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "simulate")))
 		rets := g.simulateOrg(r, o, window, cfg.History)
+		retry := -1 // the first organisation's latest return in CSV is sent twice
+		for qi := range rets {
+			if i == 0 && !o.h.workbook(qi) {
+				retry = qi
+			}
+		}
 		for qi, ret := range rets {
 			dir := path.Join(o.Code, ret.period.String())
 			if err := os.MkdirAll(filepath.Join(cfg.Out, filepath.FromSlash(dir)), 0o755); err != nil {
@@ -140,7 +156,14 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 			if err != nil {
 				return nil, pipeline.Errorf(pipeline.Internal, "synth: %s %v: %w", o.Code, ret.period, err)
 			}
-			m.Returns = append(m.Returns, Return{Org: o.Code, Period: ret.period.String(), Files: files, Submitted: ret.submitted.String()})
+			rt := Return{Org: o.Code, Period: ret.period.String(), Files: files, Submitted: ret.submitted.String()}
+			if qi == retry {
+				rd := newRenderer(sc, o, rand.New(rand.NewPCG(cfg.Seed, stream(o.Code, "render", ret.period.String()))))
+				if rt.FirstAttempt, err = g.writeFirstAttempt(cfg.Out, dir, ret, rd); err != nil {
+					return nil, pipeline.Errorf(pipeline.Internal, "synth: %s %v: %w", o.Code, ret.period, err)
+				}
+			}
+			m.Returns = append(m.Returns, rt)
 		}
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
@@ -185,6 +208,35 @@ const SecretsFile = "webhook-secrets.json"
 // SurveyForm is the id of the survey form the sample consortium's first
 // organisation receives its follow-ups through in the demo.
 const SurveyForm = "followups"
+
+// writeFirstAttempt writes a return's carers and support tables as they
+// were first sent, two days before the corrected return: a few support
+// rows name an activity in the organisation's own words rather than the
+// standard's codes, so they are rejected, and the resubmission replaces
+// the whole support table (its carers file is the same bytes again).
+func (g *gen) writeFirstAttempt(out, dir string, ret *retData, rd *renderer) (*Attempt, error) {
+	support := slices.Clone(ret.tables[kSupport])
+	for i := 0; i < len(support) && i < 12; i += 4 {
+		support[i].row = slices.Clone(support[i].row)
+		support[i].row[g.sup.activity] = textV("Job club (weekly)")
+	}
+	dir = path.Join(dir, "first-attempt")
+	if err := os.MkdirAll(filepath.Join(out, filepath.FromSlash(dir)), 0o755); err != nil {
+		return nil, err
+	}
+	a := &Attempt{Submitted: (ret.submitted - 2).String()}
+	for _, t := range []struct {
+		kind int
+		rows []tableRow
+	}{{kCarers, ret.tables[kCarers]}, {kSupport, support}} {
+		name := path.Join(dir, kindName(t.kind)+".csv")
+		if err := writeCSV(filepath.Join(out, filepath.FromSlash(name)), t.kind, t.rows, rd); err != nil {
+			return nil, err
+		}
+		a.Files = append(a.Files, name)
+	}
+	return a, nil
+}
 
 // ConsortiumFile is the name of the sample consortium's configuration (see
 // package consortium) in the output folder.

@@ -144,9 +144,18 @@ func TestGenerate_Consortium(t *testing.T) {
 
 	listed := map[string]bool{synth.ManifestFile: true, synth.ConsortiumFile: true, synth.SecretsFile: true}
 	perOrg := map[string][]string{}
-	late := 0
+	late, attempts := 0, 0
 	for _, r := range m.Returns {
 		perOrg[r.Org] = append(perOrg[r.Org], r.Period)
+		if a := r.FirstAttempt; a != nil {
+			attempts++
+			for _, f := range a.Files {
+				listed[f] = true
+			}
+			if a.Submitted >= r.Submitted {
+				t.Errorf("%s %s: the first attempt was sent %s, not before the return (%s)", r.Org, r.Period, a.Submitted, r.Submitted)
+			}
+		}
 		kinds := map[string]bool{}
 		for _, f := range r.Files {
 			listed[f] = true
@@ -182,6 +191,9 @@ func TestGenerate_Consortium(t *testing.T) {
 		if days > 30 {
 			late++
 		}
+	}
+	if attempts != 1 {
+		t.Errorf("%d returns have a first attempt, want 1", attempts)
 	}
 	if late == 0 || late > len(m.Returns)/3 {
 		t.Errorf("%d of %d returns late: want some, not most", late, len(m.Returns))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake/laketest"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store/s3server"
@@ -578,4 +579,17 @@ func TestNewFromClient(t *testing.T) {
 			wantKind(t, "Get", err, pipeline.Invalid)
 		})
 	}
+}
+
+// TestStore_LakeProtocol runs the lake's commit protocol suite (retries,
+// races, faults, gc) on versitygw, as storage/fsstore does on a folder.
+func TestStore_LakeProtocol(t *testing.T) {
+	srv := s3server.Start(t)
+	client := srv.Client(t)
+	var buckets atomic.Int64
+	laketest.Run(t, func(tb testing.TB) lake.Store {
+		name := fmt.Sprintf("protocol-%d", buckets.Add(1))
+		srv.CreateBucket(tb, name)
+		return s3store.NewFromClient(client, name, "lake")
+	})
 }

@@ -486,9 +486,9 @@ func (fr *fileReader) day(d pipeline.Days) *pipeline.Days {
 // readFile reads the columns of one file into dst, which has a row for
 // every row of the file.
 func readFile[T any](r *loader, p *lake.Pointer, period pipeline.Period, dst []T, cols []column[T], init func(*T, *lake.Pointer, pipeline.Period)) error {
-	rc, obj, err := r.lake.Store.Get(r.ctx, p.Key)
+	rc, obj, err := r.lake.Open(r.ctx, *p)
 	if err != nil {
-		return fmt.Errorf("load %s: %w", p.Key, err)
+		return fmt.Errorf("load: %w", err)
 	}
 	defer rc.Close()
 	ra, ok := rc.(io.ReaderAt)

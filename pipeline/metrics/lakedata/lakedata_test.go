@@ -267,12 +267,9 @@ func BenchmarkLoad_Followups(b *testing.B) {
 		}
 		period := pipeline.Period{Year: 2025, Quarter: 1}
 		part := lake.Partition{Kind: lakedata.KindFollowups, Org: fmt.Sprintf("ORG-%d", fi), Period: period}
-		key := lake.DataKey(part, "u")
-		if _, err := store.Put(ctx, key, bytes.NewReader(buf.Bytes()), int64(buf.Len()), lake.Condition{}); err != nil {
-			b.Fatal(err)
-		}
-		ptr := lake.Pointer{Kind: part.Kind, Org: part.Org, Period: period.String(), UploadID: "u", Key: key, Rows: per}
-		if err := l.Switch(ctx, part, ptr, ""); err != nil {
+		v := lake.Version{Partition: part, UploadID: "u", ReceivedAt: period.End(), Rows: per,
+			Data: bytes.NewReader(buf.Bytes()), Size: int64(buf.Len())}
+		if _, err := l.Commit(ctx, v); err != nil {
 			b.Fatal(err)
 		}
 	}
