@@ -206,3 +206,131 @@ func (l *Lake) SurveyRecordKeys(ctx context.Context, area, org string) (map[stri
 	}
 	return out, nil
 }
+
+// checkSurveys verifies the survey area (part of Check):
+//
+//   - each manifest is at its own key, its rows are its files' rows and
+//     the responses it lists, sorted and once each; each file it names
+//     exists under its partition (with that many rows, when inspected);
+//   - each file under surveys/responses/ is named by its manifest, or is
+//     younger than the grace period (a batch in flight).
+func (l *Lake) checkSurveys(ctx context.Context, opt CheckOptions, cutoff time.Time) ([]Finding, error) {
+	var out []Finding
+	add := func(key, format string, args ...any) {
+		out = append(out, Finding{Key: key, Problem: fmt.Sprintf(format, args...)})
+	}
+	mans, err := l.SurveyPartitions(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	files, err := l.Store.List(ctx, surveyResponsesPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", surveyResponsesPrefix, err)
+	}
+	byKey := map[string]Object{}
+	for _, f := range files {
+		byKey[f.Key] = f
+	}
+	named := map[string]bool{}
+	for _, m := range mans {
+		period, err := pipeline.ParsePeriod(m.Period)
+		if err != nil {
+			add(surveyManifestPrefix+"org="+m.Org, "a manifest with the quarter %q", m.Period)
+			continue
+		}
+		key := SurveyManifestKey(m.Org, period)
+		rows := 0
+		for _, f := range m.Files {
+			named[f.Key] = true
+			rows += f.Rows
+			obj, ok := byKey[f.Key]
+			switch {
+			case !strings.HasPrefix(f.Key, surveyResponsesPrefix+"org="+m.Org+"/period="+m.Period+"/"):
+				add(key, "names %s, outside its partition", f.Key)
+			case !ok:
+				add(key, "names %s, which does not exist", f.Key)
+			case opt.Inspect != nil:
+				facts, err := l.inspect(ctx, obj, opt.Inspect)
+				if err != nil {
+					if pipeline.KindOf(err) != pipeline.Invalid {
+						return nil, err
+					}
+					add(f.Key, "not a curated Parquet file: %v", err)
+				} else if facts.Rows != int64(f.Rows) {
+					add(key, "says %d rows in %s; it has %d", f.Rows, f.Key, facts.Rows)
+				}
+			}
+		}
+		if rows != m.Rows || len(m.Responses) != m.Rows {
+			add(key, "says %d rows; its files have %d and it lists %d responses", m.Rows, rows, len(m.Responses))
+		}
+		if !slices.IsSorted(m.Responses) || len(slices.Compact(slices.Clone(m.Responses))) != len(m.Responses) {
+			add(key, "its responses are not sorted and unique")
+		}
+	}
+	for _, f := range files {
+		if !named[f.Key] && !f.Modified.After(cutoff) {
+			add(f.Key, "no survey manifest names it, and it is older than the grace period (%s): an orphan; `outcomes lake gc --apply` removes it", f.Modified.UTC().Format(time.RFC3339))
+		}
+	}
+	return out, nil
+}
+
+// surveyOrphans lists the files under surveys/responses/ that no manifest
+// names and that are older than cutoff (a batch that lost a race, or a
+// compaction, and stopped before removing its file); with apply, each is
+// removed once its manifest is read again and still does not name it.
+func (l *Lake) surveyOrphans(ctx context.Context, cutoff time.Time, apply bool) ([]Object, error) {
+	mans, err := l.SurveyPartitions(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]bool{}
+	for _, m := range mans {
+		for _, f := range m.Files {
+			named[f.Key] = true
+		}
+	}
+	files, err := l.Store.List(ctx, surveyResponsesPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", surveyResponsesPrefix, err)
+	}
+	var out []Object
+	for _, f := range files {
+		if named[f.Key] || f.Modified.After(cutoff) {
+			continue
+		}
+		if apply {
+			org, period, ok := surveyPartitionOf(f.Key)
+			if !ok {
+				continue
+			}
+			m, _, _, err := l.SurveyPartition(ctx, org, period)
+			if err != nil {
+				return out, err
+			}
+			if slices.ContainsFunc(m.Files, func(sf SurveyFile) bool { return sf.Key == f.Key }) {
+				continue
+			}
+			if err := l.Store.Delete(ctx, f.Key); err != nil {
+				return out, fmt.Errorf("remove %s: %w", f.Key, err)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// surveyPartitionOf reads the organisation and quarter of a survey file's
+// key.
+func surveyPartitionOf(key string) (string, pipeline.Period, bool) {
+	parts := strings.Split(strings.TrimPrefix(key, surveyResponsesPrefix), "/")
+	if len(parts) != 3 || !strings.HasPrefix(parts[0], "org=") || !strings.HasPrefix(parts[1], "period=") {
+		return "", pipeline.Period{}, false
+	}
+	p, err := pipeline.ParsePeriod(strings.TrimPrefix(parts[1], "period="))
+	if err != nil {
+		return "", pipeline.Period{}, false
+	}
+	return strings.TrimPrefix(parts[0], "org="), p, true
+}

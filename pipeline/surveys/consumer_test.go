@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics/lakedata"
@@ -384,5 +385,68 @@ func TestConsumer_EmptyResponse(t *testing.T) {
 	}
 	if got := e.rows(t); len(got) != 1 {
 		t.Fatalf("rows %v", got)
+	}
+}
+
+// The lake's check covers the survey area: sound after batches and
+// compaction; a file no manifest names, past the grace period, is an
+// orphan that gc removes; a manifest naming a missing file is a finding.
+func TestLakeCheck_Surveys(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	for _, m := range messages(t) {
+		if _, err := e.c.Process(ctx, []surveys.Message{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt := curated.CheckOptions(e.std)
+	opt.Now = time.Now().Add(48 * time.Hour) // every file is past the grace period
+	findings := func() []string {
+		t.Helper()
+		rep, err := e.lake.Check(ctx, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range rep.Findings {
+			out = append(out, f.Key+": "+f.Problem)
+		}
+		return out
+	}
+	if got := findings(); len(got) != 0 {
+		t.Fatalf("findings after the batches: %q", got)
+	}
+	if _, err := surveys.CompactAll(ctx, e.lake, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := findings(); len(got) != 0 {
+		t.Fatalf("findings after compaction: %q", got)
+	}
+	// A batch that lost its race and stopped before removing its file.
+	mans, err := e.lake.SurveyPartitions(ctx, "LEEDS-CC")
+	if err != nil || len(mans) != 1 {
+		t.Fatal(mans, err)
+	}
+	file := mans[0].Files[0].Key
+	orphan := file[:strings.LastIndex(file, "/")+1] + strings.Repeat("0", 64) + ".parquet"
+	if err := e.lake.PutBytes(ctx, orphan, []byte("PAR1")); err != nil {
+		t.Fatal(err)
+	}
+	if got := findings(); len(got) != 1 || !strings.HasPrefix(got[0], orphan+": no survey manifest names it") {
+		t.Fatalf("findings with an orphan: %q", got)
+	}
+	rep, err := e.lake.GC(ctx, opt, true)
+	if err != nil || len(rep.Removed) != 1 || rep.Removed[0].Key != orphan {
+		t.Fatalf("gc: %+v %v", rep, err)
+	}
+	if got := findings(); len(got) != 0 {
+		t.Fatalf("findings after gc: %q", got)
+	}
+	// The manifest's file gone.
+	if err := e.lake.Store.Delete(ctx, mans[0].Files[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	if got := findings(); len(got) != 1 || !strings.Contains(got[0], "which does not exist") {
+		t.Fatalf("findings with a file missing: %q", got)
 	}
 }
