@@ -35,9 +35,14 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
-	if fs.NArg() > 0 || *consortiumFile == "" || *secretsFile == "" {
-		fmt.Fprintln(stderr, "usage: outcomes serve --lake DIR [--addr 127.0.0.1:8080] --consortium FILE --secrets FILE [--key-file FILE]")
+	if fs.NArg() > 0 || (*consortiumFile == "") != (*secretsFile == "") {
+		fmt.Fprintln(stderr, "usage: outcomes serve --lake DIR [--addr 127.0.0.1:8080] [--consortium FILE --secrets FILE] [--key-file FILE]")
 		return exitFailure
+	}
+	if *consortiumFile == "" {
+		// The survey webhooks need the forms and their secrets; without
+		// them there is nothing to serve yet.
+		return fail(stderr, "serve", pipeline.Errorf(pipeline.Invalid, "no --consortium and --secrets: the survey webhooks need the consortium's forms and their secrets"))
 	}
 	cfg, err := l.open(nil)
 	if err != nil {
