@@ -432,13 +432,18 @@ func statusAt(c *codes, fs []*Followup, check pipeline.Days) int {
 // for the same wave replaces the first" (docs/surveys.md): the later
 // quarter; in one quarter, a returned row after the survey responses
 // submitted in it (the return comes at the quarter's end); within a return,
-// or among a quarter's responses, the later row.
+// the later row; among a quarter's survey responses, the later survey date,
+// then the one received later, so that responses a tool delivers out of
+// order still count in the order they were answered.
 func laterFollowup(f, g *Followup) bool {
 	if c := f.Return.Compare(g.Return); c != 0 {
 		return c > 0
 	}
 	if f.Survey != g.Survey {
 		return g.Survey
+	}
+	if f.Survey && f.Date != g.Date {
+		return f.Date > g.Date
 	}
 	return f.Row > g.Row
 }
