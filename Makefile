@@ -18,7 +18,7 @@ SURVEY_ORG  ?= LEEDS-CC
 SERVE_ADDR  ?= 127.0.0.1:8765
 DUE_ON      ?= 2026-10-01
 
-.PHONY: demo test tools functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest them into ./lake; the
 ## first organisation's follow-ups arrive instead as signed survey webhook deliveries
@@ -36,6 +36,8 @@ demo: $(SAMPLE)/manifest.json
 	@build/outcomes due --lake $(LAKE) --org $(SURVEY_ORG) --on $(DUE_ON) > build/due-$(SURVEY_ORG).csv
 	@echo "Due list:           build/due-$(SURVEY_ORG).csv ($$(($$(wc -l < build/due-$(SURVEY_ORG).csv) - 1)) surveys due or overdue on $(DUE_ON))"
 	@build/outcomes lake check --lake $(LAKE)
+	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
+	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
 
 $(SAMPLE)/manifest.json:
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
@@ -43,7 +45,7 @@ $(SAMPLE)/manifest.json:
 sample: $(SAMPLE)/manifest.json
 
 ## test: every test, as CI runs them
-test: tools
+test: tools sqlcheck
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
@@ -52,6 +54,14 @@ tools: bin/versitygw
 
 bin/versitygw:
 	GOBIN=$(CURDIR)/bin $(GO) install $(VERSITYGW)
+
+## sqlcheck: node-sql-parser, the Trino grammar the views are parsed with (Node.js from apt-get if missing)
+sqlcheck: scripts/sqlcheck/node_modules/node-sql-parser
+
+scripts/sqlcheck/node_modules/node-sql-parser: scripts/sqlcheck/package.json
+	@command -v npm >/dev/null || { apt-get update && apt-get install -y nodejs npm; }
+	cd scripts/sqlcheck && npm install --no-audit --no-fund --no-package-lock
+	@touch $@
 
 ## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
 functions:
@@ -97,3 +107,7 @@ dictionary:
 ## clean: remove what the build and the demo made (the demo key stays: .demo/)
 clean:
 	rm -rf build dist $(LAKE)
+
+## analysts-doc: regenerate the table and view reference in docs/analysts.md from the catalog
+analysts-doc:
+	$(GO) test ./duckdblake -run '^TestWriteReference$$' -count=1 -update

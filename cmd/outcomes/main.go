@@ -38,6 +38,11 @@ commands:
       list the carers due a follow-up survey in the next 4 weeks, and those overdue (CSV)
   serve --lake DIR [--addr 127.0.0.1:8080] [--consortium FILE --secrets FILE --key-file FILE]
       one local server: the survey webhooks /surveys/{org}/{form}, written to the lake
+  query --lake DIR [--format table|csv|json] [SQL]
+      run SQL over the lake with DuckDB, under Athena's table and view names
+      (no SQL: read it from stdin, or open a prompt on a terminal)
+  ddl --database DB --bucket BUCKET [--prefix PREFIX] --consortium FILE
+      print Athena's CREATE EXTERNAL TABLE and CREATE VIEW statements
   lake check --lake DIR|s3://BUCKET/PREFIX [--grace 24h]
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
@@ -83,6 +88,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return dueCmd(args[1:], stdout, stderr)
 	case "survey":
 		return surveyCmd(args[1:], stdout, stderr)
+	case "query":
+		return queryCmd(args[1:], os.Stdin, stdout, stderr)
+	case "ddl":
+		return ddlCmd(args[1:], stdout, stderr)
 	case "lake":
 		return lakeCmd(args[1:], stdout, stderr)
 	case "keygen":

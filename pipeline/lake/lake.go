@@ -75,6 +75,20 @@ func dataKey(p Partition, uploadID string, received time.Time) string {
 	return curatedPrefix + p.path() + "/" + uploadID + "-" + received.UTC().Format(receivedLayout) + ".parquet"
 }
 
+// The lake's folders, for engines that read them directly (Athena through
+// the catalog's tables, DuckDB): each ends in "/", and below it come the
+// partitions, org=<ORG>/period=<YYYY-Qn>/ (the pointers' behind a <kind>/
+// folder).
+
+// CuratedFolder is the folder of a kind's Parquet files.
+func CuratedFolder(kind string) string { return curatedPrefix + kind + "/" }
+
+// PointerFolder is the folder of the pointers.
+func PointerFolder() string { return currentPrefix }
+
+// LedgerFolder is the folder of the ingest log.
+func LedgerFolder() string { return ledgerPrefix }
+
 // pointerKey is where a partition's pointer to its current upload is.
 func pointerKey(p Partition) string { return currentPrefix + p.path() + "/current.json" }
 

@@ -81,11 +81,16 @@ func benchPeriods() []pipeline.Period {
 	return ps
 }
 
+// benchDir is where the generated lake is kept (in dir/lake).
+func benchDir() string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("carer-outcomes-quarterly-bench-v%d-%dx%d", benchVersion, benchOrgs, benchQuarters))
+}
+
 // benchLake returns the generated lake, generating it once into the
 // temporary folder, where later runs find it.
 func benchLake(b *testing.B, std *standard.Standard) (*lake.Lake, int) {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("carer-outcomes-quarterly-bench-v%d-%dx%d", benchVersion, benchOrgs, benchQuarters))
+	dir := benchDir()
 	done := filepath.Join(dir, "generated")
 	if n, err := os.ReadFile(done); err == nil {
 		var rows int

@@ -10,21 +10,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/carer-outcomes/carer-outcomes/pipeline"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/internal/lakefixture"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
-	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
 
 // fixtureDir holds the hand-built consortium of issue 5: its returns as the
@@ -50,7 +43,7 @@ func TestBuild_Fixture(t *testing.T) {
 	}
 	ctx := context.Background()
 	std := standardtest.Load(t)
-	l := ingestFixture(t, std)
+	l := lakefixture.Report(t, std).Lake
 	period, orgs, err := quarterly.Scope(ctx, l, std, "2026-Q2")
 	if err != nil {
 		t.Fatal(err)
@@ -87,87 +80,6 @@ func TestBuild_Fixture(t *testing.T) {
 			compareFigures(t, got, want)
 		})
 	}
-}
-
-// fixtureReturn is one return of the fixture's manifest, in the shape
-// outcomes backfill reads: files are relative to the manifest.
-type fixtureReturn struct {
-	Org       string   `json:"org"`
-	Period    string   `json:"period"`
-	Files     []string `json:"files"`
-	Submitted string   `json:"submitted"`
-}
-
-// ingestFixture ingests every return of the fixture's manifest, in the
-// order they were submitted, into a new lake, and fails unless every row
-// of every file is accepted.
-func ingestFixture(tb testing.TB, std *standard.Standard) *lake.Lake {
-	tb.Helper()
-	store, err := fsstore.New(tb.TempDir())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cfg := ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}, Key: key,
-		Limits: tabular.DefaultLimits(), TempDir: tb.TempDir()}
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "returns", "manifest.json"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var m struct {
-		Returns []fixtureReturn `json:"returns"`
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		tb.Fatal(err)
-	}
-	// Returns go in in the order they arrived, as outcomes backfill does.
-	slices.SortStableFunc(m.Returns, func(a, b fixtureReturn) int { return strings.Compare(a.Submitted, b.Submitted) })
-	for _, ret := range m.Returns {
-		p, err := pipeline.ParsePeriod(ret.Period)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		received, err := time.Parse(time.DateOnly, ret.Submitted)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		req := ingest.Request{Org: ret.Org, Period: p, Received: received}
-		for _, name := range ret.Files {
-			data, err := os.ReadFile(filepath.Join(fixtureDir, "returns", filepath.FromSlash(name)))
-			if err != nil {
-				tb.Fatal(err)
-			}
-			req.Files = append(req.Files, ingest.File{Name: filepath.Base(name), Data: strings.NewReader(string(data)), Size: int64(len(data))})
-		}
-		res, err := ingest.Run(context.Background(), cfg, req)
-		if err != nil {
-			tb.Fatalf("%s %s: %v", ret.Org, ret.Period, err)
-		}
-		for i, up := range res.Uploads {
-			if up.Status != lake.UploadDone {
-				tb.Errorf("%s %s %s: upload %s", ret.Org, ret.Period, ret.Files[i], up.Status)
-			}
-			fr := res.Report.Files[i]
-			if fr.Error != nil {
-				tb.Errorf("%s %s %s: %s", ret.Org, ret.Period, ret.Files[i], fr.Error.Message)
-			}
-			if len(fr.Tables) != 1 {
-				tb.Errorf("%s %s %s: %d tables, want 1", ret.Org, ret.Period, ret.Files[i], len(fr.Tables))
-			}
-			for _, tr := range fr.Tables {
-				if tr.Rejected != 0 || tr.Accepted != tr.Rows || len(tr.Warnings) != 0 {
-					tb.Errorf("%s %s %s: %d of %d rows accepted; errors %+v; warnings %+v", ret.Org, ret.Period, ret.Files[i], tr.Accepted, tr.Rows, tr.Errors, tr.Warnings)
-				}
-			}
-		}
-	}
-	if tb.Failed() {
-		tb.FailNow()
-	}
-	return cfg.Lake
 }
 
 // readFigures reads a figures.json.

@@ -1,0 +1,181 @@
+// Package lakefixture builds lakes for tests: the demo's sample consortium
+// (the seed make demo uses) and the hand-worked report fixture
+// (testdata/report), each ingested with the real ingest into a folder, in
+// the order the returns arrived.
+package lakefixture
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
+	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
+)
+
+// DemoSeed is the seed make demo generates the sample consortium with
+// (the Makefile's SEED).
+const DemoSeed = 20261122
+
+// Root is the repository's root folder.
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Lake is a lake in a folder, with the store it is read through.
+type Lake struct {
+	Dir  string
+	Lake *lake.Lake
+	// Config is the ingest's configuration, for a test that ingests more.
+	Config ingest.Config
+}
+
+// New makes an empty lake in a new folder.
+func New(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	return NewAt(tb, std, tb.TempDir())
+}
+
+// NewAt makes an empty lake in dir/lake (the ingest's temporary files in
+// dir/tmp), for a lake that outlives one test: the caller removes dir.
+func NewAt(tb testing.TB, std *standard.Standard, root string) *Lake {
+	tb.Helper()
+	dir, tmp := filepath.Join(root, "lake"), filepath.Join(root, "tmp")
+	for _, d := range []string{dir, tmp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	store, err := fsstore.New(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	l := &lake.Lake{Store: store}
+	return &Lake{Dir: dir, Lake: l, Config: ingest.Config{Standard: std, Lake: l, Key: key,
+		Limits: tabular.DefaultLimits(), TempDir: tmp}}
+}
+
+// Demo is the demo's lake: the sample consortium make demo generates,
+// every return ingested.
+func Demo(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	return DemoAt(tb, std, tb.TempDir())
+}
+
+// DemoAt is Demo in dir (the sample in dir/sample), which the caller
+// removes: a test binary builds the demo's lake once for all its tests.
+func DemoAt(tb testing.TB, std *standard.Standard, root string) *Lake {
+	tb.Helper()
+	gen := synth.DefaultConfig()
+	gen.Seed, gen.Out = DemoSeed, filepath.Join(root, "sample")
+	if _, err := synth.Generate(std, gen); err != nil {
+		tb.Fatal(err)
+	}
+	l := NewAt(tb, std, root)
+	l.Backfill(tb, filepath.Join(gen.Out, synth.ManifestFile))
+	return l
+}
+
+// Report is the lake of the hand-worked report fixture (testdata/report).
+// It fails unless every row of every file is accepted: the fixture's
+// figures were worked out by hand from all of them.
+func Report(tb testing.TB, std *standard.Standard) *Lake {
+	tb.Helper()
+	l := New(tb, std)
+	l.backfill(tb, filepath.Join(Root(), "testdata", "report", "returns", "manifest.json"), true)
+	return l
+}
+
+// Backfill ingests every return a manifest lists (files relative to it),
+// in the order they were submitted, as outcomes backfill does.
+func (l *Lake) Backfill(tb testing.TB, manifest string) { l.backfill(tb, manifest, false) }
+
+// backfill is Backfill; strict, it fails unless every file is stored whole
+// (one table, every row accepted, no warning).
+func (l *Lake) backfill(tb testing.TB, manifest string, strict bool) {
+	tb.Helper()
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m synth.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatal(err)
+	}
+	slices.SortStableFunc(m.Returns, func(a, b synth.Return) int { return strings.Compare(a.Submitted, b.Submitted) })
+	for _, r := range m.Returns {
+		var files []ingest.File
+		for _, name := range r.Files {
+			data, err := os.ReadFile(filepath.Join(filepath.Dir(manifest), filepath.FromSlash(name)))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			files = append(files, ingest.File{Name: filepath.Base(name), Data: bytes.NewReader(data), Size: int64(len(data))})
+		}
+		res := l.Ingest(tb, r.Org, r.Period, r.Submitted, files...)
+		if strict {
+			clean(tb, r, res)
+		}
+	}
+	if tb.Failed() {
+		tb.FailNow()
+	}
+}
+
+// clean fails unless every file of a return was stored whole.
+func clean(tb testing.TB, r synth.Return, res *ingest.Result) {
+	tb.Helper()
+	for i, up := range res.Uploads {
+		if up.Status != lake.UploadDone {
+			tb.Errorf("%s %s %s: upload %s", r.Org, r.Period, r.Files[i], up.Status)
+		}
+		fr := res.Report.Files[i]
+		if fr.Error != nil {
+			tb.Errorf("%s %s %s: %s", r.Org, r.Period, r.Files[i], fr.Error.Message)
+		}
+		if len(fr.Tables) != 1 {
+			tb.Errorf("%s %s %s: %d tables, want 1", r.Org, r.Period, r.Files[i], len(fr.Tables))
+		}
+		for _, tr := range fr.Tables {
+			if tr.Rejected != 0 || tr.Accepted != tr.Rows || len(tr.Warnings) != 0 {
+				tb.Errorf("%s %s %s: %d of %d rows accepted; errors %+v; warnings %+v", r.Org, r.Period, r.Files[i], tr.Accepted, tr.Rows, tr.Errors, tr.Warnings)
+			}
+		}
+	}
+}
+
+// Ingest ingests one return, received on the day submitted (YYYY-MM-DD).
+func (l *Lake) Ingest(tb testing.TB, org, period, submitted string, files ...ingest.File) *ingest.Result {
+	tb.Helper()
+	p, err := pipeline.ParsePeriod(period)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	received, err := time.Parse(time.DateOnly, submitted)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := ingest.Run(context.Background(), l.Config, ingest.Request{Org: org, Period: p, Files: files, Received: received})
+	if err != nil {
+		tb.Fatalf("ingest %s %s: %v", org, period, err)
+	}
+	return res
+}

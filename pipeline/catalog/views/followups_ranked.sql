@@ -1,0 +1,17 @@
+-- Follow-ups, each with the earliest survey date of a later answer to the same wave by the same carer (a later return, or later in the same table), replaced_from: a report whose last day is on or after that date counts the later answer instead (metrics.md section 0).
+SELECT
+  f.org,
+  f.carer_id,
+  f.wave,
+  f.survey_date,
+  f.employment_status,
+  f.times_suited,
+  f.staff_understood,
+  f.period,
+  f.source_row,
+  MIN(f.survey_date) OVER (
+    PARTITION BY f.org, f.carer_id, f.wave
+    ORDER BY f.period, f.source_row
+    ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+  ) AS replaced_from
+FROM followups AS f
