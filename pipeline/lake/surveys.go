@@ -28,6 +28,9 @@ const (
 	surveyManifestPrefix  = "surveys/current/"
 )
 
+// SurveyResponsesFolder is the folder of the survey responses' files.
+func SurveyResponsesFolder() string { return surveyResponsesPrefix }
+
 // SurveyDataKey is where a batch of an organisation's survey responses of a
 // quarter is stored.
 func SurveyDataKey(org string, period pipeline.Period, batchID string) string {
