@@ -18,7 +18,7 @@ SURVEY_ORG  ?= LEEDS-CC
 SERVE_ADDR  ?= 127.0.0.1:8765
 DUE_ON      ?= 2026-10-01
 
-.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench sample templates dictionary report-check clean
+.PHONY: demo test tools sqlcheck analysts-doc functions lint fuzz bench bench-memory sample templates dictionary report-check clean
 
 ## demo: generate the sample consortium's returns and ingest them into ./lake; the
 ## first organisation's follow-ups arrive instead as signed survey webhook deliveries
@@ -85,12 +85,17 @@ fuzz:
 	$(GO) test ./pipeline/parse -run '^$$' -fuzz '^FuzzNumbers$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/standard -run '^$$' -fuzz '^FuzzCodeList_Lookup$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./pipeline/formula -run '^$$' -fuzz '^FuzzNeutralise$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./pipeline/validate -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 ## bench: the benchmarks recorded in docs/benchmarks.md
 bench:
 	$(GO) test ./pipeline/validate -run '^$$' -bench . -benchmem -benchtime 3x -cpu 1
 	$(GO) test ./webhook -run '^$$' -bench ReplyTime -benchtime 1x
 	$(GO) test ./pipeline/surveys -run '^$$' -bench Compact -benchtime 1x -benchmem
+
+## bench-memory: peak RSS of validate and ingest on the worst files the limits accept (docs/benchmarks.md)
+bench-memory:
+	$(GO) test ./cmd/outcomes -run '^$$' -bench '^BenchmarkMemory_WorstCases$$' -benchtime 1x
 
 ## report-check: open the demo's report in headless Chromium (installed with apt-get if missing): no console errors, a screenshot
 report-check: demo

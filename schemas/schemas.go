@@ -14,11 +14,11 @@ import (
 	"io/fs"
 )
 
-//go:embed v1
+//go:embed v1 v2
 var files embed.FS
 
 // Latest is the newest published version of the standard.
-const Latest = 1
+const Latest = 2
 
 // Version returns the files of one version of the standard.
 func Version(v int) (fs.FS, error) {

@@ -34,6 +34,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 )
 
 func main() {
@@ -146,6 +148,49 @@ func (g gen) badFiles(encrypted bool) {
 		)
 		style(f, "support", short, "B2", "B2")
 		style(f, "support", short, "B6", "B6")
+	}))
+
+	// A carers workbook of 200 rows, damaged in each way a disk, a transfer
+	// or a broken writer damages a zip: a damaged sheet would still yield
+	// its first rows, which must not be stored as if they were the whole.
+	long := [][]any{{"client_ref", "registration_date", "employment_status", "consent_followup"}}
+	for i := range 200 {
+		long = append(long, []any{fmt.Sprintf("C9%03d", i), "2026-07-01", "UNEMPLOYED", "Y"})
+	}
+	longBook := workbook(func(f *excelize.File) {
+		sheet(f, "Sheet1", "carers")
+		rows(f, "carers", 1, long...)
+	})
+	for _, d := range zipdamage.All() {
+		bad, err := zipdamage.Apply(longBook, zipdamage.FirstSheet(longBook), d)
+		if err != nil {
+			log.Fatal(err)
+		}
+		write(filepath.Join(g.bad, "file_damaged_"+string(d)+".xlsx"), bad)
+	}
+	// Two entries that each declare 2^63 unpacked bytes: their total wraps
+	// round to 0 in 64 bits.
+	wrap, err := zipdamage.DeclareSize(longBook, 1<<63, zipdamage.FirstSheet(longBook), "xl/workbook.xml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	write(filepath.Join(g.bad, "file_declared_sizes_wrap.xlsx"), wrap)
+	// UTF-16 text cut off after an odd number of bytes.
+	cut := utf16LE(lines("\r\n",
+		supportHeader,
+		"C001,2026-07-06,JOB_SEARCH,IN_PERSON,60,N",
+		"C002,2026-07-07,CV_WRITING,ONLINE,45,N",
+	), true)
+	write(filepath.Join(g.bad, "file_utf16le_cut_off.csv"), cut[:len(cut)-3])
+
+	// A valid carers sheet, but named in Welsh and by Excel's default.
+	write(filepath.Join(g.bad, "file_no_table.xlsx"), workbook(func(f *excelize.File) {
+		sheet(f, "Sheet1", "Gofalwyr")
+		rows(f, "Gofalwyr", 1,
+			[]any{"client_ref", "registration_date", "employment_status", "consent_followup"},
+			[]any{"C611", "2026-07-01", "UNEMPLOYED", "Y"},
+		)
+		newSheet(f, "Sheet2")
 	}))
 
 	// A valid carers sheet beside a sheet of notes.

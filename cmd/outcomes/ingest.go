@@ -163,7 +163,7 @@ func writeResult(w io.Writer, lakeDir string, res *ingest.Result) error {
 	for i, up := range res.Uploads {
 		fmt.Fprintf(&b, "%s: upload %s, %s\n", up.File, up.UploadID[:12], up.Status)
 		if fr := res.Report.Files[i]; fr != nil && fr.Error != nil {
-			fmt.Fprintf(&b, "  not read: %s\n", fr.Error.Message)
+			fmt.Fprintf(&b, "  not read (%s): %s\n", fr.Error.Code, fr.Error.Message)
 		}
 		for _, t := range up.Tables {
 			name := t.Kind

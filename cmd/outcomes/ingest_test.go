@@ -96,6 +96,8 @@ func TestRun_Ingest(t *testing.T) {
 		{"same bytes again", append(slices.Clone(base), reg), "", 0, "already ingested", ""},
 		{"rejected rows", append(slices.Clone(base), "../../testdata/bad/support_unknown_code.csv"), "", 1, "1 rejected", ""},
 		{"unreadable", append(slices.Clone(base), "../../testdata/bad/file_empty.csv"), "", 2, "not read", ""},
+		{"damaged workbook", append(slices.Clone(base), "../../testdata/bad/file_damaged_corrupt_deflate.xlsx"), "", 2, "the workbook is damaged", ""},
+		{"no table", append(slices.Clone(base), "../../testdata/bad/file_no_table.xlsx"), "", 1, "not read (no_table)", ""},
 		{"key from the environment", []string{"ingest", "--lake", lakeDir, "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/good/support_day_first_dates.csv"}, key, 0, "stored", ""},
 		{"no key", []string{"ingest", "--lake", lakeDir, "--org", "TEST-ORG", "--period", "2026-Q3", reg}, "", 2, "", "no pseudonymisation key"},
 		{"bad key file", []string{"ingest", "--lake", lakeDir, "--key-file", reg, "--org", "TEST-ORG", "--period", "2026-Q3", reg}, "", 2, "", "not base64 or hex"},

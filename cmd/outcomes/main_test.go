@@ -31,6 +31,8 @@ func TestRun_Validate(t *testing.T) {
 		{"carers of an earlier return", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "--carers", reg, "../../testdata/good/support_day_first_dates.csv"}, 0, "0 rejected", ""},
 		{"without the earlier carers", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/good/support_day_first_dates.csv"}, 1, "error unregistered_carer", ""},
 		{"unreadable file", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/bad/file_binary_png.csv"}, 2, "NOT READ (unreadable_file)", ""},
+		{"damaged workbook", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/bad/file_damaged_smaller_declared_size.xlsx"}, 2, "the workbook is damaged: open it in Excel and save it again", ""},
+		{"no table in a workbook", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "../../testdata/bad/file_no_table.xlsx"}, 1, "NO TABLE (no_table)", ""},
 		{"missing file", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q3", "no-such-file.csv"}, 2, "", "no-such-file.csv"},
 		{"no org", []string{"validate", "--period", "2026-Q3", reg}, 2, "", "--org and --period are required"},
 		{"bad period", []string{"validate", "--org", "TEST-ORG", "--period", "2026-Q5", reg}, 2, "", "YYYY-Qn"},

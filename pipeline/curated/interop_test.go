@@ -20,6 +20,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
+	"github.com/carer-outcomes/carer-outcomes/schemas"
 )
 
 // written is one curated file the fixture sink wrote.
@@ -272,7 +273,7 @@ func TestWriter_DuckDB(t *testing.T) {
 				meta[r[0]] = r[1]
 			}
 			wantMeta := map[string]string{
-				"carer_outcomes.schema_version": "1", "carer_outcomes.upload_id": s.uploads[w.input],
+				"carer_outcomes.schema_version": fmt.Sprint(schemas.Latest), "carer_outcomes.upload_id": s.uploads[w.input],
 				"carer_outcomes.kind": w.kind, "carer_outcomes.org": testOrg, "carer_outcomes.period": testPeriod,
 			}
 			for k, v := range meta {

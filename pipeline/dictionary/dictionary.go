@@ -114,6 +114,25 @@ func (d *doc) shared() {
 	d.line()
 	d.printf("Money is in %s (%s), with or without %s and the thousands separator %s, with at most %d decimal places.\n\n",
 		s.Money.Currency, s.Money.Symbol, code(s.Money.Symbol), code(s.Money.GroupChar), s.Money.MaxDecimals)
+	if s.Money.Description != "" {
+		d.line(s.Money.Description)
+		d.line()
+	}
+	if len(s.Money.Zero) > 0 {
+		d.line("- Written as zero: ", joinCodes(s.Money.Zero, "and"), " (with any spaces).")
+		d.line()
+	}
+
+	if len(s.Invisible) > 0 {
+		d.line("### Invisible characters")
+		d.line()
+		d.line(s.InvisibleRule)
+		d.line()
+		for _, c := range s.Invisible {
+			d.printf("- U+%04X %s\n", c.Rune, c.Name)
+		}
+		d.line()
+	}
 
 	d.line("### Formulas")
 	d.line()
@@ -142,8 +161,7 @@ func (d *doc) shared() {
 	d.line()
 	d.line(s.PersonalRule)
 	d.line()
-	d.line("- Words that mark a heading as personal data: ", joinCodes(s.PersonalWords, "and"), ".")
-	d.line("- Phrases: ", joinCodes(s.PersonalPhrases, "and"), ".")
+	d.line("- Headings that mean personal data: ", joinCodes(s.PersonalHeadings, "and"), ".")
 	d.line()
 }
 
@@ -307,6 +325,9 @@ func requirement(f *standard.Field) string {
 // rules lists what the standard checks in a field beyond its type.
 func rules(std *standard.Standard, k *standard.Kind, f *standard.Field) []string {
 	out := f.Rules()
+	if len(f.Headings) > 0 {
+		out = append(out, "also headed "+joinCodes(f.Headings, "or"))
+	}
 	if f.Pattern != nil {
 		out = append(out, "matches "+code(f.Pattern.String()))
 	}

@@ -60,11 +60,10 @@ func commitFile(ctx context.Context, cfg Config, req Request, up *Upload, fr *va
 
 func tableStats(tr *validate.TableReport) lake.Stats {
 	s := lake.Stats{RowsRead: tr.Rows, RowsAccepted: tr.Accepted, RowsRejected: tr.Rejected}
-	for _, is := range tr.Errors {
-		if s.ErrorsByCode == nil {
-			s.ErrorsByCode = map[string]int{}
-		}
-		s.ErrorsByCode[is.Code]++
+	// The report lists the first few errors of each column; the counts are
+	// of them all.
+	if counts := tr.Counts("error"); len(counts) > 0 {
+		s.ErrorsByCode = counts
 	}
 	return s
 }

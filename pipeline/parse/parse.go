@@ -23,12 +23,25 @@ const (
 	NotANumber      // letters or symbols
 	NotWhole        // 2.5 where a whole number is wanted
 	TooManyDecimals // 12.345 pounds
+	ZonedTime       // 2026-07-03T14:30:00Z: a time zone, and not midnight
 )
 
 // Date reads YYYY-MM-DD or day-first DD/MM/YYYY (also with - or . between
-// the parts), optionally followed by a time of day, which is ignored.
+// the parts), optionally followed by a time of day. A time without a zone,
+// as a spreadsheet exports a date cell, is ignored. A time with a zone (Z or
+// an offset), as a CRM exports a date, is taken as the date written only at
+// midnight: at any other time the day depends on whose clock
+// (2026-07-03T23:30:00-05:00 is 4 July in the UK), so it is ZonedTime.
 func Date(b []byte) (pipeline.Days, Problem) {
-	b = dropTime(b)
+	b, timeProblem := dropTime(b)
+	d, p := date(b)
+	if p == OK && timeProblem != OK {
+		return 0, timeProblem
+	}
+	return d, p
+}
+
+func date(b []byte) (pipeline.Days, Problem) {
 	if len(b) == 10 && b[4] == '-' && b[7] == '-' {
 		y, ok1 := digits(b[0:4])
 		m, ok2 := digits(b[5:7])
@@ -86,15 +99,41 @@ func civil(y, m, d int) (pipeline.Days, Problem) {
 }
 
 // dropTime removes a trailing time of day (" 13:45", " 00:00:00",
-// "T00:00:00"), which spreadsheets add when a date cell is exported.
-func dropTime(b []byte) []byte {
+// "T00:00:00.000", "T00:00:00Z", "T00:00+01:00"). A zoned time other than
+// midnight is removed too, with the problem ZonedTime; anything that is not
+// a time is left for the date to refuse.
+func dropTime(b []byte) ([]byte, Problem) {
 	for i := 8; i < len(b); i++ {
 		if b[i] != ' ' && b[i] != 'T' {
 			continue
 		}
 		t := b[i+1:]
+		zoned := false
+		if n := len(t); n > 0 && (t[n-1] == 'Z' || t[n-1] == 'z') {
+			t, zoned = t[:n-1], true
+		} else if n > 5 {
+			for j := n - 1; j >= 5; j-- {
+				if t[j] == '+' || t[j] == '-' {
+					if !validZone(t[j+1:]) {
+						return b, OK
+					}
+					t, zoned = t[:j], true
+					break
+				}
+			}
+		}
+		fracZero := true
+		if len(t) > 9 && t[8] == '.' {
+			for _, c := range t[9:] {
+				if c < '0' || c > '9' {
+					return b, OK
+				}
+				fracZero = fracZero && c == '0'
+			}
+			t = t[:8]
+		}
 		if len(t) != 5 && len(t) != 8 {
-			return b
+			return b, OK
 		}
 		h, ok1 := digits(t[0:2])
 		mi, ok2 := digits(t[3:5])
@@ -103,12 +142,33 @@ func dropTime(b []byte) []byte {
 			s, ok3 = digits(t[6:8])
 			ok3 = ok3 && t[5] == ':'
 		}
-		if t[2] == ':' && ok1 && ok2 && ok3 && h < 24 && mi < 60 && s < 60 {
-			return b[:i]
+		if t[2] != ':' || !ok1 || !ok2 || !ok3 || h >= 24 || mi >= 60 || s >= 60 {
+			return b, OK
 		}
-		return b
+		if zoned && (h != 0 || mi != 0 || s != 0 || !fracZero) {
+			return b[:i], ZonedTime
+		}
+		return b[:i], OK
 	}
-	return b
+	return b, OK
+}
+
+// validZone reads an offset's digits: hh, hhmm or hh:mm, at most 14 hours.
+func validZone(z []byte) bool {
+	var h, m int
+	var ok1, ok2 bool
+	switch {
+	case len(z) == 2:
+		h, ok1 = digits(z)
+		ok2 = true
+	case len(z) == 4:
+		h, ok1 = digits(z[:2])
+		m, ok2 = digits(z[2:])
+	case len(z) == 5 && z[2] == ':':
+		h, ok1 = digits(z[:2])
+		m, ok2 = digits(z[3:])
+	}
+	return ok1 && ok2 && h <= 14 && m < 60
 }
 
 func digits(b []byte) (int, bool) {

@@ -45,6 +45,29 @@ func TestDate(t *testing.T) {
 		{"", 0, NotADate},
 		{"//", 0, NotADate},
 		{"2026-07-31 25:00", 0, NotADate},
+		// A CRM's date export: a date-time with a zone is the date written,
+		// at midnight only.
+		{"2025-03-03T00:00:00Z", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00.000Z", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00Z", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00+01:00", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00-05:00", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00+0100", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00+01", day(2025, 3, 3), OK},
+		{"03/03/2025 00:00:00Z", day(2025, 3, 3), OK},
+		{"2025-03-03T00:00:00.5Z", 0, ZonedTime},
+		{"2025-03-03T14:30:00Z", 0, ZonedTime},
+		{"2025-03-03T23:30:00-05:00", 0, ZonedTime},
+		{"2025-03-03T00:00:01+01:00", 0, ZonedTime},
+		{"2025-03-03T00:01Z", 0, ZonedTime},
+		{"2025-02-30T00:00:00Z", 0, NoSuchDay},
+		{"2025-03-03T00:00:00+25:00", 0, NotADate},
+		{"2025-03-03T00:00:00+1", 0, NotADate},
+		{"2025-03-03T00:00:00ZZ", 0, NotADate},
+		{"2025-03-03T00:00:00.00x", 0, NotADate},
+		// Without a zone a time of day is ignored, as before.
+		{"2025-03-03T14:30:00", day(2025, 3, 3), OK},
+		{"2025-03-03 14:30:00.250", day(2025, 3, 3), OK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -152,7 +175,7 @@ func TestMoney(t *testing.T) {
 // FuzzDate checks that any input either parses to a real day that reads back
 // the same, or is refused, and never panics.
 func FuzzDate(f *testing.F) {
-	for _, s := range []string{"2026-07-31", "31/07/2026", "07/31/2026", "31/07/26", "29/02/2024", "1/1/2000 00:00", "2026-07-31T13:00:00"} {
+	for _, s := range []string{"2026-07-31", "31/07/2026", "07/31/2026", "31/07/26", "29/02/2024", "1/1/2000 00:00", "2026-07-31T13:00:00", "2025-03-03T00:00:00Z", "2025-03-03T00:00:00.000+01:00", "2025-03-03T14:30:00-05:00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -100,21 +100,24 @@ type Condition struct {
 // Field is one column of a kind.
 type Field struct {
 	Name, Title, Description, Example string
-	Type                              Type
-	CodeList                          *CodeList
-	Required, Unique                  bool
-	MinLength, MaxLength              int
-	Minimum, Maximum                  *float64
-	EarliestDate                      *pipeline.Days
-	Pattern                           *regexp.Regexp
-	MaxDecimals                       int
-	NotAfterQuarterEnd                bool
-	NotBeforeRegistration             bool
-	AgeAtRegistration                 *Range
-	RequiredWhen                      *Condition
-	Personal                          string // "", "pseudonymise", "ageBand", "outwardCode"
-	Group                             string
-	Unit                              string
+	// Headings are further headings that mean this column, beside its name
+	// and title ("DOB" for date_of_birth).
+	Headings              []string
+	Type                  Type
+	CodeList              *CodeList
+	Required, Unique      bool
+	MinLength, MaxLength  int
+	Minimum, Maximum      *float64
+	EarliestDate          *pipeline.Days
+	Pattern               *regexp.Regexp
+	MaxDecimals           int
+	NotAfterQuarterEnd    bool
+	NotBeforeRegistration bool
+	AgeAtRegistration     *Range
+	RequiredWhen          *Condition
+	Personal              string // "", "pseudonymise", "ageBand", "outwardCode"
+	Group                 string
+	Unit                  string
 
 	// Index is the field's position in its kind.
 	Index int
@@ -123,6 +126,7 @@ type Field struct {
 type rawField struct {
 	Name        string     `json:"name"`
 	Title       string     `json:"title"`
+	Headings    []string   `json:"headings"`
 	Type        string     `json:"type"`
 	Description string     `json:"description"`
 	Example     string     `json:"example"`
@@ -202,7 +206,7 @@ func loadKind(fsys fs.FS, s *Standard, name string) (*Kind, error) {
 
 func buildField(s *Standard, rf rawField) (*Field, error) {
 	f := &Field{
-		Name: rf.Name, Title: rf.Title, Description: rf.Description, Example: rf.Example,
+		Name: rf.Name, Title: rf.Title, Headings: rf.Headings, Description: rf.Description, Example: rf.Example,
 		Required: rf.Constraints.Required, Unique: rf.Constraints.Unique,
 		MinLength: rf.Constraints.MinLength, MaxLength: rf.Constraints.MaxLength,
 		NotBeforeRegistration: rf.NotBefore, AgeAtRegistration: rf.Age, RequiredWhen: rf.When,
@@ -285,6 +289,17 @@ func (k *Kind) check() error {
 	}
 	if err := names(k.PrimaryKey, "primaryKey"); err != nil {
 		return err
+	}
+	// Every heading, however written, names one field.
+	heading := map[string]string{}
+	for _, f := range k.Fields {
+		for _, h := range append([]string{f.Name, f.Title}, f.Headings...) {
+			n := NormaliseHeader(h)
+			if other, ok := heading[n]; ok && other != f.Name {
+				return fmt.Errorf("heading %q of %s is also a heading of %s", h, f.Name, other)
+			}
+			heading[n] = f.Name
+		}
 	}
 	for _, fk := range k.ForeignKeys {
 		if err := names(fk.Fields, "foreignKeys"); err != nil {

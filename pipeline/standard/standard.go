@@ -34,16 +34,37 @@ type Standard struct {
 	EarliestDate    pipeline.Days
 	Money           MoneyRule
 	FormulaPrefixes []string
-	PersonalWords   []string
-	PersonalPhrases []string
-	PersonalRule    string
-	AgeBands        []Band
-	HoursBands      []Band
-	SWEMWBS         Conversion
-	Pseudonym       Pseudonym
-	Issues          []IssueCode
+	// PersonalHeadings are the forms of heading that name personal data,
+	// each as lower-case words (see LooksPersonal).
+	PersonalHeadings []string
+	PersonalRule     string
+	// Invisible are the characters trimmed, with spaces, from both ends of
+	// every cell and heading before any rule; InvisibleRule says so in words.
+	Invisible     []Invisible
+	InvisibleRule string
+	AgeBands      []Band
+	HoursBands    []Band
+	SWEMWBS       Conversion
+	Pseudonym     Pseudonym
+	Issues        []IssueCode
 
-	issues map[string]IssueCode
+	issues   map[string]IssueCode
+	personal map[string]bool // PersonalHeadings with their spaces removed
+}
+
+// Invisible is a character that does not show on screen.
+type Invisible struct {
+	Rune rune
+	Name string // "no-break space"
+}
+
+// Describe names the character for a message: "a no-break space (U+00A0)".
+func (c Invisible) Describe() string {
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(c.Name[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s (U+%04X)", article, c.Name, c.Rune)
 }
 
 // Column is a column that is not a field of any kind, such as org.
@@ -57,6 +78,11 @@ type MoneyRule struct {
 	Symbol      string `json:"symbol"`
 	GroupChar   string `json:"groupChar"`
 	MaxDecimals int    `json:"maxDecimals"`
+	// Zero lists the ways of writing nothing that mean £0.00 (Excel's
+	// Accounting format shows zero as "£ -"); spaces in them match any
+	// spaces, or none.
+	Zero        []string `json:"zero,omitempty"`
+	Description string   `json:"description,omitempty"`
 }
 
 // Band is one band of a banded number (age, caring hours).
@@ -146,9 +172,19 @@ func Load(fsys fs.FS) (*Standard, error) {
 		} `json:"dates"`
 		Money           MoneyRule `json:"money"`
 		FormulaPrefixes []string  `json:"formulaPrefixes"`
-		Personal        struct {
+		Invisible       struct {
+			Characters []struct {
+				CodePoint string `json:"codePoint"`
+				Name      string `json:"name"`
+			} `json:"characters"`
+			Description string `json:"description"`
+		} `json:"invisibleCharacters"`
+		Personal struct {
+			// Version 1 listed single words and phrases; from version 2
+			// both are headings, matched in the same way.
 			Words       []string `json:"words"`
 			Phrases     []string `json:"phrases"`
+			Headings    []string `json:"headings"`
 			Description string   `json:"description"`
 		} `json:"personalDataColumns"`
 		AgeBands   []Band      `json:"ageBands"`
@@ -166,7 +202,8 @@ func Load(fsys fs.FS) (*Standard, error) {
 		OrgColumn: raw.OrgColumn, MissingValues: raw.MissingValues,
 		DateFormats: raw.Dates.Formats, DateRule: raw.Dates.Description,
 		Money: raw.Money, FormulaPrefixes: raw.FormulaPrefixes,
-		PersonalWords: raw.Personal.Words, PersonalPhrases: raw.Personal.Phrases, PersonalRule: raw.Personal.Description,
+		PersonalHeadings: slices.Concat(raw.Personal.Words, raw.Personal.Phrases, raw.Personal.Headings), PersonalRule: raw.Personal.Description,
+		InvisibleRule: raw.Invisible.Description, personal: map[string]bool{},
 		AgeBands: raw.AgeBands, HoursBands: raw.HoursBands, SWEMWBS: raw.SWEMWBS, Pseudonym: raw.Pseudonym,
 		Issues: raw.Issues, issues: map[string]IssueCode{},
 	}
@@ -179,6 +216,16 @@ func Load(fsys fs.FS) (*Standard, error) {
 		return nil, fmt.Errorf("load standard.json: dates.earliest %q is not YYYY-MM-DD", raw.Dates.Earliest)
 	}
 	s.EarliestDate = earliest
+	for _, c := range raw.Invisible.Characters {
+		var r rune
+		if n, _ := fmt.Sscanf(c.CodePoint, "U+%X", &r); n != 1 || r < 0x80 || c.Name == "" {
+			return nil, fmt.Errorf("load standard.json: invisible character %q %q: want U+XXXX, beyond ASCII, with a name", c.CodePoint, c.Name)
+		}
+		s.Invisible = append(s.Invisible, Invisible{Rune: r, Name: c.Name})
+	}
+	for _, h := range s.PersonalHeadings {
+		s.personal[strings.Join(headingWords(h), "")] = true
+	}
 	if len(s.SWEMWBS.Raw) != len(s.SWEMWBS.Metric) {
 		return nil, fmt.Errorf("load standard.json: swemwbsConversion has %d raw scores and %d metric scores", len(s.SWEMWBS.Raw), len(s.SWEMWBS.Metric))
 	}
@@ -270,22 +317,36 @@ func HeaderWords(h string) []string {
 	return words
 }
 
-// LooksPersonal reports whether a heading that matches no field looks like a
-// name, address, phone number, e-mail address or NHS number.
+// LooksPersonal reports whether a heading that matches no field names
+// personal data: whether any run of its words, written together, is one of
+// the standard's personal headings written together. Words are split at
+// spaces, punctuation and changes from lower to upper case, and lose the
+// digits at their end, so that "Phone1", "Address 1", "e-mail address",
+// "NI number", "MailingStreet" and "Carer's surname" are all found, while
+// "hotel" is not "tel" and "Number of sessions" is nothing personal.
 func (s *Standard) LooksPersonal(heading string) bool {
-	words := HeaderWords(heading)
-	joined := " " + strings.Join(words, " ") + " "
-	for _, w := range words {
-		if slices.Contains(s.PersonalWords, w) {
-			return true
+	words := headingWords(heading)
+	for i := range words {
+		run := ""
+		for _, w := range words[i:] {
+			if run += w; s.personal[run] {
+				return true
+			}
 		}
 	}
-	for _, p := range s.PersonalPhrases {
-		if strings.Contains(joined, " "+p+" ") {
-			return true
+	return false
+}
+
+// headingWords is HeaderWords without the digits at the end of each word,
+// and without words that were only digits.
+func headingWords(h string) []string {
+	var out []string
+	for _, w := range HeaderWords(h) {
+		if w = strings.TrimRight(w, "0123456789"); w != "" {
+			out = append(out, w)
 		}
 	}
-	return slices.Contains(s.PersonalWords, NormaliseHeader(heading))
+	return out
 }
 
 // Latest loads the newest published version of the standard, as embedded in

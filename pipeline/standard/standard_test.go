@@ -2,6 +2,7 @@ package standard_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -54,20 +55,69 @@ func TestCodeList_Lookup(t *testing.T) {
 
 func TestStandard_LooksPersonal(t *testing.T) {
 	s := standardtest.Load(t)
-	tests := []struct {
-		heading string
-		want    bool
-	}{
-		{"Surname", true}, {"First name", true}, {"FirstName", true}, {"Email address", true}, {"e-mail", true},
-		{"Phone", true}, {"Mobile no", true}, {"NHS number", true}, {"NHS No.", true}, {"Home address", true},
-		{"Carer name", true}, {"Venue", false}, {"Notes", false}, {"Funding NHS", false}, {"Hours", false},
+	// Each form of personal heading the data standard names, as an
+	// organisation's spreadsheet or CRM writes it.
+	forms := []string{
+		"Name", "Full name", "First name", "Last name", "Surname", "Forename", "Given name", "Family name",
+		"Date of birth", "DOB", "Birth date",
+		"Address", "Address line", "Home address", "Street", "Street address", "House number", "Postcode with house number",
+		"Phone", "Telephone", "Tel", "Mobile", "Phone number", "Telephone number", "Mobile number", "Contact number",
+		"Email", "E-mail", "Email address", "E-mail address",
+		"NI number", "NI no", "NINO", "National Insurance", "National Insurance number",
+		"NHS number", "NHS no",
 	}
-	for _, tt := range tests {
-		t.Run(tt.heading, func(t *testing.T) {
-			if got := s.LooksPersonal(tt.heading); got != tt.want {
-				t.Errorf("LooksPersonal(%q) = %v, want %v", tt.heading, got, tt.want)
+	// Each normalisation a heading goes through before it is compared.
+	variants := []struct {
+		name string
+		of   func(string) string
+	}{
+		{"as written", func(h string) string { return h }},
+		{"upper case", strings.ToUpper},
+		{"lower case", strings.ToLower},
+		{"no spaces", func(h string) string { return strings.ReplaceAll(h, " ", "") }},
+		{"snake case", func(h string) string { return strings.ToLower(strings.ReplaceAll(h, " ", "_")) }},
+		{"punctuation", func(h string) string { return "(" + strings.ReplaceAll(h, " ", ". ") + "):" }},
+		{"trailing digit", func(h string) string { return strings.ReplaceAll(h, " ", "") + "1" }},
+		{"trailing number word", func(h string) string { return h + " 2" }},
+		{"inside a longer heading", func(h string) string { return "Carer's " + h + " (main)" }},
+	}
+	for _, form := range forms {
+		for _, v := range variants {
+			h := v.of(form)
+			t.Run(form+"/"+v.name, func(t *testing.T) {
+				if !s.LooksPersonal(h) {
+					t.Errorf("LooksPersonal(%q) = false, want true", h)
+				}
+			})
+		}
+	}
+	// The headings of the issue that got through before, and other forms.
+	for _, h := range []string{"Phone1", "Address1", "Email1", "NI number", "Contact number", "Mailing Street", "address 1", "Address Line 2",
+		"MobileNo", "eMail", "NHSNumber", "Carer surname", "Telephone (home)", "Street_2"} {
+		t.Run(h, func(t *testing.T) {
+			if !s.LooksPersonal(h) {
+				t.Errorf("LooksPersonal(%q) = false, want true", h)
 			}
 		})
+	}
+	for _, h := range []string{"Venue", "Notes", "Funding NHS", "Hours", "Hotel", "Number of sessions", "Nights", "Ni", "Postcode", "Contact", "Mailing list",
+		"Television", "Dobson score", "Addressed", "Named worker", "Streets ahead"} {
+		t.Run(h, func(t *testing.T) {
+			if s.LooksPersonal(h) {
+				t.Errorf("LooksPersonal(%q) = true, want false", h)
+			}
+		})
+	}
+	// No heading of the standard's own looks personal, except its personal
+	// fields (date_of_birth, postcode, client_ref), which map to their field.
+	for _, k := range s.Kinds {
+		for _, f := range k.Fields {
+			for _, h := range []string{f.Name, f.Title} {
+				if f.Personal == "" && s.LooksPersonal(h) {
+					t.Errorf("%s.%s: heading %q looks personal", k.Name, f.Name, h)
+				}
+			}
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -26,7 +27,7 @@ func openCSV(name string, r io.ReaderAt, size int64, lim Limits) (*File, error) 
 		if dec != nil {
 			src = transform.NewReader(src, dec.NewDecoder())
 		}
-		return newCSVReader(src, lim.MaxRows), nil
+		return newCSVReader(src, lim.MaxRows, lim.MaxColumns), nil
 	}}
 	return &File{Name: name, Format: CSV, Encoding: enc, Tables: []*Table{t}}, nil
 }
@@ -38,9 +39,9 @@ func sniffEncoding(r io.ReaderAt, size int64) (name string, skip int64, dec enco
 	case n >= 3 && bom == [3]byte{0xEF, 0xBB, 0xBF}:
 		name, skip = "utf-8-bom", 3
 	case n >= 2 && bom[0] == 0xFF && bom[1] == 0xFE:
-		return "utf-16le", 2, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), nil
+		return "utf-16le", 2, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), checkUTF16(r, size, false)
 	case n >= 2 && bom[0] == 0xFE && bom[1] == 0xFF:
-		return "utf-16be", 2, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), nil
+		return "utf-16be", 2, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), checkUTF16(r, size, true)
 	default:
 		name = "utf-8"
 	}
@@ -59,6 +60,56 @@ func sniffEncoding(r io.ReaderAt, size int64) (name string, skip int64, dec enco
 		return "", 0, nil, unreadable("the file holds no data: it is empty apart from spaces or line ends")
 	}
 	return name, skip, nil, nil
+}
+
+// checkUTF16 refuses UTF-16 text that was cut off or damaged: an odd number
+// of bytes, or half of a surrogate pair. The decoder would turn either into
+// a replacement character and read on, so the file's end, or a value in the
+// middle, would change without a word.
+func checkUTF16(r io.ReaderAt, size int64, bigEndian bool) error {
+	if (size-2)%2 != 0 {
+		return unreadable("the file is damaged: it is UTF-16 text with an odd number of bytes, so it was cut off; save it again from Excel as CSV UTF-8 and send it again")
+	}
+	buf := make([]byte, 64<<10)
+	high := false // the previous unit was a high surrogate
+	for off := int64(2); off < size; {
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if n < 2 && err != nil {
+			return fmt.Errorf("read file: %w", err)
+		}
+		n -= n % 2
+		for i := 0; i < n; i += 2 {
+			u := uint16(buf[i]) | uint16(buf[i+1])<<8
+			if bigEndian {
+				u = uint16(buf[i])<<8 | uint16(buf[i+1])
+			}
+			switch {
+			case u >= 0xD800 && u < 0xDC00:
+				if high {
+					return brokenUTF16(off + int64(i))
+				}
+				high = true
+			case u >= 0xDC00 && u < 0xE000:
+				if !high {
+					return brokenUTF16(off + int64(i))
+				}
+				high = false
+			default:
+				if high {
+					return brokenUTF16(off + int64(i))
+				}
+			}
+		}
+		off += int64(n)
+	}
+	if high {
+		return brokenUTF16(size)
+	}
+	return nil
+}
+
+func brokenUTF16(at int64) error {
+	return unreadable("the file is damaged: its UTF-16 text has half a character at byte %d, so it was cut off or corrupted; save it again from Excel as CSV UTF-8 and send it again", at)
 }
 
 // scanText reports whether the stream is valid UTF-8, and whether it is text
@@ -133,6 +184,7 @@ func blank(r io.Reader) (bool, error) {
 type csvReader struct {
 	br      *bufio.Reader
 	maxRows int
+	maxCols int
 	row     int // physical rows (records) read so far
 	data    int // non-empty data rows
 	line    []byte
@@ -141,8 +193,11 @@ type csvReader struct {
 	cells   [][]byte
 }
 
-func newCSVReader(r io.Reader, maxRows int) *csvReader {
-	return &csvReader{br: bufio.NewReaderSize(r, 256<<10), maxRows: maxRows}
+func newCSVReader(r io.Reader, maxRows, maxCols int) *csvReader {
+	if maxCols <= 0 {
+		maxCols = math.MaxInt
+	}
+	return &csvReader{br: bufio.NewReaderSize(r, 256<<10), maxRows: maxRows, maxCols: maxCols}
 }
 
 func (c *csvReader) Close() error { return nil }
@@ -180,25 +235,33 @@ func (c *csvReader) Next() (Row, error) {
 	c.row++
 	start := c.row
 	cells := c.cells[:0]
+	beyond := 0
 	if bytes.IndexByte(line, '"') < 0 {
 		// Fast path: no quotes, cells are slices of the line itself.
 		for {
 			i := bytes.IndexByte(line, ',')
+			cell := line
+			if i >= 0 {
+				cell = line[:i]
+			}
+			if len(cells) < c.maxCols {
+				cells = append(cells, cell)
+			} else if len(bytes.TrimSpace(cell)) > 0 {
+				beyond++
+			}
 			if i < 0 {
-				cells = append(cells, line)
 				break
 			}
-			cells = append(cells, line[:i])
 			line = line[i+1:]
 		}
-	} else if cells, err = c.parseQuoted(line, cells); err == errOpenQuote {
+	} else if cells, beyond, err = c.parseQuoted(line, cells); err == errOpenQuote {
 		return Row{}, unreadable("row %d: %w", start, err)
 	} else if err != nil {
 		return Row{}, fmt.Errorf("read row %d: %w", start, err)
 	}
 	c.cells = cells
-	r := Row{Number: start, Cells: cells}
-	if c.maxRows > 0 && !r.Empty() {
+	r := Row{Number: start, Cells: cells, Beyond: beyond}
+	if c.maxRows > 0 && (beyond > 0 || !r.Empty()) {
 		// The header is the first non-empty row and does not count.
 		if c.data++; c.data > c.maxRows+1 {
 			return Row{}, unreadable("row %d: %w: a table may have at most %d data rows; split the file", start, ErrTooManyRows, c.maxRows)
@@ -211,9 +274,26 @@ var errOpenQuote = errors.New("a quoted cell is never closed: check for a stray 
 
 // parseQuoted splits a line with quotes into cells, reading further lines
 // while a quoted cell goes on past a line end.
-func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
+func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, int, error) {
 	c.rec = c.rec[:0]
 	c.ends = c.ends[:0]
+	// A cell past the cap is parsed (its quotes decide where the record
+	// ends) but not kept: end drops its text and only counts it.
+	beyond := 0
+	end := func() {
+		if len(c.ends) < c.maxCols {
+			c.ends = append(c.ends, len(c.rec))
+			return
+		}
+		prev := 0
+		if n := len(c.ends); n > 0 {
+			prev = c.ends[n-1]
+		}
+		if len(bytes.TrimSpace(c.rec[prev:])) > 0 {
+			beyond++
+		}
+		c.rec = c.rec[:prev]
+	}
 	for {
 		if len(line) > 0 && line[0] == '"' {
 			line = line[1:]
@@ -226,9 +306,9 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 					c.rec = append(c.rec, '\n')
 					next, err := c.readLine()
 					if err == io.EOF {
-						return nil, errOpenQuote
+						return nil, 0, errOpenQuote
 					} else if err != nil {
-						return nil, err
+						return nil, 0, err
 					}
 					line = next
 					continue
@@ -245,22 +325,22 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 			i := bytes.IndexByte(line, ',')
 			if i < 0 {
 				c.rec = append(c.rec, line...)
-				c.ends = append(c.ends, len(c.rec))
+				end()
 				break
 			}
 			c.rec = append(c.rec, line[:i]...)
-			c.ends = append(c.ends, len(c.rec))
+			end()
 			line = line[i+1:]
 			continue
 		}
 		i := bytes.IndexByte(line, ',')
 		if i < 0 {
 			c.rec = append(c.rec, line...)
-			c.ends = append(c.ends, len(c.rec))
+			end()
 			break
 		}
 		c.rec = append(c.rec, line[:i]...)
-		c.ends = append(c.ends, len(c.rec))
+		end()
 		line = line[i+1:]
 	}
 	prev := 0
@@ -268,5 +348,5 @@ func (c *csvReader) parseQuoted(line []byte, cells [][]byte) ([][]byte, error) {
 		cells = append(cells, c.rec[prev:e:e])
 		prev = e
 	}
-	return cells, nil
+	return cells, beyond, nil
 }

@@ -21,12 +21,25 @@ type Limits struct {
 	MaxFileBytes     int64 // size of the file as uploaded
 	MaxUnpackedBytes int64 // total unpacked size of an .xlsx (zip bombs)
 	MaxRows          int   // data rows per table
+	// MaxColumns is how many cells of a row are read; the rest are only
+	// counted (Row.Beyond), so that a line of millions of commas costs no
+	// more memory than a line of this many cells. 0 means no cap.
+	MaxColumns int
+	// MaxCells bounds a sheet's cells counted as Excel lays them out: each
+	// row as wide as its last filled cell. A workbook of a few hundred
+	// kilobytes can put a cell in column XFD on a million rows, which would
+	// mean reading 16 billion empty cells. 0 means no cap.
+	MaxCells int64
 }
+
+// ExcelColumns is the number of columns of an Excel sheet (A to XFD): no
+// spreadsheet has a cell beyond it, so it is the default cap on cells read.
+const ExcelColumns = 16384
 
 // DefaultLimits suit a quarterly return from a small charity with room to
 // spare, and a Lambda with 1 GB of memory.
 func DefaultLimits() Limits {
-	return Limits{MaxFileBytes: 50 << 20, MaxUnpackedBytes: 500 << 20, MaxRows: 1_000_000}
+	return Limits{MaxFileBytes: 50 << 20, MaxUnpackedBytes: 500 << 20, MaxRows: 1_000_000, MaxColumns: ExcelColumns, MaxCells: 50_000_000}
 }
 
 // Format is the kind of file.
@@ -80,6 +93,9 @@ type RowReader interface {
 type Row struct {
 	Number int      // the row number Excel shows (1 is the first row)
 	Cells  [][]byte // raw cell text, UTF-8
+	// Beyond counts the non-blank cells past Limits.MaxColumns, which were
+	// not read.
+	Beyond int
 }
 
 // Empty reports whether every cell is blank.

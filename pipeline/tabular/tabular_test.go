@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/zipdamage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 )
 
@@ -187,13 +188,23 @@ func FuzzCSV(f *testing.F) {
 func utf8Valid(b []byte) bool { return strings.ToValidUTF8(string(b), "") == string(b) }
 
 // FuzzXLSX feeds damaged workbooks to the reader: it must refuse them with an
-// invalid error or read them, never panic or run away.
+// invalid error or read them, never panic or run away, and never take a
+// damaged archive for a storage failure.
 func FuzzXLSX(f *testing.F) {
 	for _, dir := range []string{"../../testdata/good", "../../testdata/bad"} {
 		paths, _ := filepath.Glob(filepath.Join(dir, "*.xlsx"))
 		for _, p := range paths {
-			if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {
-				f.Add(b)
+			b, err := os.ReadFile(p)
+			if err != nil || len(b) >= 64<<10 {
+				continue
+			}
+			f.Add(b)
+			// The same workbook damaged in every way a disk, a transfer or
+			// a broken writer damages a zip.
+			for _, d := range zipdamage.All() {
+				if bad, err := zipdamage.Apply(b, zipdamage.FirstSheet(b), d); err == nil {
+					f.Add(bad)
+				}
 			}
 		}
 	}
@@ -203,4 +214,46 @@ func FuzzXLSX(f *testing.F) {
 			t.Fatalf("error of kind %v: %v", pipeline.KindOf(err), err)
 		}
 	})
+}
+
+func TestOpen_MaxColumns(t *testing.T) {
+	lim := DefaultLimits()
+	lim.MaxColumns = 3
+	tests := []struct {
+		name   string
+		data   string
+		cells  []string
+		beyond int
+	}{
+		{"fast path", "a,b,c,d,,e\n", []string{"a", "b", "c"}, 2},
+		{"quoted", "\"a\",b,\"c,c\",\"d\nd\",\" \",e\n", []string{"a", "b", "c,c"}, 2},
+		{"within the cap", "a,b\n", []string{"a", "b"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, err := Open("w.csv", strings.NewReader(tt.data), int64(len(tt.data)), lim, kinds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rr, err := f.Tables[0].Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rr.Close()
+			r, err := rr.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range r.Cells {
+				got = append(got, string(c))
+			}
+			if !slices.Equal(got, tt.cells) || r.Beyond != tt.beyond {
+				t.Errorf("cells %q, beyond %d; want %q, %d", got, r.Beyond, tt.cells, tt.beyond)
+			}
+			if _, err := rr.Next(); err != io.EOF {
+				t.Errorf("after the row: %v, want EOF (the quoted line break is inside the record)", err)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"slices"
@@ -195,7 +196,7 @@ func (r *Report) htmlPage(meta PageMeta) *htmlPage {
 		if f.Error != nil {
 			unreadable++
 			hf.Error = &htmlFileError{
-				Verdict: "This file could not be read: " + clean(f.Error.Message),
+				Verdict: fileVerdict(f.Error),
 				Code:    clean(f.Error.Code),
 				Explain: explain(f.Error.Code),
 			}
@@ -210,17 +211,17 @@ func (r *Report) htmlPage(meta PageMeta) *htmlPage {
 			whole := tableRejected(t, meta)
 			ht.Verdict, ht.Class = tableVerdict(t, whole)
 			ht.Counts = count(t.Rows, "row", "rows") + ": " + num(t.Accepted) + " accepted, " + num(t.Rejected) + " rejected"
-			ht.Errors = groups(ht.ID+"e", "error", t.Errors, whole, explain)
-			ht.Warnings = groups(ht.ID+"w", "warning", t.Warnings, false, explain)
+			ht.Errors = groups(ht.ID+"e", "error", t.Errors, t.Counts("error"), whole, explain)
+			ht.Warnings = groups(ht.ID+"w", "warning", t.Warnings, t.Counts("warning"), false, explain)
 			hf.Tables = append(hf.Tables, ht)
 			hf.Entries = append(hf.Entries, htmlEntry{
 				Link: ht.ID, Sheet: ht.Sheet, Kind: kindName(t.Kind), Counts: true,
 				Rows: num(t.Rows), Accepted: num(t.Accepted), Rejected: num(t.Rejected),
-				Errors: num(len(t.Errors)), Warnings: num(len(t.Warnings)),
+				Errors: num(t.Total("error")), Warnings: num(t.Total("warning")),
 				Verdict: ht.Verdict, Class: ht.Class,
 			})
 			acceptedRows += t.Accepted
-			warnings += len(t.Warnings)
+			warnings += t.Total("warning")
 			switch {
 			case whole:
 				notStored++
@@ -340,7 +341,9 @@ func tableVerdict(t *TableReport, whole bool) (string, string) {
 
 // groups gathers issues by code, the largest group first, as WriteText does;
 // within a group the issues keep the report's order.
-func groups(id, noun string, issues []Issue, whole bool, explain func(string) string) []htmlGroup {
+// groups lists a table's issues by code; counts are the totals, of which
+// the report keeps only the first few of each column.
+func groups(id, noun string, issues []Issue, counts map[string]int, whole bool, explain func(string) string) []htmlGroup {
 	byCode := map[string][]Issue{}
 	for _, is := range issues {
 		byCode[is.Code] = append(byCode[is.Code], is)
@@ -350,7 +353,7 @@ func groups(id, noun string, issues []Issue, whole bool, explain func(string) st
 		codes = append(codes, c)
 	}
 	slices.SortFunc(codes, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(byCode[b]), len(byCode[a])), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
 	})
 	out := make([]htmlGroup, 0, len(codes))
 	for i, c := range codes {
@@ -374,7 +377,11 @@ func groups(id, noun string, issues []Issue, whole bool, explain func(string) st
 			}
 			g.Issues[j] = hi
 		}
-		g.Count = count(len(list), noun, noun+"s")
+		total := max(counts[c], len(list))
+		g.Count = count(total, noun, noun+"s")
+		if total > len(list) {
+			g.Count += fmt.Sprintf(", of which the first %s of each column are listed", num(MaxExamples))
+		}
 		out = append(out, g)
 	}
 	return out
@@ -632,3 +639,11 @@ const pageHTML = `<!DOCTYPE html>
 {{- end}}`
 
 var pageTemplate = template.Must(template.New("page").Parse(strings.Replace(pageHTML, "/*css*/", pageCSS, 1)))
+
+// fileVerdict is the headline for a file with a file-level error.
+func fileVerdict(e *FileIssue) string {
+	if e.Code == NoTable {
+		return "No table was found in this file: " + clean(e.Message)
+	}
+	return "This file could not be read: " + clean(e.Message)
+}

@@ -21,6 +21,8 @@ func dateMessage(p parse.Problem) string {
 		return "there is no such month: dates are written day first, as DD/MM/YYYY (for example 31/07/2026 for 31 July)"
 	case parse.NoSuchDay:
 		return "there is no such day: check the day and the month"
+	case parse.ZonedTime:
+		return "this is a date and time with a time zone, and the time is not midnight, so the day depends on whose clock: write the date alone, as DD/MM/YYYY or YYYY-MM-DD"
 	}
 	return "this is not a date: write it as DD/MM/YYYY or YYYY-MM-DD (for example 31/07/2026 or 2026-07-31)"
 }
@@ -56,8 +58,18 @@ func between(f *standard.Field) string {
 }
 
 // codeList lists a code list's codes for a message, with labels while the
-// list stays short enough to read.
-func codeList(c *standard.CodeList) string {
+// list stays short enough to read. The text is made once per list: a file
+// with a million unknown codes would otherwise spend most of its time here.
+func (v *validator) codeList(c *standard.CodeList) string {
+	if s, ok := v.codeTexts[c]; ok {
+		return s
+	}
+	s := describeCodes(c)
+	v.codeTexts[c] = s
+	return s
+}
+
+func describeCodes(c *standard.CodeList) string {
 	var withLabels, codes []string
 	for _, e := range c.Entries {
 		codes = append(codes, e.Code)
@@ -69,9 +81,9 @@ func codeList(c *standard.CodeList) string {
 	return "one of " + strings.Join(codes, ", ") + ", or their labels in the data dictionary"
 }
 
-func codeHint(f *standard.Field) string {
+func (v *validator) codeHint(f *standard.Field) string {
 	if f.CodeList == nil {
 		return ""
 	}
-	return " with " + codeList(f.CodeList)
+	return " with " + v.codeList(f.CodeList)
 }

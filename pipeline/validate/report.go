@@ -38,14 +38,69 @@ type FileIssue struct {
 }
 
 // TableReport covers one table: a CSV file or one sheet of a workbook.
+// Errors and Warnings list at most MaxExamples issues of each group (column
+// and code); Groups count them all, so that a file with a million problems
+// gets a report of a few hundred kilobytes that still says how many.
 type TableReport struct {
-	Kind     string  `json:"kind"`
-	Sheet    string  `json:"sheet"`
-	Rows     int     `json:"rows"`
-	Accepted int     `json:"accepted"`
-	Rejected int     `json:"rejected"`
-	Errors   []Issue `json:"errors"`
-	Warnings []Issue `json:"warnings"`
+	Kind     string       `json:"kind"`
+	Sheet    string       `json:"sheet"`
+	Rows     int          `json:"rows"`
+	Accepted int          `json:"accepted"`
+	Rejected int          `json:"rejected"`
+	Errors   []Issue      `json:"errors"`
+	Warnings []Issue      `json:"warnings"`
+	Groups   []IssueGroup `json:"groups"`
+}
+
+// IssueGroup counts the issues of one severity, column and code in a table.
+type IssueGroup struct {
+	Severity string `json:"severity"` // error or warning
+	Column   string `json:"column"`   // as in Issue.Column; OtherColumns past MaxGroups
+	Field    string `json:"field,omitempty"`
+	Code     string `json:"code"`
+	Count    int    `json:"count"`
+	Rows     []int  `json:"rows"` // the rows of the first MaxExamples, which Errors or Warnings list
+}
+
+// Limits of a table's report. They bound the report's size whatever the
+// file: a group keeps the first MaxExamples issues, and past MaxGroups
+// groups of errors (or of warnings) a new column's issues are counted under
+// OtherColumns.
+const (
+	MaxExamples  = 10
+	MaxGroups    = 100
+	OtherColumns = "(other columns)"
+)
+
+// Counts sums the table's issues of one severity by code. A report stored
+// before issues were grouped has no groups, and lists every issue.
+func (t *TableReport) Counts(severity string) map[string]int {
+	out := map[string]int{}
+	if len(t.Groups) == 0 {
+		list := t.Errors
+		if severity == "warning" {
+			list = t.Warnings
+		}
+		for _, is := range list {
+			out[is.Code]++
+		}
+		return out
+	}
+	for _, g := range t.Groups {
+		if g.Severity == severity {
+			out[g.Code] += g.Count
+		}
+	}
+	return out
+}
+
+// Total is the number of the table's issues of one severity.
+func (t *TableReport) Total(severity string) int {
+	n := 0
+	for _, c := range t.Counts(severity) {
+		n += c
+	}
+	return n
 }
 
 // Issue is one problem in a table, located as the uploader sees it in Excel.
@@ -97,9 +152,11 @@ func (r *Report) Clean() bool {
 	return true
 }
 
-// Unreadable reports whether any file could not be read at all.
+// Unreadable reports whether any file could not be read at all. A workbook
+// with no table (no_table) was read, and is rejected like a table whose
+// columns match no kind.
 func (r *Report) Unreadable() bool {
-	return slices.ContainsFunc(r.Files, func(f *FileReport) bool { return f.Error != nil })
+	return slices.ContainsFunc(r.Files, func(f *FileReport) bool { return f.Error != nil && f.Error.Code == UnreadableFile })
 }
 
 // WriteText writes the summary a person reads in a terminal: per table the
@@ -110,7 +167,11 @@ func (r *Report) WriteText(w io.Writer, examples int) error {
 	for _, f := range r.Files {
 		fmt.Fprintf(&b, "\n%s\n", f.File)
 		if f.Error != nil {
-			fmt.Fprintf(&b, "  NOT READ (%s): %s\n", f.Error.Code, f.Error.Message)
+			verdict := "NOT READ"
+			if f.Error.Code == NoTable {
+				verdict = "NO TABLE"
+			}
+			fmt.Fprintf(&b, "  %s (%s): %s\n", verdict, f.Error.Code, f.Error.Message)
 		}
 		for _, w := range f.Warnings {
 			fmt.Fprintf(&b, "  warning (%s): %s\n", w.Code, w.Message)
@@ -124,15 +185,15 @@ func (r *Report) WriteText(w io.Writer, examples int) error {
 				where = fmt.Sprintf("sheet %q (%s)", t.Sheet, where)
 			}
 			fmt.Fprintf(&b, "  %s: %d rows, %d accepted, %d rejected\n", where, t.Rows, t.Accepted, t.Rejected)
-			writeGroups(&b, "error", t.Errors, examples)
-			writeGroups(&b, "warning", t.Warnings, examples)
+			writeGroups(&b, "error", t.Errors, t.Counts("error"), examples)
+			writeGroups(&b, "warning", t.Warnings, t.Counts("warning"), examples)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func writeGroups(b *strings.Builder, what string, issues []Issue, examples int) {
+func writeGroups(b *strings.Builder, what string, issues []Issue, counts map[string]int, examples int) {
 	groups := map[string][]Issue{}
 	for _, is := range issues {
 		groups[is.Code] = append(groups[is.Code], is)
@@ -142,11 +203,11 @@ func writeGroups(b *strings.Builder, what string, issues []Issue, examples int) 
 		codes = append(codes, c)
 	}
 	slices.SortFunc(codes, func(a, c string) int {
-		return cmp.Or(cmp.Compare(len(groups[c]), len(groups[a])), cmp.Compare(a, c))
+		return cmp.Or(cmp.Compare(counts[c], counts[a]), cmp.Compare(a, c))
 	})
 	for _, c := range codes {
 		g := groups[c]
-		fmt.Fprintf(b, "    %s %s: %d\n", what, c, len(g))
+		fmt.Fprintf(b, "    %s %s: %d\n", what, c, counts[c])
 		for _, is := range g[:min(len(g), examples)] {
 			loc := fmt.Sprintf("row %d", is.Row)
 			if is.Column != "" {
@@ -157,8 +218,8 @@ func writeGroups(b *strings.Builder, what string, issues []Issue, examples int) 
 			}
 			fmt.Fprintf(b, "      %s: %s\n", loc, is.Message)
 		}
-		if len(g) > examples {
-			fmt.Fprintf(b, "      … and %d more\n", len(g)-examples)
+		if shown := min(len(g), examples); counts[c] > shown {
+			fmt.Fprintf(b, "      … and %d more\n", counts[c]-shown)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/formula"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/parse"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 )
 
 // rowState is reused from row to row so that checking a row allocates
@@ -21,6 +22,8 @@ type rowState struct {
 	failed []bool // per field: its cell already has an error
 	issues []positioned
 	warns  []positioned
+	// counted are errors of groups already full: counted, not listed.
+	counted int
 }
 
 type positioned struct {
@@ -42,16 +45,21 @@ func (v *validator) run(w *tableWork) error {
 	}
 	tr := w.report
 	var st rowState
-	var regs map[string]pipeline.Days // carers accepted from this table
-	var seen map[string]int           // unique key → first row
+	var regs map[string]keyed // carers accepted from this table
+	var seen map[string]keyed // unique key → first row
 	if w.kind != nil {
 		st.rec.Values = make([]Value, len(w.kind.Fields))
 		st.failed = make([]bool, len(w.kind.Fields))
-		if w.kind.Name == "carers" {
-			regs = map[string]pipeline.Days{}
-		}
 		if len(w.kind.PrimaryKey) == 1 {
-			seen = map[string]int{}
+			seen = map[string]keyed{}
+		}
+		if w.kind.Name == "carers" {
+			// A million carers make a map of 40 MB: when the table's key is
+			// the client reference, one map serves both.
+			regs = map[string]keyed{}
+			if ref := w.kind.Field("client_ref"); seen != nil && w.rules.unique == ref {
+				regs = seen
+			}
 		}
 	}
 	for {
@@ -62,7 +70,7 @@ func (v *validator) run(w *tableWork) error {
 		if err != nil {
 			return err
 		}
-		if row.Number <= w.headerRow || row.Empty() {
+		if row.Number <= w.headerRow || v.clean.blank(row) {
 			continue
 		}
 		tr.Rows++
@@ -74,12 +82,12 @@ func (v *validator) run(w *tableWork) error {
 		}
 		if w.kind.MaxRows > 0 && tr.Rows > w.kind.MaxRows {
 			w.rejected = true
-			tr.Errors = append(tr.Errors[:0], Issue{Row: row.Number, Code: "too_many_rows", Message: fmt.Sprintf(
+			w.issues.reset()
+			w.issues.add(false, Issue{Row: row.Number, Code: "too_many_rows", Message: fmt.Sprintf(
 				"the %s table must have exactly %d row for the quarter, and this is row %d: add the amounts together into one row", w.kind.Name, w.kind.MaxRows, row.Number)})
-			tr.Warnings = tr.Warnings[:0]
 			continue
 		}
-		if v.check(w, &st, row.Number, row.Cells, seen) {
+		if v.check(w, &st, row, seen) {
 			tr.Accepted++
 			if regs != nil {
 				v.register(w, &st.rec, regs)
@@ -96,16 +104,25 @@ func (v *validator) run(w *tableWork) error {
 	}
 	if w.kind != nil && !w.rejected && w.kind.MinRows > 0 && tr.Rows < w.kind.MinRows {
 		w.rejected = true
-		tr.Errors = append(tr.Errors, Issue{Row: w.headerRow, Code: "required", Message: fmt.Sprintf(
+		w.issues.add(false, Issue{Row: w.headerRow, Code: "required", Message: fmt.Sprintf(
 			"the %s table has no row: fill in one row for the quarter", w.kind.Name)})
 	}
 	if w.rejected {
 		tr.Accepted, tr.Rejected = 0, tr.Rows
 		return nil
 	}
-	for ref, d := range regs {
-		if old, ok := v.carers[ref]; !ok || d < old {
-			v.carers[ref] = d
+	for ref, e := range regs {
+		if !e.carer {
+			delete(regs, ref)
+		}
+	}
+	if len(v.carers) == 0 && regs != nil {
+		v.carers = regs // the first carers table: no copy
+		regs = nil
+	}
+	for ref, e := range regs {
+		if old, ok := v.carers[ref]; !ok || e.reg < old.reg {
+			v.carers[ref] = e
 		}
 	}
 	v.last.valid = false
@@ -113,19 +130,30 @@ func (v *validator) run(w *tableWork) error {
 }
 
 // register notes an accepted carers row's registration date.
-func (v *validator) register(w *tableWork, rec *Record, regs map[string]pipeline.Days) {
+func (v *validator) register(w *tableWork, rec *Record, regs map[string]keyed) {
 	ref := w.kind.Field("client_ref")
 	reg := w.kind.Field("registration_date")
-	key := string(rec.Values[ref.Index].Text)
+	key := rec.Values[ref.Index].Text
 	d := pipeline.Days(rec.Values[reg.Index].Int)
-	if old, ok := regs[key]; !ok || d < old {
-		regs[key] = d
+	if e := regs[string(key)]; !e.carer || d < e.reg {
+		e.reg, e.carer = d, true
+		regs[string(key)] = e
 	}
 }
 
+// keyed is what is known of a key in a table: the row it first appears in
+// (for the duplicate check) and, for a carer, the registration date of an
+// accepted row.
+type keyed struct {
+	row   int32
+	reg   pipeline.Days
+	carer bool
+}
+
 // check validates one row; it reports whether the row is accepted.
-func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte, seen map[string]int) bool {
-	st.issues, st.warns = st.issues[:0], st.warns[:0]
+func (v *validator) check(w *tableWork, st *rowState, row tabular.Row, seen map[string]keyed) bool {
+	rowNum, cells := row.Number, row.Cells
+	st.issues, st.warns, st.counted = st.issues[:0], st.warns[:0], 0
 	for i := range st.rec.Values {
 		st.rec.Values[i] = Value{}
 		st.failed[i] = false
@@ -134,13 +162,22 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		if f != nil {
 			st.failed[f.Index] = true
 		}
+		if col := w.column(pos, f); w.issues.full(false, col, code) {
+			// A file with a million errors is counted, not described.
+			w.issues.count(false, col, code)
+			st.counted++
+			return
+		}
+		if len(raw) > 0 {
+			msg += v.clean.hiddenHint(raw)
+		}
 		st.issues = append(st.issues, positioned{pos, v.issue(w, pos, f, rowNum, raw, code, msg)})
 	}
 	for ci := range w.cols {
 		col := &w.cols[ci]
 		var cell []byte
 		if ci < len(cells) {
-			cell = trim(cells[ci])
+			cell = v.clean.trim(cells[ci])
 		}
 		if col.org {
 			if !v.missing(cell) && !strings.EqualFold(string(cell), v.cfg.Org) {
@@ -154,7 +191,11 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 		}
 		if v.missing(cell) {
 			if f.Required {
-				fail(ci, f, nil, "required", fmt.Sprintf("%s is required: fill it in%s", f.Title, codeHint(f)))
+				hint := v.codeHint(f)
+				if f.Type == standard.Money && string(cell) == "-" {
+					hint = " (a dash alone means not known: if the amount is nothing, write 0)"
+				}
+				fail(ci, f, nil, "required", fmt.Sprintf("%s is required: fill it in%s", f.Title, hint))
 			}
 			continue
 		}
@@ -165,22 +206,31 @@ func (v *validator) check(w *tableWork, st *rowState, rowNum int, cells [][]byte
 			fail(ci, f, cell, code, msg)
 		}
 	}
+	// Cells to the right of the header are only warned about; once their
+	// group is full they are only counted.
+	full := w.issues.full(true, "", "unknown_column")
 	for ci := len(w.cols); ci < len(cells); ci++ {
-		if c := trim(cells[ci]); len(c) > 0 {
+		if c := v.clean.trim(cells[ci]); len(c) == 0 {
+		} else if full {
+			w.issues.count(true, "", "unknown_column")
+		} else {
 			st.warns = append(st.warns, positioned{ci, v.issue(w, ci, nil, rowNum, c, "unknown_column", "this cell is in a column with no heading: it was ignored and not stored")})
 		}
 	}
+	if row.Beyond > 0 {
+		st.warns = append(st.warns, positioned{len(cells), Issue{Row: rowNum, Code: "unknown_column", Message: fmt.Sprintf(
+			"this row has %d filled cells beyond column %s, the last one read: they were not read or stored", row.Beyond, columnLetter(len(cells)-1))}})
+	}
 	v.crossChecks(w, st, rowNum, seen, fail)
-	flush := func(dst []Issue, src []positioned) []Issue {
+	flush := func(warning bool, src []positioned) {
 		slices.SortStableFunc(src, func(a, b positioned) int { return a.pos - b.pos })
 		for _, p := range src {
-			dst = append(dst, p.issue)
+			w.issues.add(warning, p.issue)
 		}
-		return dst
 	}
-	w.report.Errors = flush(w.report.Errors, st.issues)
-	w.report.Warnings = flush(w.report.Warnings, st.warns)
-	return len(st.issues) == 0
+	flush(false, st.issues)
+	flush(true, st.warns)
+	return len(st.issues) == 0 && st.counted == 0
 }
 
 // rules are a kind's rules between fields, rows and tables, resolved once
@@ -244,7 +294,7 @@ func newRules(k *standard.Kind) *rules {
 }
 
 // crossChecks are the rules between the fields of a row and between tables.
-func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]int, fail func(int, *standard.Field, []byte, string, string)) {
+func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map[string]keyed, fail func(int, *standard.Field, []byte, string, string)) {
 	r := w.rules
 	vals := st.rec.Values
 	pos := func(f *standard.Field) int {
@@ -303,9 +353,9 @@ func (v *validator) crossChecks(w *tableWork, st *rowState, rowNum int, seen map
 	if f := r.unique; f != nil && seen != nil && ok(f) {
 		key := vals[f.Index].Text
 		if first, dup := seen[string(key)]; dup {
-			fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first, w.kind.Name))
+			fail(pos(f), f, key, "duplicate_row", fmt.Sprintf("this %s is already in row %d: each appears once in the %s table; merge the two rows", strings.ToLower(f.Title), first.row, w.kind.Name))
 		} else {
-			seen[string(key)] = rowNum
+			seen[string(key)] = keyed{row: int32(rowNum)}
 		}
 	}
 }
@@ -326,7 +376,7 @@ func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Valu
 	case standard.Code:
 		i, ok := f.CodeList.Lookup(cell)
 		if !ok {
-			return "unknown_code", fmt.Sprintf("this is not one of the codes for %s: use %s", f.Title, codeList(f.CodeList))
+			return "unknown_code", fmt.Sprintf("this is not one of the codes for %s: use %s", f.Title, v.codeList(f.CodeList))
 		}
 		val.Int = int64(i)
 	case standard.Date:
@@ -367,6 +417,9 @@ func (v *validator) cell(w *tableWork, f *standard.Field, cell []byte, val *Valu
 			return "out_of_range", msg
 		}
 	case standard.Money:
+		if v.moneyZero(cell) {
+			return "", "" // val.Int is 0
+		}
 		pence, p := parse.Money(cell, f.MaxDecimals)
 		if p != parse.OK {
 			return "invalid_number", numberMessage(f, p)
@@ -397,6 +450,39 @@ func (v *validator) missing(cell []byte) bool {
 	return false
 }
 
+// moneyZero reports whether a money cell is one of the standard's ways of
+// writing zero, such as Excel's Accounting format "£ -", with any spaces.
+func (v *validator) moneyZero(cell []byte) bool {
+	if bytes.IndexByte(cell, '-') < 0 {
+		return false
+	}
+	for _, z := range v.std.Money.Zero {
+		if equalIgnoringSpaces(cell, z) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalIgnoringSpaces(b []byte, s string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if i == len(b) || j == len(s) {
+			return i == len(b) && j == len(s)
+		}
+		if b[i] != s[j] {
+			return false
+		}
+		i, j = i+1, j+1
+	}
+}
+
 func equalFoldASCII(b []byte, s string) bool {
 	for i := range b {
 		x, y := b[i], s[i]
@@ -413,38 +499,29 @@ func equalFoldASCII(b []byte, s string) bool {
 	return true
 }
 
-// trim removes spaces (and no-break spaces) around a cell, but not a leading
-// tab or CR, which the formula rule must still see.
-func trim(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ') {
-		b = b[1:]
-	}
-	for len(b) > 1 && b[0] == 0xC2 && b[1] == 0xA0 {
-		b = b[2:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r' || b[len(b)-1] == '\n') {
-		b = b[:len(b)-1]
-	}
-	for len(b) > 1 && b[len(b)-2] == 0xC2 && b[len(b)-1] == 0xA0 {
-		b = b[:len(b)-2]
-	}
-	return b
-}
-
 // issue builds a row issue, with the value as the uploader should see it:
 // shortened, and neutralised so that a report opened in Excel cannot run it.
 func (v *validator) issue(w *tableWork, pos int, f *standard.Field, row int, raw []byte, code, msg string) Issue {
-	is := Issue{Row: row, Value: display(raw), Code: code, Message: msg}
+	is := Issue{Row: row, Value: display(raw), Code: code, Message: msg, Column: w.column(pos, f)}
 	if pos < len(w.cols) {
-		is.Column = w.cols[pos].heading
 		is.Cell = w.cols[pos].letter + fmt.Sprint(row)
-	} else if f != nil {
-		is.Column = f.Title
 	}
 	if f != nil {
 		is.Field, is.Title = f.Name, f.Title
 	}
 	return is
+}
+
+// column is the heading an issue at a position is reported under: the
+// column's heading, or the field's title when the column is not in the file.
+func (w *tableWork) column(pos int, f *standard.Field) string {
+	switch {
+	case pos < len(w.cols):
+		return w.cols[pos].heading
+	case f != nil:
+		return f.Title
+	}
+	return ""
 }
 
 const maxShown = 40

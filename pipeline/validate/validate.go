@@ -105,7 +105,7 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 			if pipeline.KindOf(err) != pipeline.Invalid {
 				return nil, fmt.Errorf("open %s: %w", in.Name, err)
 			}
-			fr.Error = &FileIssue{Code: "unreadable_file", Message: err.Error()}
+			fr.Error = &FileIssue{Code: UnreadableFile, Message: err.Error()}
 			continue
 		}
 		defer f.Close()
@@ -113,6 +113,13 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 		for _, s := range f.IgnoredSheets {
 			fr.Warnings = append(fr.Warnings, FileIssue{Code: "ignored_sheet", Sheet: s, Message: fmt.Sprintf(
 				"sheet %q is not named after a kind of table (%s): it was not read", s, strings.Join(v.kindNames, ", "))})
+		}
+		if len(f.Tables) == 0 {
+			// A workbook of which nothing could be read is not a success.
+			fr.Error = &FileIssue{Code: NoTable, Message: fmt.Sprintf(
+				"no sheet of this workbook is named after a kind of table (%s), so nothing was read or stored: rename each sheet after the table it holds, as in the template, and upload it again",
+				strings.Join(v.kindNames, ", "))}
+			continue
 		}
 		for _, t := range f.Tables {
 			w, err := v.prepare(i, in.Name, fr, t)
@@ -147,6 +154,9 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 		}
 	}
 	for _, w := range work {
+		w.issues.fill(w.report)
+	}
+	for _, w := range work {
 		if w.sink == nil {
 			continue
 		}
@@ -164,6 +174,12 @@ func Run(ctx context.Context, cfg Config, inputs []Input) (*Report, error) {
 	return rep, nil
 }
 
+// The file-level error codes.
+const (
+	UnreadableFile = "unreadable_file"
+	NoTable        = "no_table"
+)
+
 func boolRank(b bool) int {
 	if b {
 		return 1
@@ -177,7 +193,7 @@ func (v *validator) failFile(fr *FileReport, err error) error {
 	if pipeline.KindOf(err) != pipeline.Invalid {
 		return err
 	}
-	fr.Error = &FileIssue{Code: "unreadable_file", Message: err.Error()}
+	fr.Error = &FileIssue{Code: UnreadableFile, Message: err.Error()}
 	fr.Tables = []*TableReport{}
 	return nil
 }
@@ -199,8 +215,10 @@ type validator struct {
 	orgKeys   []string
 	quarter   pipeline.Days // last day of the quarter
 	// carers of this upload: client_ref → earliest registration date.
-	carers         map[string]pipeline.Days
+	carers         map[string]keyed
 	rules          map[*standard.Kind]*rules
+	clean          *cleaner
+	codeTexts      map[*standard.CodeList]string
 	longestMissing int
 	missingFirst   [256]bool // first bytes of the missing-value markers, in both cases
 	last           struct {
@@ -216,8 +234,11 @@ func newValidator(cfg Config) *validator {
 		headers: map[*standard.Kind]map[string]*standard.Field{},
 		orgKeys: []string{standard.NormaliseHeader(cfg.Standard.OrgColumn.Name), standard.NormaliseHeader(cfg.Standard.OrgColumn.Title)},
 		quarter: pipeline.DaysOf(cfg.Period.End()),
-		carers:  map[string]pipeline.Days{},
+		carers:  map[string]keyed{},
 		rules:   map[*standard.Kind]*rules{},
+		clean:   newCleaner(cfg.Standard),
+
+		codeTexts: map[*standard.CodeList]string{},
 	}
 	for _, m := range cfg.Standard.MissingValues {
 		v.longestMissing = max(v.longestMissing, len(m))
@@ -230,8 +251,9 @@ func newValidator(cfg Config) *validator {
 		v.kindNames = append(v.kindNames, k.Name)
 		idx := map[string]*standard.Field{}
 		for _, f := range k.Fields {
-			idx[standard.NormaliseHeader(f.Name)] = f
-			idx[standard.NormaliseHeader(f.Title)] = f
+			for _, h := range append([]string{f.Name, f.Title}, f.Headings...) {
+				idx[standard.NormaliseHeader(h)] = f
+			}
 		}
 		v.headers[k] = idx
 		v.rules[k] = newRules(k)
@@ -247,7 +269,8 @@ func (v *validator) registered(ref []byte) (pipeline.Days, bool) {
 		return v.last.days, v.last.found
 	}
 	// The earliest registration stands, whether in this upload or before.
-	d, ok := v.carers[string(ref)]
+	e, ok := v.carers[string(ref)]
+	d := e.reg
 	if v.cfg.Registry != nil {
 		if earlier, found := v.cfg.Registry.Registered(ref); found && (!ok || earlier < d) {
 			d, ok = earlier, true
@@ -278,6 +301,7 @@ type tableWork struct {
 	cols      []column
 	present   []int // field index → column position, -1 when absent
 	rejected  bool  // a table-level error
+	issues    collector
 	rules     *rules
 	sink      TableSink
 }
@@ -299,10 +323,10 @@ func (v *validator) prepare(input int, name string, fr *FileReport, t *tabular.T
 		if err != nil {
 			return nil, err
 		}
-		if !row.Empty() {
+		if !v.clean.blank(row) {
 			w.headerRow = row.Number
 			for _, c := range row.Cells {
-				headings = append(headings, strings.TrimSpace(string(c)))
+				headings = append(headings, v.clean.heading(c))
 			}
 			break
 		}
@@ -324,7 +348,7 @@ func (v *validator) prepare(input int, name string, fr *FileReport, t *tabular.T
 		if len(headings) > 0 && strings.ContainsAny(headings[0], ";\t") {
 			msg = "the columns seem to be separated by semicolons or tabs, not commas: save the file from Excel as CSV UTF-8 (comma delimited)"
 		}
-		w.report.Errors = append(w.report.Errors, Issue{Row: w.headerRow, Code: "unknown_table", Message: msg})
+		w.issues.add(false, Issue{Row: w.headerRow, Code: "unknown_table", Message: msg})
 		return w, nil
 	}
 	w.report.Kind = w.kind.Name
@@ -382,7 +406,7 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		if i >= 0 {
 			is.Cell = cellRef(i, w.headerRow)
 		}
-		w.report.Errors = append(w.report.Errors, is)
+		w.issues.add(false, is)
 	}
 	for i, h := range headings {
 		col := column{heading: h, letter: columnLetter(i)}
@@ -405,7 +429,7 @@ func (v *validator) mapHeader(w *tableWork, headings []string) {
 		case v.std.LooksPersonal(h):
 			tableErr("personal_data_column", h, nil, i, fmt.Sprintf("%q looks like personal data (a name, address, phone number, e-mail address or NHS number), which the standard does not allow: delete the column and upload again; nothing of this table was stored", h))
 		default:
-			w.report.Warnings = append(w.report.Warnings, Issue{Row: w.headerRow, Column: h, Cell: cellRef(i, w.headerRow), Code: "unknown_column",
+			w.issues.add(true, Issue{Row: w.headerRow, Column: h, Cell: cellRef(i, w.headerRow), Code: "unknown_column",
 				Message: fmt.Sprintf("%q is not a column of the %s table: it was ignored and not stored", h, k.Name)})
 		}
 		w.cols = append(w.cols, col)
