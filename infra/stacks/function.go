@@ -26,6 +26,11 @@ type Function struct {
 }
 
 type functionProps struct {
+	// Folder is the folder under functions/ it is built from, when it is
+	// not the function's name (several functions of one binary).
+	Folder string
+	// Zip is its code, when it is not dist/<folder>.zip.
+	Zip         string
 	Description string
 	Timeout     awscdk.Duration
 	MemoryMB    float64
@@ -54,7 +59,7 @@ func RoleArn(cfg Config, function string) *string {
 }
 
 // newFunction makes a function (arm64, provided.al2023, the bootstrap in
-// dist/<name>.zip), its log group and a role that may write to that log
+// dist/<name>.zip unless props say otherwise), its log group and a role that may write to that log
 // group only; the caller adds the rest of the role's statements.
 func newFunction(scope constructs.Construct, cfg Config, name string, p functionProps) *Function {
 	id := jsii.String(name)
@@ -71,6 +76,13 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: jsii.Strings(*logs.LogGroupArn()),
 	}))
+	folder, zipPath := p.Folder, p.Zip
+	if folder == "" {
+		folder = name
+	}
+	if zipPath == "" {
+		zipPath = filepath.Join(cfg.Dist, folder+".zip")
+	}
 	env := map[string]*string{}
 	for k, v := range p.Env {
 		env[k] = jsii.String(v)
@@ -80,7 +92,7 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
-		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.Dist, name+".zip")), nil),
+		Code:         awslambda.Code_FromAsset(jsii.String(zipPath), nil),
 		Role:         role,
 		Timeout:      p.Timeout,
 		MemorySize:   jsii.Number(p.MemoryMB),
@@ -96,8 +108,8 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		})
 	}
 	fn := awslambda.NewFunction(scope, id, props)
-	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(FunctionMetadata), name)
-	return &Function{Name: name, Function: fn, Role: role}
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(FunctionMetadata), folder)
+	return &Function{Name: folder, Function: fn, Role: role}
 }
 
 // allow is a statement allowing actions on resources.
@@ -114,7 +126,7 @@ func under(bucketArn *string, prefix string) *string {
 }
 
 // Functions are the folders under functions/ that the stacks deploy.
-var Functions = []string{"ingest", "uploads", "report", "links", "maintenance"}
+var Functions = []string{"ingest", "uploads", "report", "links", "maintenance", "surveys"}
 
 // CheckDist says which function zips are missing, so that a synth without
 // `make functions` fails with a sentence rather than a missing asset.

@@ -58,6 +58,10 @@ type ExplainedRow struct {
 	CarerID string          `json:"carer_id"`
 	Role    string          `json:"role"`
 	What    string          `json:"what"`
+	// Survey is set for a follow-up that arrived as a survey response
+	// (docs/surveys.md), not in a return: Return is then the quarter it
+	// was submitted in and Row its place among that quarter's responses.
+	Survey bool `json:"survey,omitempty"`
 }
 
 // Explanation is the rows behind one figure and the counts they give, so
@@ -343,6 +347,7 @@ func (x *explaining) outcomeRows(c *carer, code string, date pipeline.Days, role
 
 func (x *explaining) followupRow(f *Followup, c *carer, role, what string) {
 	x.add("followups", c.org, f.Return, f.Row, c.id, role, f.Wave+" "+day(f.Date)+what)
+	x.out.Rows[len(x.out.Rows)-1].Survey = f.Survey
 }
 
 // followups are a carer's follow-ups dated on or before the report date,

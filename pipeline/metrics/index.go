@@ -357,8 +357,8 @@ func (ix *Index) latestAnswered(fs []*Followup, answer func(*Followup) string) *
 	return last
 }
 
-// dedupeFollowups keeps one follow-up per wave of one carer: the one in
-// the later return, within one return the later row.
+// dedupeFollowups keeps one follow-up per wave of one carer: the one that
+// came later (laterFollowup).
 func dedupeFollowups(all []Followup) []*Followup {
 	out := make([]*Followup, 0, len(all))
 next:
@@ -366,7 +366,7 @@ next:
 		f := &all[i]
 		for j, g := range out {
 			if g.Wave == f.Wave {
-				if laterRow(f.Return, f.Row, g.Return, g.Row) {
+				if laterFollowup(f, g) {
 					out[j] = f
 				}
 				continue next
@@ -432,11 +432,31 @@ func nearest(fs []*Followup, check pipeline.Days) *Followup {
 		}
 		switch {
 		case best == nil, dist < bestDist:
-		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterRow(f.Return, f.Row, best.Return, best.Row)):
+		case dist == bestDist && (f.Date > best.Date || f.Date == best.Date && laterFollowup(f, best)):
 		default:
 			continue
 		}
 		best, bestDist = f, dist
 	}
 	return best
+}
+
+// laterFollowup reports whether follow-up f came after g, for "a second one
+// for the same wave replaces the first" (docs/surveys.md): the later
+// quarter; in one quarter, a returned row after the survey responses
+// submitted in it (the return comes at the quarter's end); within a return,
+// the later row; among a quarter's survey responses, the later survey date,
+// then the one received later, so that responses a tool delivers out of
+// order still count in the order they were answered.
+func laterFollowup(f, g *Followup) bool {
+	if c := f.Return.Compare(g.Return); c != 0 {
+		return c > 0
+	}
+	if f.Survey != g.Survey {
+		return g.Survey
+	}
+	if f.Survey && f.Date != g.Date {
+		return f.Date > g.Date
+	}
+	return f.Row > g.Row
 }

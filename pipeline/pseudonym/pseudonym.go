@@ -133,3 +133,17 @@ func (k Key) ErasureID(org, carerID string) (string, error) {
 	m.Write([]byte(org + ":" + carerID))
 	return hex.EncodeToString(m.Sum(nil)), nil
 }
+
+// Valid reports whether b has the form of a carer_id: Length characters of
+// lowercase base32.
+func Valid(b []byte) bool {
+	if len(b) != Length {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
