@@ -7,14 +7,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // config is the function's environment.
@@ -26,33 +22,22 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	c := config{LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), MaxFileMB: 50}
-	if c.LakeBucket == "" {
-		return c, fmt.Errorf("LAKE_BUCKET is not set")
+	env := lambdaboot.NewEnv(getenv)
+	c := config{
+		LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
+		MaxFileMB: env.Int("MAX_FILE_MB", 50, 1, 5<<10, "a whole number of MB, at most 5120"),
 	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
+	if err := env.Err(); err != nil {
 		return c, err
 	}
+	loc, err := s3store.LocationFromEnv(getenv)
 	c.Location = loc
-	if s := getenv("MAX_FILE_MB"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			return c, fmt.Errorf("MAX_FILE_MB %q: want a whole number of MB", s)
-		}
-		c.MaxFileMB = n
-	}
-	return c, nil
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		// Lambda reports the exit as an initialisation error; the message
-		// says which setting is missing or wrong.
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		h, err := newHandler(ctx, getenv, log)
+		return h.Handle, err
+	})
 }

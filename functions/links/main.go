@@ -11,13 +11,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // config is the function's environment.
@@ -28,29 +25,19 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	c := config{ReportsBucket: getenv("REPORTS_BUCKET"), LinkKeySecret: getenv("LINK_KEY_SECRET_ID")}
-	switch {
-	case c.ReportsBucket == "":
-		return c, fmt.Errorf("REPORTS_BUCKET is not set")
-	case c.LinkKeySecret == "":
-		return c, fmt.Errorf("LINK_KEY_SECRET_ID is not set")
-	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
+	env := lambdaboot.NewEnv(getenv)
+	c := config{ReportsBucket: env.Required("REPORTS_BUCKET"), LinkKeySecret: env.Required("LINK_KEY_SECRET_ID")}
+	if err := env.Err(); err != nil {
 		return c, err
 	}
+	loc, err := s3store.LocationFromEnv(getenv)
 	c.Location = loc
-	return c, nil
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		// Lambda reports the exit as an initialisation error; the message
-		// says which setting is missing or wrong.
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		h, err := newHandler(ctx, getenv, log)
+		return h.Handle, err
+	})
 }

@@ -11,14 +11,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
+	"math"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
@@ -33,38 +30,23 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	c := config{LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), Grace: lake.DefaultGrace, Apply: true}
-	if c.LakeBucket == "" {
-		return c, fmt.Errorf("LAKE_BUCKET is not set")
+	env := lambdaboot.NewEnv(getenv)
+	c := config{
+		LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
+		Grace: env.Duration("GC_GRACE", lake.DefaultGrace, time.Nanosecond, math.MaxInt64, "a duration such as 24h"),
+		Apply: env.Bool("GC_APPLY", true),
 	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
+	if err := env.Err(); err != nil {
 		return c, err
 	}
+	loc, err := s3store.LocationFromEnv(getenv)
 	c.Location = loc
-	if s := getenv("GC_GRACE"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("GC_GRACE %q: want a duration such as 24h", s)
-		}
-		c.Grace = d
-	}
-	if s := getenv("GC_APPLY"); s != "" {
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("GC_APPLY %q: want true or false", s)
-		}
-		c.Apply = b
-	}
-	return c, nil
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		h, err := newHandler(ctx, getenv, log)
+		return h.Handle, err
+	})
 }

@@ -18,13 +18,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // maxLinkTTL is the longest a presigned link made with a role's (or a
@@ -53,17 +51,17 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
+	env := lambdaboot.NewEnv(getenv)
 	c := config{
-		LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), ReportsBucket: getenv("REPORTS_BUCKET"),
-		SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(getenv("FROM_ADDRESS")),
-		Leads: addresses(getenv("LEAD_ADDRESSES")), OrgAddresses: map[string][]string{}, LinkTTL: maxLinkTTL,
+		LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"), ReportsBucket: env.Required("REPORTS_BUCKET"),
+		SESEndpoint: getenv("SES_ENDPOINT"), From: strings.TrimSpace(env.Required("FROM_ADDRESS")),
+		Leads: env.List("LEAD_ADDRESSES"), OrgAddresses: map[string][]string{},
+		LinkTTL:  env.Duration("REPORT_LINK_TTL", maxLinkTTL, time.Nanosecond, maxLinkTTL, "a duration such as 72h, at most 168h"),
 		LinkBase: strings.TrimSuffix(getenv("LINK_BASE_URL"), "/"), LinkKeySecret: getenv("LINK_KEY_SECRET_ID"),
 	}
 	switch {
-	case c.LakeBucket == "":
-		return c, fmt.Errorf("LAKE_BUCKET is not set")
-	case c.ReportsBucket == "":
-		return c, fmt.Errorf("REPORTS_BUCKET is not set")
+	case env.Err() != nil:
+		return c, env.Err()
 	case c.From == "":
 		return c, fmt.Errorf("FROM_ADDRESS is not set")
 	case len(c.Leads) == 0:
@@ -71,51 +69,25 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	case (c.LinkBase == "") != (c.LinkKeySecret == ""):
 		return c, fmt.Errorf("LINK_BASE_URL and LINK_KEY_SECRET_ID go together: set both or neither")
 	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
-		return c, err
-	}
-	c.Location = loc
 	if s := getenv("ORG_ADDRESSES"); s != "" {
 		var m map[string]string
 		if err := json.Unmarshal([]byte(s), &m); err != nil {
 			return c, fmt.Errorf("ORG_ADDRESSES: want a JSON object such as {\"ORG\":\"a@example.org,b@example.org\"}: %v", err)
 		}
 		for org, list := range m {
-			if a := addresses(list); len(a) > 0 {
+			if a := lambdaboot.Split(list); len(a) > 0 {
 				c.OrgAddresses[org] = a
 			}
 		}
 	}
-	if s := getenv("REPORT_LINK_TTL"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d <= 0 || d > maxLinkTTL {
-			return c, fmt.Errorf("REPORT_LINK_TTL %q: want a duration such as 72h, at most 168h", s)
-		}
-		c.LinkTTL = d
-	}
-	return c, nil
-}
-
-// addresses splits a comma-separated list of e-mail addresses.
-func addresses(s string) []string {
-	var out []string
-	for a := range strings.SplitSeq(s, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
+	loc, err := s3store.LocationFromEnv(getenv)
+	c.Location = loc
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		// Lambda reports the exit as an initialisation error; the message
-		// says which setting is missing or wrong.
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		h, err := newHandler(ctx, getenv, log)
+		return h.Handle, err
+	})
 }

@@ -10,17 +10,12 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
-
-	"github.com/aws/aws-lambda-go/lambda"
 )
 
 // config is the function's environment.
@@ -40,68 +35,27 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
+	env := lambdaboot.NewEnv(getenv)
 	c := config{
-		LandingBucket: getenv("LANDING_BUCKET"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		ClaimOrg: "custom:org", ClaimRole: "custom:role", MaxUploadMB: 50, URLTTL: 15 * time.Minute,
-		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: "lead", DueDays: consortium.DefaultDueDays,
+		LandingBucket: env.Required("LANDING_BUCKET"), LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
+		ClaimOrg: env.String("CLAIM_ORG", "custom:org"), ClaimRole: env.String("CLAIM_ROLE", "custom:role"),
+		MaxUploadMB:   env.Int("MAX_UPLOAD_MB", 50, 1, 5<<10, "a whole number of MB, at most 5120 (S3's largest single PUT)"),
+		URLTTL:        env.Duration("UPLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour, "a duration such as 15m, from 1s to 168h"),
+		ReportsBucket: getenv("REPORTS_BUCKET"), LeadGroup: env.String("LEAD_GROUP", "lead"),
+		Organisations: env.List("ORGANISATIONS"),
+		DueDays:       env.Int("RETURNS_DUE_DAYS", consortium.DefaultDueDays, 0, 365, "a whole number of days from 0 to 365"),
 	}
-	if c.LandingBucket == "" {
-		return c, fmt.Errorf("LANDING_BUCKET is not set")
-	}
-	if c.LakeBucket == "" {
-		return c, fmt.Errorf("LAKE_BUCKET is not set")
-	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
+	if err := env.Err(); err != nil {
 		return c, err
 	}
+	loc, err := s3store.LocationFromEnv(getenv)
 	c.Location = loc
-	if s := getenv("CLAIM_ORG"); s != "" {
-		c.ClaimOrg = s
-	}
-	if s := getenv("CLAIM_ROLE"); s != "" {
-		c.ClaimRole = s
-	}
-	if s := getenv("MAX_UPLOAD_MB"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 || n > 5<<10 {
-			return c, fmt.Errorf("MAX_UPLOAD_MB %q: want a whole number of MB, at most 5120 (S3's largest single PUT)", s)
-		}
-		c.MaxUploadMB = n
-	}
-	if s := getenv("LEAD_GROUP"); s != "" {
-		c.LeadGroup = s
-	}
-	for _, o := range strings.Split(getenv("ORGANISATIONS"), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.Organisations = append(c.Organisations, o)
-		}
-	}
-	if s := getenv("RETURNS_DUE_DAYS"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > 365 {
-			return c, fmt.Errorf("RETURNS_DUE_DAYS %q: want a whole number of days from 0 to 365", s)
-		}
-		c.DueDays = n
-	}
-	if s := getenv("UPLOAD_URL_TTL"); s != "" {
-		d, err := time.ParseDuration(s)
-		if err != nil || d < time.Second || d > 7*24*time.Hour {
-			return c, fmt.Errorf("UPLOAD_URL_TTL %q: want a duration such as 15m, from 1s to 168h", s)
-		}
-		c.URLTTL = d
-	}
-	return c, nil
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		// Lambda reports the exit as an initialisation error; the message
-		// says which setting is missing or wrong.
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h.Handle)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		h, err := newHandler(ctx, getenv, log)
+		return h.Handle, err
+	})
 }
