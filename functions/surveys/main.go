@@ -23,10 +23,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 
-	"github.com/aws/aws-lambda-go/lambda"
-
+	"github.com/carer-outcomes/carer-outcomes/internal/lambdaboot"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -51,41 +49,27 @@ type config struct {
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
-	c := config{Handler: getenv("SURVEYS_HANDLER"), LakeBucket: getenv("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
-		QueueURL: getenv("SURVEY_QUEUE_URL"), SQSEndpoint: getenv("SQS_ENDPOINT"), ConsortiumFile: getenv("CONSORTIUM_FILE"),
-		SecretPrefix: getenv("WEBHOOK_SECRET_PREFIX")}
-	if c.ConsortiumFile == "" {
-		c.ConsortiumFile = "consortium.json"
-	}
-	loc, err := s3store.LocationFromEnv(getenv)
-	if err != nil {
-		return c, err
-	}
-	c.Location = loc
+	env := lambdaboot.NewEnv(getenv)
+	c := config{Handler: getenv("SURVEYS_HANDLER"), LakePrefix: getenv("LAKE_PREFIX"),
+		SQSEndpoint: getenv("SQS_ENDPOINT"), ConsortiumFile: env.String("CONSORTIUM_FILE", "consortium.json")}
 	switch c.Handler {
 	case handlerWebhook:
-		if c.QueueURL == "" {
-			return c, fmt.Errorf("SURVEY_QUEUE_URL is not set")
-		}
-		if c.SecretPrefix == "" {
-			return c, fmt.Errorf("WEBHOOK_SECRET_PREFIX is not set")
-		}
+		c.QueueURL, c.SecretPrefix = env.Required("SURVEY_QUEUE_URL"), env.Required("WEBHOOK_SECRET_PREFIX")
 	case handlerConsumer, handlerCompact:
-		if c.LakeBucket == "" {
-			return c, fmt.Errorf("LAKE_BUCKET is not set")
-		}
+		c.LakeBucket = env.Required("LAKE_BUCKET")
 	default:
 		return c, fmt.Errorf("SURVEYS_HANDLER %q: want webhook, consumer or compact", c.Handler)
 	}
-	return c, nil
+	if err := env.Err(); err != nil {
+		return c, err
+	}
+	loc, err := s3store.LocationFromEnv(getenv)
+	c.Location = loc
+	return c, err
 }
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
-	h, err := newHandler(context.Background(), os.Getenv, log)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	lambdaboot.Start(func(ctx context.Context, getenv func(string) string, log *slog.Logger) (any, error) {
+		return newHandler(ctx, getenv, log)
+	})
 }
