@@ -22,7 +22,8 @@ const (
 // parameter (func(string) string) in the function's package, and, where
 // the getter is passed on to a function of another package of the module
 // (s3store.LocationFromEnv(getenv), keysource.FromEnvironment(ctx,
-// getenv)), every string that function passes to it. It reads the Go
+// getenv)), every string that function passes to it; and the names read
+// through a lambdaboot.Env made from a getter (env.Required("LAKE_BUCKET")). It reads the Go
 // code, so a variable added to a configuration struct's reader is seen
 // here without being retyped.
 func envReads(tb testing.TB, function string) map[string]bool {
@@ -92,10 +93,40 @@ func (s *envScan) body(dir string, file *ast.File, node ast.Node, getters map[st
 		}
 		return false
 	}
+	// A lambdaboot.Env made from a getter reads through its methods:
+	// env.Required("LAKE_BUCKET"), env.Duration("GC_GRACE", ...).
+	envs := map[string]bool{}
+	ast.Inspect(node, func(n ast.Node) bool {
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Lhs) != 1 || len(as.Rhs) != 1 {
+			return true
+		}
+		call, ok := as.Rhs[0].(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 || !isGetter(call.Args[0]) {
+			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "NewEnv" {
+			if x, ok := sel.X.(*ast.Ident); ok && imports[x.Name] == modulePath+"/internal/lambdaboot" {
+				if id, ok := as.Lhs[0].(*ast.Ident); ok {
+					envs[id.Name] = true
+				}
+			}
+		}
+		return true
+	})
 	ast.Inspect(node, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
 			return true
+		}
+		if sel, ok := call.Fun.(*ast.SelectorExpr); ok && len(call.Args) > 0 && sel.Sel.Name != "Err" {
+			if x, ok := sel.X.(*ast.Ident); ok && envs[x.Name] {
+				if v, ok := stringValue(file, call.Args[0]); ok {
+					s.out[v] = true
+				} else {
+					s.tb.Errorf("%s: an environment variable read with a name that is not a constant string: the stack test cannot see it", dir)
+				}
+			}
 		}
 		if isGetter(call.Fun) && len(call.Args) == 1 {
 			if v, ok := stringValue(file, call.Args[0]); ok {
