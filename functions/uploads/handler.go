@@ -162,6 +162,7 @@ func (e *notAllowed) Error() string { return "use " + strings.ReplaceAll(e.allow
 type forbidden struct{ msg string }
 
 func (e *forbidden) Error() string { return e.msg }
+
 // refused is a request the caller's sign-in does not allow (no
 // organisation, or not a lead): a 403, which is about who asks, not about
 // the domain, so it is no domain kind either.
@@ -295,15 +296,20 @@ type dueList struct {
 
 // due answers GET /uploads/due: the organisation's follow-up surveys due.
 func (h *handler) due(ctx context.Context, org string) (int, any, error) {
-	today := pipeline.DaysOf(h.now())
-	list, err := surveys.DueList(ctx, h.lake, h.std, org, today)
+	list, err := h.dueSurveys(ctx, org)
 	if err != nil {
 		return 0, nil, err
 	}
+	return http.StatusOK, dueList{Org: org, On: pipeline.DaysOf(h.now()).String(), Surveys: list}, nil
+}
+
+// dueSurveys is the organisation's due list today, [] when empty.
+func (h *handler) dueSurveys(ctx context.Context, org string) ([]surveys.DueSurvey, error) {
+	list, err := surveys.DueList(ctx, h.lake, h.std, org, pipeline.DaysOf(h.now()))
 	if list == nil {
 		list = []surveys.DueSurvey{}
 	}
-	return http.StatusOK, dueList{Org: org, On: today.String(), Surveys: list}, nil
+	return list, err
 }
 
 // surveyRejections answers GET /uploads/survey-rejections: the survey

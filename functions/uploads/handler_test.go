@@ -23,6 +23,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
@@ -259,6 +260,16 @@ func TestHandler_Due(t *testing.T) {
 	}
 	if strings.Contains(resp.Body, "C1") {
 		t.Fatalf("the answer names the carer: %s", resp.Body)
+	}
+	// The task list page's route has the same list beside the return.
+	resp, _ = h.Handle(ctx, request("GET", "/returns", "LEEDS-CC", ""))
+	var ret struct {
+		Org        string              `json:"org"`
+		SurveysDue []surveys.DueSurvey `json:"surveys_due"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &ret); err != nil || resp.StatusCode != http.StatusOK || ret.Org != "LEEDS-CC" ||
+		len(ret.SurveysDue) != 1 || ret.SurveysDue[0] != d {
+		t.Fatalf("GET /returns: %d %s", resp.StatusCode, resp.Body)
 	}
 	// Another organisation's list is its own, and empty.
 	resp, _ = h.Handle(ctx, request("GET", "/uploads/due", "BRISTOL-CW", ""))

@@ -175,7 +175,8 @@ func statements(tb testing.TB, tmpl template, role string) []string {
 // wantStatements are each function's whole policy: what it does, and
 // nothing else. The uploads function may write only under the landing
 // prefixes of the consortium's organisations (the one it signs for is the
-// caller's token's), and read only the lake's uploads/ records.
+// caller's token's), and read the lake (its routes read the uploads'
+// records, the ledger, the rows behind a figure and the due list).
 func wantStatements() map[string][]string {
 	logs := func(stack, f string) []string {
 		return []string{
@@ -202,8 +203,8 @@ func wantStatements() map[string][]string {
 		}),
 		"uploads": slices.Concat(logs("Uploads", "uploads"), kms, []string{
 			"Allow s3:ListBucket ${Data/Landing.Arn} if {StringLike: {s3:prefix: landing/org=*}}",
-			"Allow s3:GetObject ${Data/Curated.Arn}/uploads/*",
-			"Allow s3:ListBucket ${Data/Curated.Arn} if {StringLike: {s3:prefix: uploads/*}}",
+			"Allow s3:GetObject ${Data/Curated.Arn}/*",
+			"Allow s3:ListBucket ${Data/Curated.Arn}",
 			"Allow secretsmanager:GetSecretValue ${Secrets/PseudonymKey}",
 		}),
 		"report": slices.Concat(logs("Reporting", "report"), kms, []string{

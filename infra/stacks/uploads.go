@@ -101,8 +101,11 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	// the function.
 	role.AddToPolicy(allow([]string{"s3:PutObject"}, orgs...))
 	role.AddToPolicy(listUnder(data.Landing.BucketArn(), landing.Prefix+"org="))
-	role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Curated.BucketArn(), "uploads/")))
-	role.AddToPolicy(listUnder(data.Curated.BucketArn(), "uploads/"))
+	// It reads the lake: the uploads' records, and for the pages' routes
+	// the ledger (a return's states), the current rows (explain) and the
+	// carers, follow-ups and survey responses (the follow-up surveys due).
+	role.AddToPolicy(allow([]string{"s3:GetObject"}, under(data.Curated.BucketArn(), "")))
+	role.AddToPolicy(allow([]string{"s3:ListBucket"}, data.Curated.BucketArn()))
 	role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
 	role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.PseudonymKey.SecretArn()))
 
@@ -141,7 +144,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v})
 	}
 	nagSuppress(u.Function.Role, "AwsSolutions-IAM5",
-		"object-level actions on the keys under an organisation's landing prefix and under the lake's uploads/ prefix, and the function's log streams: the keys are chosen per upload")
+		"object-level actions on the keys under an organisation's landing prefix, reading the lake's keys (uploads' records, the ledger, the rows behind figures and due lists), and the function's log streams: the keys are chosen per upload")
 	nagSuppress(u.Pool, "AwsSolutions-COG2",
 		"MFA (an authenticator app) is available to every user; requiring it is each consortium's choice before the pool is created (docs/deploy.md), since some small charities' data officers have no phone for an authenticator")
 	nagSuppress(u.Pool, "AwsSolutions-COG8",
