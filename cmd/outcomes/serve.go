@@ -137,7 +137,7 @@ type surveyHooks struct {
 
 func newSurveyHooks(cfg ingest.Config, log *slog.Logger) *surveyHooks {
 	h := &surveyHooks{lake: cfg.Lake, log: log}
-	consumer := &surveys.Consumer{Standard: cfg.Standard, Lake: cfg.Lake}
+	consumer := &surveys.Consumer{Standard: cfg.Standard, Lake: cfg.Lake, Key: cfg.Key}
 	h.queue = webhook.NewLocalQueue(func(ctx context.Context, msgs []surveys.Message) error {
 		r, err := consumer.Process(ctx, msgs)
 		if err == nil {

@@ -230,7 +230,7 @@ func recheckSurveys(ctx context.Context, cfg Config, org string, uploads []Uploa
 	for _, up := range uploads {
 		for _, t := range up.Tables {
 			if t.Kind == "carers" && (t.Status == TableStored || t.Status == TableUnchanged) {
-				c := surveys.Consumer{Standard: cfg.Standard, Lake: cfg.Lake, Now: cfg.Now}
+				c := surveys.Consumer{Standard: cfg.Standard, Lake: cfg.Lake, Now: cfg.Now, Key: cfg.Key}
 				if _, err := c.Recheck(ctx, org); err != nil {
 					return fmt.Errorf("check held survey responses of %s: %w", org, err)
 				}

@@ -52,8 +52,10 @@ func SurveyRecordPrefix(area, org string) string { return "surveys/" + area + "/
 
 // SurveyHeldKey and SurveyRejectedKey are where a response waiting for its
 // carer, or rejected, is recorded.
-func SurveyHeldKey(org, key string) string     { return SurveyRecordPrefix("held", org) + key + ".json" }
-func SurveyRejectedKey(org, key string) string { return SurveyRecordPrefix("rejected", org) + key + ".json" }
+func SurveyHeldKey(org, key string) string { return SurveyRecordPrefix("held", org) + key + ".json" }
+func SurveyRejectedKey(org, key string) string {
+	return SurveyRecordPrefix("rejected", org) + key + ".json"
+}
 
 // PurgeSurvey removes an object of the survey area for good: every version
 // of it on a store that keeps versions (an erasure's).

@@ -112,6 +112,9 @@ func (h *Hasher) CarerID(clientRef []byte) []byte {
 	return b
 }
 
+// Loaded reports whether the key holds a secret (the zero Key does not).
+func (k Key) Loaded() bool { return len(k.secret) > 0 }
+
 // erasureLabel derives the key of erasure records from the consortium's
 // key, so that a record's id is not the carer's pseudonym nor computable
 // from it without the key.

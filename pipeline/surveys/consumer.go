@@ -14,6 +14,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/curated"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
@@ -25,6 +26,11 @@ type Consumer struct {
 	Lake     *lake.Lake
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Key, when loaded, is the consortium's key: with it a response of a
+	// carer who was erased (pipeline/erasure) is dropped, never stored
+	// nor held. Without it such a response is held, as for any carer not
+	// registered (the erasure's register names carers by a keyed hash).
+	Key pseudonym.Key
 }
 
 // Result counts what happened to a batch's responses.
@@ -33,6 +39,7 @@ type Result struct {
 	Duplicates int `json:"duplicates"` // already received: nothing changed
 	Held       int `json:"held"`       // for a carer not registered yet
 	Rejected   int `json:"rejected"`
+	Erased     int `json:"erased,omitempty"` // of an erased carer: dropped
 }
 
 func (r *Result) add(o Result) {
@@ -40,6 +47,7 @@ func (r *Result) add(o Result) {
 	r.Duplicates += o.Duplicates
 	r.Held += o.Held
 	r.Rejected += o.Rejected
+	r.Erased += o.Erased
 }
 
 // Held is a response waiting for its carer's registration: pseudonymised
@@ -137,6 +145,10 @@ func (c *Consumer) partition(ctx context.Context, org string, period pipeline.Pe
 	if err != nil {
 		return Result{}, err
 	}
+	erased, err := c.erased(ctx, org)
+	if err != nil {
+		return Result{}, err
+	}
 	for try := 1; ; try++ {
 		man, etag, _, err := c.Lake.SurveyPartition(ctx, org, period)
 		if err != nil {
@@ -159,6 +171,15 @@ func (c *Consumer) partition(ctx context.Context, org string, period pipeline.Pe
 				continue
 			}
 			seen[k] = true
+			if erased(m.Values[clientRefColumn]) {
+				res.Erased++
+				if fromHold {
+					if err := c.Lake.Store.Delete(ctx, lake.SurveyHeldKey(org, k)); err != nil {
+						return res, fmt.Errorf("remove the hold of response %s: %w", m.ResponseID, err)
+					}
+				}
+				continue
+			}
 			fresh = append(fresh, &outcome{msg: m, key: k})
 		}
 		if len(fresh) == 0 {
@@ -210,6 +231,22 @@ func (c *Consumer) partition(ctx context.Context, org string, period pipeline.Pe
 		}
 		return res, nil
 	}
+}
+
+// erased says whether a carer_id is an erased carer's of org; without the
+// key, none is.
+func (c *Consumer) erased(ctx context.Context, org string) (func(carerID string) bool, error) {
+	if !c.Key.Loaded() {
+		return func(string) bool { return false }, nil
+	}
+	ids, err := c.Lake.Erased(ctx, org)
+	if err != nil || len(ids) == 0 {
+		return func(string) bool { return false }, err
+	}
+	return func(carerID string) bool {
+		id, err := c.Key.ErasureID(org, carerID)
+		return err == nil && ids[id]
+	}, nil
 }
 
 // dropUnnamed removes a batch's file unless the partition's manifest
