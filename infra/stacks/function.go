@@ -7,9 +7,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -141,4 +147,45 @@ func CheckDist(dist string) error {
 		return fmt.Errorf("%s: no %s: run `make functions` first", dist, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// newQueues makes a queue and its dead-letter queue, encrypted with key and
+// TLS only: a message goes to the dead-letter queue after maxReceives
+// deliveries, and is hidden for visibility while one is worked on.
+func newQueues(stack awscdk.Stack, key awskms.IKey, visibility awscdk.Duration, maxReceives float64) (queue, deadLetter awssqs.Queue) {
+	deadLetter = awssqs.NewQueue(stack, jsii.String("DeadLetter"), &awssqs.QueueProps{
+		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	queue = awssqs.NewQueue(stack, jsii.String("Queue"), &awssqs.QueueProps{
+		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
+		VisibilityTimeout: visibility,
+		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(14)),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: deadLetter, MaxReceiveCount: jsii.Number(maxReceives)},
+	})
+	return queue, deadLetter
+}
+
+// scheduledEvent is a schedule's input: the EventBridge event a function
+// reads, its time the schedule's.
+func scheduledEvent() awsscheduler.ScheduleTargetInput {
+	return awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
+		"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event",
+		"time": awsscheduler.ContextAttribute_ScheduledTime(), "detail": map[string]any{},
+	})
+}
+
+// alarmAt makes an alarm when metric reaches threshold in a period, sent
+// to the deployment's alarms topic.
+func alarmAt(stack awscdk.Stack, id, what string, metric awscloudwatch.IMetric, threshold float64, topic awssns.ITopic) awscloudwatch.Alarm {
+	a := awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String(what),
+		Metric:             metric,
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+	return a
 }

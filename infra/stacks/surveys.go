@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
@@ -79,16 +78,7 @@ func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps,
 	s := &Surveys{Stack: stack, FormSecrets: map[string]awssecretsmanager.Secret{}}
 	// The queues are encrypted with the Ingest stack's queue key, as every
 	// queue and topic of the deployment is.
-	s.DeadLetter = awssqs.NewQueue(stack, jsii.String("DeadLetter"), &awssqs.QueueProps{
-		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: ingest.Key, EnforceSSL: jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-	})
-	s.Queue = awssqs.NewQueue(stack, jsii.String("Queue"), &awssqs.QueueProps{
-		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: ingest.Key, EnforceSSL: jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Minutes(jsii.Number(6 * surveyConsumerTimeoutMinutes)),
-		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(14)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: s.DeadLetter, MaxReceiveCount: jsii.Number(surveyMaxReceives)},
-	})
+	s.Queue, s.DeadLetter = newQueues(stack, ingest.Key, awscdk.Duration_Minutes(jsii.Number(6*surveyConsumerTimeoutMinutes)), surveyMaxReceives)
 
 	prefix := WebhookSecretPrefix(cfg)
 	var formSecrets []*string
@@ -164,10 +154,7 @@ func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps,
 		Description: jsii.String("the survey responses' compaction"),
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(CompactSchedule), timeZone(cfg.Consortium.Reports.Timezone)),
 		Target: awsschedulertargets.NewLambdaInvoke(s.Compact.Function, &awsschedulertargets.ScheduleTargetBaseProps{
-			Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
-				"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event",
-				"time": awsscheduler.ContextAttribute_ScheduledTime(), "detail": map[string]any{},
-			}),
+			Input: scheduledEvent(),
 			// Compaction that failed is tried again: it changes no row.
 			RetryAttempts: jsii.Number(2),
 		}),
@@ -202,18 +189,7 @@ func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps,
 		Description: jsii.String("each form's webhook, entered in the survey tool with its secret (docs/surveys.md)"),
 	})
 
-	notify := awscloudwatchactions.NewSnsAction(ingest.Alarms)
-	alarm := func(id, what string, m awscloudwatch.IMetric) {
-		a := awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
-			AlarmDescription:   jsii.String(what),
-			Metric:             m,
-			Threshold:          jsii.Number(1),
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(notify)
-	}
+	alarm := func(id, what string, m awscloudwatch.IMetric) { alarmAt(stack, id, what, m, 1, ingest.Alarms) }
 	five := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
 	alarm("DeadLetterAlarm", "survey responses failed to be written "+strconv.Itoa(surveyMaxReceives)+" times and wait in the dead-letter queue",
 		s.DeadLetter.MetricApproximateNumberOfMessagesVisible(five))
