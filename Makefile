@@ -18,15 +18,30 @@ FUZZTIME    ?= 20s
 BENCH_RUNS  ?= 5
 NPM         ?= npm
 CHROMIUM    ?= /usr/bin/chromium
+# The demo's survey webhooks: whose follow-ups arrive through them, where the
+# local server listens, and the day the due list is made for (the day after
+# the sample's last quarter).
+SURVEY_ORG  ?= LEEDS-CC
+SERVE_ADDR  ?= 127.0.0.1:8765
+DUE_ON      ?= 2026-10-01
 
 .PHONY: demo test web-test chromium serve tools node sqlcheck analysts-doc functions synth cdk-synth lint fuzz bench bench-memory sample templates dictionary report-check clean
 
-## demo: generate the sample consortium's returns, ingest every one into ./lake and write the latest quarter's report
+## demo: generate the sample consortium's returns and ingest them into ./lake; the
+## first organisation's follow-ups arrive instead as signed survey webhook deliveries
+## to `outcomes serve`; then the quarter's report and that organisation's due list
 demo: $(SAMPLE)/manifest.json
 	@$(GO) build -o build/outcomes ./cmd/outcomes
 	@build/outcomes keygen --out $(KEY) --if-missing
-	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) $(SAMPLE)/manifest.json
+	@build/outcomes backfill --lake $(LAKE) --key-file $(KEY) --except $(SURVEY_ORG)/followups $(SAMPLE)/manifest.json
+	@build/outcomes serve --lake $(LAKE) --key-file $(KEY) --addr $(SERVE_ADDR) \
+		--consortium $(SAMPLE)/consortium.json --secrets $(SAMPLE)/webhook-secrets.json & pid=$$!; \
+	build/outcomes survey replay --url http://$(SERVE_ADDR) --consortium $(SAMPLE)/consortium.json \
+		--secrets $(SAMPLE)/webhook-secrets.json --org $(SURVEY_ORG) $(SAMPLE)/manifest.json; status=$$?; \
+	kill -TERM $$pid; wait $$pid; exit $$status
 	@build/outcomes report --lake $(LAKE) --period latest --out build/report
+	@build/outcomes due --lake $(LAKE) --org $(SURVEY_ORG) --on $(DUE_ON) > build/due-$(SURVEY_ORG).csv
+	@echo "Due list:           build/due-$(SURVEY_ORG).csv ($$(($$(wc -l < build/due-$(SURVEY_ORG).csv) - 1)) surveys due or overdue on $(DUE_ON))"
 	@build/outcomes lake check --lake $(LAKE)
 	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
 	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
@@ -59,9 +74,9 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 chromium:
 	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
 
-## serve: the web pages on http://127.0.0.1:8080/ over the demo's lake, with a development sign-in
+## serve: the web pages and the survey webhooks on http://127.0.0.1:8080/ over the demo's lake, with a development sign-in
 serve: demo web/node_modules/.package-lock.json
-	build/outcomes serve --lake $(LAKE) --key-file $(KEY) --consortium $(SAMPLE)/consortium.json
+	build/outcomes serve --lake $(LAKE) --key-file $(KEY) --consortium $(SAMPLE)/consortium.json --secrets $(SAMPLE)/webhook-secrets.json
 
 ## node: Node.js, which the CDK's jsii runtime needs (apt-get when missing)
 node:
@@ -117,6 +132,8 @@ fuzz:
 ## bench: every comparison of docs/benchmarks.md in one run (ours beside DuckDB and a minimal bootstrap), written into that page
 bench:
 	$(GO) run ./cmd/bench -runs $(BENCH_RUNS)
+	$(GO) test ./webhook -run '^$$' -bench ReplyTime -benchtime 1x
+	$(GO) test ./pipeline/surveys -run '^$$' -bench Compact -benchtime 1x -benchmem
 
 ## bench-memory: peak RSS of validate and ingest on the worst files the limits accept (docs/benchmarks.md)
 bench-memory:

@@ -47,11 +47,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	c, err := consortium.Load(ctx("consortium", "../testdata/consortium/example.json"), std)
+	consortiumFile := ctx("consortium", "../testdata/consortium/example.json")
+	c, err := consortium.Load(consortiumFile, std)
 	if err != nil {
 		return err
 	}
-	cfg := stacks.Config{Name: ctx("name", "outcomes"), Consortium: c, Standard: std, Dist: ctx("dist", "../dist")}
+	cfg := stacks.Config{Name: ctx("name", "outcomes"), Consortium: c, ConsortiumFile: consortiumFile, Standard: std, Dist: ctx("dist", "../dist")}
 	if account, region := ctx("account", ""), ctx("region", ""); account != "" || region != "" {
 		cfg.Env = &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 	}

@@ -8,6 +8,7 @@
 package keysource
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,8 +40,9 @@ func FromSecretsExtension(ctx context.Context, secretID, token, port string) (ps
 	return k, nil
 }
 
-// SecretString reads a secret's text from the extension, for any secret a
-// function needs (the pseudonymisation key, the report links' key).
+// SecretString reads a secret's text from the extension. A secret that does
+// not exist is NotFound (the extension answers 400 for it, as Secrets
+// Manager's ResourceNotFoundException).
 func SecretString(ctx context.Context, secretID, token, port string) (string, error) {
 	if port == "" {
 		port = DefaultExtensionPort
@@ -64,8 +66,11 @@ func SecretString(ctx context.Context, secretID, token, port string) (string, er
 	}
 	if resp.StatusCode != http.StatusOK {
 		kind := pipeline.Internal
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
+		switch {
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 			kind = pipeline.Transient
+		case resp.StatusCode == http.StatusBadRequest && bytes.Contains(body, []byte("ResourceNotFound")):
+			kind = pipeline.NotFound
 		}
 		return "", pipeline.Errorf(kind, "read secret %s: the secrets extension answered %s", secretID, resp.Status)
 	}

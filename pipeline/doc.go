@@ -17,6 +17,10 @@
 //   - curated: the Parquet tables; lake: the lake's layout, pointers,
 //     ingest log, commit protocol and the storage interface (lake.Store);
 //     ingest: a return into the lake.
+//   - surveys: follow-up survey responses from the survey tools: each
+//     tool's payload, the versioned mapping to followups, the consumer that
+//     validates, de-duplicates, holds and writes them, compaction, and the
+//     due list (docs/surveys.md).
 //   - metrics: every figure of the metrics definitions, its id and unit
 //     (metrics/ids.go), suppression and data quality; metrics/lakedata reads
 //     them from the lake; stats: the intervals.

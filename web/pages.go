@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"path"
@@ -16,6 +17,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/quarterly"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/returns"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/template"
 )
 
@@ -103,7 +105,16 @@ type tasksData struct {
 	Return   returns.Return
 	Kinds    []kindRow
 	Done     int
+	// Surveys are the follow-up surveys due and overdue today (as
+	// `outcomes due` lists them), the first maxDueRows of them.
+	Surveys                 []surveys.DueSurvey
+	SurveysDue, SurveysLate int
+	MoreSurveys             int
 }
+
+// maxDueRows bounds the due list on the task list page; the whole list is
+// a download.
+const maxDueRows = 50
 
 type kindRow struct {
 	returns.Kind
@@ -126,8 +137,42 @@ func (s *Server) tasks(w http.ResponseWriter, r *http.Request, v *view) error {
 			d.Done++
 		}
 	}
+	due, err := s.dueList(r.Context(), v.se.org)
+	if err != nil {
+		return err
+	}
+	for _, x := range due {
+		if x.Status == surveys.StatusOverdue {
+			d.SurveysLate++
+		} else {
+			d.SurveysDue++
+		}
+	}
+	d.Surveys = due[:min(len(due), maxDueRows)]
+	d.MoreSurveys = len(due) - len(d.Surveys)
 	v.Title, v.Nav = "Your return for "+p.String(), "tasks"
 	return s.render(w, "tasks", v, d)
+}
+
+// dueList is the organisation's follow-up surveys due today.
+func (s *Server) dueList(ctx context.Context, org string) ([]surveys.DueSurvey, error) {
+	return surveys.DueList(ctx, s.lake, s.std, org, pipeline.DaysOf(s.cfg.Now()))
+}
+
+// dueCSV is the whole due list as CSV, as `outcomes due` writes it.
+func (s *Server) dueCSV(w http.ResponseWriter, r *http.Request, v *view) error {
+	due, err := s.dueList(r.Context(), v.se.org)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := surveys.WriteDueCSV(&b, due); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="follow-up-surveys-due.csv"`)
+	_, err = b.WriteTo(w)
+	return err
 }
 
 type uploadData struct {

@@ -124,6 +124,7 @@ var funcs = template.FuncMap{
 		return tt.UTC().Format("2 January 2006 at 15:04 UTC")
 	},
 	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"day": func(d pipeline.Days) string { return d.Time().Format("2 January 2006") },
 	"num": num,
 	"plural": func(n int, one, many string) string {
 		if n == 1 {

@@ -114,6 +114,7 @@ func (s *Server) routes() {
 	page("POST /sign-in", RoleNone, s.signIn)
 	page("POST /sign-out", RoleNone, s.signOut)
 	page("GET /tasks", RoleOrg, s.tasks)
+	page("GET /tasks/surveys-due.csv", RoleOrg, s.dueCSV)
 	page("GET /upload", RoleOrg, s.uploadPage)
 	page("POST /upload", RoleOrg, s.upload)
 	page("GET /result", RoleOrg, s.result)

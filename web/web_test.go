@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -388,5 +389,57 @@ func TestServer_SameFileAgain(t *testing.T) {
 	}
 	if got := uploads(t, f.lake, "LEEDS-CC"); len(got) != 1 {
 		t.Errorf("%d uploads after sending the same file twice, want 1", len(got))
+	}
+}
+
+// TestServer_SurveysDue checks the task list's follow-up surveys due on a
+// hand-worked list (today is 2026-11-10): a survey is due when its date
+// (registration + the wave's weeks) falls in the next 28 days, overdue when
+// it passed in the last 56 days with no answer; a carer who did not agree
+// to follow-ups (D3) is never listed. The CSV download is the same list.
+func TestServer_SurveysDue(t *testing.T) {
+	f := newFixture(t)
+	u := f.user(t)
+	u.signIn("LEEDS-CC")
+	if _, page := u.get("/tasks?period=2026-Q3"); !strings.Contains(page, "No carer is due a follow-up survey") {
+		t.Error("an empty lake: the page does not say no survey is due")
+	}
+	const due = "client_ref,registration_date,date_of_birth,gender,postcode,employment_status,consent_followup\r\n" +
+		"D1,2026-08-15,1980-05-17,F,LS6 3AB,UNEMPLOYED,Y\r\n" + // W13 due 2026-11-14
+		"D2,2026-07-02,1975-01-09,M,M14 5RB,INACTIVE_CARING,Y\r\n" + // W13 2026-10-01: overdue until 2026-11-26
+		"D3,2026-08-15,1990-01-01,F,LS6 3AB,UNEMPLOYED,N\r\n" + // no consent
+		"D4,2025-11-14,1985-03-03,F,LS6 3AB,EMPLOYED_PT,Y\r\n" + // W52 due 2026-11-13; W13, W26 closed
+		"D5,2026-04-01,1970-06-06,M,M14 5RB,UNEMPLOYED,Y\r\n" // W26 2026-09-30: overdue until 2026-11-25; W13 closed
+	if res := u.upload("2026-Q3", nil, map[string]string{"carers-due.csv": due}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %s", res.Status)
+	}
+	_, page := u.get("/tasks?period=2026-Q3")
+	rows := regexp.MustCompile(`(?s)<tr class="govuk-table__row"><td class="govuk-table__cell">(.*?)</tr>`).FindAllStringSubmatch(page, -1)
+	var got []string
+	for _, r := range rows {
+		got = append(got, regexp.MustCompile(`<[^>]+>`).ReplaceAllString(strings.ReplaceAll(r[1], "</td>", "|"), ""))
+	}
+	want := []string{
+		"W26|30 September 2026|1 April 2026|carers-due.csv, row 6|Overdue|",
+		"W13|1 October 2026|2 July 2026|carers-due.csv, row 3|Overdue|",
+		"W52|13 November 2026|14 November 2025|carers-due.csv, row 5|Due|",
+		"W13|14 November 2026|15 August 2026|carers-due.csv, row 2|Due|",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("surveys due:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	if !strings.Contains(page, "2 surveys are due in the next 4 weeks and 2 are overdue") {
+		t.Error("the page does not count 2 due and 2 overdue")
+	}
+	res, csv := u.get("/tasks/surveys-due.csv")
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || len(lines) != 5 ||
+		!strings.HasPrefix(lines[1], "W26,2026-09-30,overdue,2026-04-01,carers-due.csv,,6,") {
+		t.Errorf("the CSV: %s %q", res.Status, csv)
+	}
+	other := f.user(t)
+	other.signIn("BRISTOL-CW")
+	if _, page := other.get("/tasks?period=2026-Q3"); strings.Contains(page, "carers-due.csv") {
+		t.Error("another organisation sees LEEDS-CC's due list")
 	}
 }

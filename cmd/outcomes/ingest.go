@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -232,11 +233,19 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: outcomes backfill --lake DIR [--key-file FILE] MANIFEST.json")
+		fmt.Fprintln(stderr, "usage: outcomes backfill --lake DIR [--key-file FILE] [--except ORG/KIND]... MANIFEST.json")
 		fmt.Fprintln(stderr, "Ingests every return the manifest lists: {\"returns\":[{\"org\",\"period\",\"files\":[paths relative to the manifest],\"submitted\":\"YYYY-MM-DD\"}]}")
 		fs.PrintDefaults()
 	}
 	l.register(fs)
+	except := map[string]bool{}
+	fs.Func("except", "leave out an organisation's CSV files of a kind, ORG/KIND (the demo sends one organisation's follow-ups through the survey webhook instead)", func(s string) error {
+		if !strings.Contains(s, "/") {
+			return fmt.Errorf("want ORG/KIND")
+		}
+		except[s] = true
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return usageExit(err)
 	}
@@ -271,9 +280,12 @@ func backfillCmd(args []string, stdout, stderr io.Writer) int {
 	var tally struct{ uploads, duplicates, rejectedFiles, rows, accepted, rejected int }
 	var example string // one uploader's page, to show where they are
 	for _, r := range sent {
-		names := make([]string, len(r.Files))
-		for i, f := range r.Files {
-			names[i] = filepath.Join(dir, filepath.FromSlash(f))
+		var names []string
+		for _, f := range r.Files {
+			if strings.EqualFold(path.Ext(f), ".csv") && except[r.Org+"/"+strings.TrimSuffix(path.Base(f), path.Ext(f))] {
+				continue
+			}
+			names = append(names, filepath.Join(dir, filepath.FromSlash(f)))
 		}
 		req, closeAll, err := request(cfg.Standard, r.Org, r.Period, r.Submitted, names)
 		if err != nil {

@@ -32,6 +32,14 @@ commands:
       remove one carer from the lake at their request (docs/erasure.md)
   explain --lake DIR --org ORG --period YYYY-Qn|latest FIGURE [--cohort C] [--subgroup DIM=VALUE] [--json]
       list the rows of an organisation's returns behind one of its figures
+  survey check MAPPING
+      check a survey form's mapping (or every form of a consortium file) against the standard
+  survey replay --url URL --consortium FILE --secrets FILE --key-file FILE --org ORG MANIFEST.json
+      send an organisation's follow-up returns to a webhook as signed survey deliveries
+  survey rejected --lake DIR --org ORG
+      list an organisation's rejected survey responses with the reasons, and those held (JSON)
+  due --lake DIR --org ORG [--on YYYY-MM-DD]
+      list the carers due a follow-up survey in the next 4 weeks, and those overdue (CSV)
   query --lake DIR [--format table|csv|json] [SQL]
       run SQL over the lake with DuckDB, under Athena's table and view names
       (no SQL: read it from stdin, or open a prompt on a terminal)
@@ -41,8 +49,9 @@ commands:
       verify the lake's invariants: exit 0, or 1 with what is wrong
   lake gc --lake DIR|s3://BUCKET/PREFIX [--grace 24h] [--apply]
       remove curated files no pointer names, older than the grace period
-  serve --lake DIR --consortium FILE [--key-file FILE] [--addr 127.0.0.1:8080]
-      serve the organisations' and the lead's web pages, with a development sign-in
+  serve --lake DIR --consortium FILE [--key-file FILE] [--secrets FILE] [--addr 127.0.0.1:8080]
+      one local server: the organisations' and the lead's web pages, with a development
+      sign-in, and (given --secrets) the survey webhooks POST /surveys/{org}/{form}
   keygen --out FILE [--if-missing]
       create a consortium pseudonymisation key
   template --out DIR
@@ -82,6 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return eraseCmd(args[1:], stdout, stderr)
 	case "explain":
 		return explainCmd(args[1:], stdout, stderr)
+	case "due":
+		return dueCmd(args[1:], stdout, stderr)
+	case "survey":
+		return surveyCmd(args[1:], stdout, stderr)
 	case "query":
 		return queryCmd(args[1:], os.Stdin, stdout, stderr)
 	case "ddl":

@@ -30,6 +30,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportlink"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/reportpage"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -175,13 +176,17 @@ func (h *handler) Handle(ctx context.Context, ev events.EventBridgeEvent) (resul
 		if err != nil {
 			return res, err
 		}
-		subject, text, body := orgEmail(period.String(), org, missing[org], link, h.cfg.LinkTTL)
+		due, err := surveys.DueList(ctx, h.lake, h.std, org, pipeline.DaysOf(now))
+		if err != nil {
+			return res, fmt.Errorf("list %s's follow-ups due: %w", org, err)
+		}
+		subject, text, body := orgEmail(period.String(), org, missing[org], dueCounts(due), link, h.cfg.LinkTTL)
 		if err := h.send(ctx, to, subject, text, body); err != nil {
 			errs = append(errs, fmt.Errorf("e-mail %s: %w", org, err))
 			continue
 		}
 		res.Emails++
-		log.Info("e-mailed", "org", org, "missing_returns", len(missing[org]))
+		log.Info("e-mailed", "org", org, "missing_returns", len(missing[org]), "followups_due", len(due))
 	}
 	if err := errors.Join(errs...); err != nil {
 		log.Error("e-mails failed", "error", err.Error(), "sent", res.Emails)
@@ -392,7 +397,22 @@ func leadEmail(period string, figs []metrics.Figure, missing map[string][]string
 	return subject, t.String(), b.String()
 }
 
-func orgEmail(period, org string, missing []string, link string, ttl time.Duration) (subject, text, body string) {
+// followupsDue counts an organisation's due list (surveys.DueList).
+type followupsDue struct{ due, overdue int }
+
+func dueCounts(list []surveys.DueSurvey) followupsDue {
+	var c followupsDue
+	for _, d := range list {
+		if d.Status == surveys.StatusOverdue {
+			c.overdue++
+		} else {
+			c.due++
+		}
+	}
+	return c
+}
+
+func orgEmail(period, org string, missing []string, due followupsDue, link string, ttl time.Duration) (subject, text, body string) {
 	subject = "Your quarterly report " + period
 	var t, b strings.Builder
 	fmt.Fprintf(&t, "%s's report for %s is ready.\n", org, period)
@@ -402,6 +422,11 @@ func orgEmail(period, org string, missing []string, link string, ttl time.Durati
 		fmt.Fprintf(&t, "\nReminder: these returns for %s have not been received: %s. Please send them.\n", period, strings.Join(missing, ", "))
 		fmt.Fprintf(&b, "<p><strong>Reminder:</strong> these returns for %s have not been received: %s. Please send them.</p>\n",
 			html.EscapeString(period), html.EscapeString(strings.Join(missing, ", ")))
+	}
+	if due.due+due.overdue > 0 {
+		line := fmt.Sprintf("Follow-up surveys: %d due in the next four weeks and %d overdue with no answer. The list, by the file and row each carer was registered in, is at GET /uploads/due.", due.due, due.overdue)
+		fmt.Fprintf(&t, "\n%s\n", line)
+		fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(line))
 	}
 	fmt.Fprintf(&t, "\nYour report (the link works for %s):\n%s\n", validFor(ttl), link)
 	fmt.Fprintf(&b, "<p><a href=\"%s\">Your report</a> (the link works for %s).</p>\n", html.EscapeString(link), validFor(ttl))

@@ -34,6 +34,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/storage/s3store"
 )
 
@@ -238,6 +239,14 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 			return h.list(ctx, org)
 		}
 		return 0, nil, &notAllowed{allow: "GET, POST"}
+	case len(parts) == 2 && parts[0] == "uploads" && (parts[1] == "due" || parts[1] == "survey-rejections"):
+		if method != http.MethodGet {
+			return 0, nil, &notAllowed{allow: "GET"}
+		}
+		if parts[1] == "due" {
+			return h.due(ctx, org)
+		}
+		return h.surveyRejections(ctx, org)
 	case len(parts) == 2 && parts[0] == "uploads":
 		if method != http.MethodGet {
 			return 0, nil, &notAllowed{allow: "GET"}
@@ -255,6 +264,66 @@ func (h *handler) serve(ctx context.Context, log *slog.Logger, org string, ev ev
 		return h.explain(ctx, org, ev.QueryStringParameters)
 	}
 	return 0, nil, pipeline.Errorf(pipeline.NotFound, "no such route")
+}
+
+// dueList is the answer to GET /uploads/due.
+type dueList struct {
+	Org string `json:"org"`
+	On  string `json:"on"`
+	// Surveys are the follow-up surveys due in the next four weeks and
+	// those overdue with no answer (surveys.DueList), each carer named by
+	// the upload, file, sheet and row of their registration.
+	Surveys []surveys.DueSurvey `json:"surveys"`
+}
+
+// due answers GET /uploads/due: the organisation's follow-up surveys due.
+func (h *handler) due(ctx context.Context, org string) (int, any, error) {
+	list, err := h.dueSurveys(ctx, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, dueList{Org: org, On: pipeline.DaysOf(h.now()).String(), Surveys: list}, nil
+}
+
+// dueSurveys is the organisation's due list today, [] when empty.
+func (h *handler) dueSurveys(ctx context.Context, org string) ([]surveys.DueSurvey, error) {
+	list, err := surveys.DueList(ctx, h.lake, h.std, org, pipeline.DaysOf(h.now()))
+	if list == nil {
+		list = []surveys.DueSurvey{}
+	}
+	return list, err
+}
+
+// surveyRejections answers GET /uploads/survey-rejections: the survey
+// responses that failed validation, with the reasons, and those held for a
+// carer not registered yet.
+func (h *handler) surveyRejections(ctx context.Context, org string) (int, any, error) {
+	rej, err := surveys.Rejections(ctx, h.lake, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	held, err := surveys.Holds(ctx, h.lake, org)
+	if err != nil {
+		return 0, nil, err
+	}
+	type heldResponse struct {
+		Form       string    `json:"form"`
+		Tool       string    `json:"tool"`
+		ResponseID string    `json:"response_id"`
+		Submitted  time.Time `json:"submitted_at"`
+		Since      time.Time `json:"held_since"`
+	}
+	out := struct {
+		Rejected []surveys.Rejected `json:"rejected"`
+		Held     []heldResponse     `json:"held"`
+	}{Rejected: rej, Held: []heldResponse{}}
+	if out.Rejected == nil {
+		out.Rejected = []surveys.Rejected{}
+	}
+	for _, h := range held {
+		out.Held = append(out.Held, heldResponse{h.Message.Form, h.Message.Tool, h.Message.ResponseID, h.Message.Submitted, h.Since})
+	}
+	return http.StatusOK, out, nil
 }
 
 // requestPath is the path of a request without the stage: on a stage other

@@ -18,9 +18,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard/standardtest"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
 )
 
@@ -220,6 +224,64 @@ func TestHandler_List(t *testing.T) {
 	}
 	if got, want := strings.Join(order, ", "), "4 received, 3 done, 2 rejected, 1 done"; got != want {
 		t.Errorf("uploads %s, want %s", got, want)
+	}
+}
+
+// GET /uploads/due answers the caller's own due list, each carer named by
+// the file and row of their registration; GET /uploads/survey-rejections
+// lists its rejected survey responses.
+func TestHandler_Due(t *testing.T) {
+	h, _ := newTestHandler(t, testConfig())
+	ctx := context.Background()
+	std := standardtest.Load(t)
+	key, err := pseudonym.ParseKey([]byte(strings.Repeat("ab", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered 2026-08-30: the 13-week survey falls due on 2026-11-29,
+	// within four weeks of the clock's 2026-11-22.
+	carers := "client_ref,registration_date,employment_status,consent_followup\nC1,2026-08-30,UNEMPLOYED,Y\nC2,2026-08-30,UNEMPLOYED,N\n"
+	_, err = ingest.Run(ctx, ingest.Config{Standard: std, Lake: h.lake, Key: key, Limits: tabular.DefaultLimits(), TempDir: t.TempDir()},
+		ingest.Request{Org: "LEEDS-CC", Period: pipeline.Period{Year: 2026, Quarter: 3}, Files: []ingest.File{{Name: "carers.csv", Data: strings.NewReader(carers), Size: int64(len(carers))}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ := h.Handle(ctx, request("GET", "/uploads/due", "LEEDS-CC", ""))
+	var got dueList
+	if err := json.Unmarshal([]byte(resp.Body), &got); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	if got.On != "2026-11-22" || len(got.Surveys) != 1 {
+		t.Fatalf("due list %+v", got)
+	}
+	d := got.Surveys[0]
+	if d.Wave != "W13" || d.DueOn != "2026-11-29" || d.Status != "due" || d.File != "carers.csv" || d.Row != 2 || d.RegisteredOn != "2026-08-30" {
+		t.Fatalf("due %+v", d)
+	}
+	if strings.Contains(resp.Body, "C1") {
+		t.Fatalf("the answer names the carer: %s", resp.Body)
+	}
+	// The task list page's route has the same list beside the return.
+	resp, _ = h.Handle(ctx, request("GET", "/returns", "LEEDS-CC", ""))
+	var ret struct {
+		Org        string              `json:"org"`
+		SurveysDue []surveys.DueSurvey `json:"surveys_due"`
+	}
+	if err := json.Unmarshal([]byte(resp.Body), &ret); err != nil || resp.StatusCode != http.StatusOK || ret.Org != "LEEDS-CC" ||
+		len(ret.SurveysDue) != 1 || ret.SurveysDue[0] != d {
+		t.Fatalf("GET /returns: %d %s", resp.StatusCode, resp.Body)
+	}
+	// Another organisation's list is its own, and empty.
+	resp, _ = h.Handle(ctx, request("GET", "/uploads/due", "BRISTOL-CW", ""))
+	if err := json.Unmarshal([]byte(resp.Body), &got); err != nil || resp.StatusCode != http.StatusOK || len(got.Surveys) != 0 {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	resp, _ = h.Handle(ctx, request("GET", "/uploads/survey-rejections", "LEEDS-CC", ""))
+	if resp.StatusCode != http.StatusOK || resp.Body != `{"rejected":[],"held":[]}` {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Body)
+	}
+	if resp, _ := h.Handle(ctx, request("POST", "/uploads/due", "LEEDS-CC", "")); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST: %d", resp.StatusCode)
 	}
 }
 

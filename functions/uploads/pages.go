@@ -15,13 +15,14 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/landing"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/metrics"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/returns"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 )
 
 // The routes the web pages need besides the uploads themselves, answered
 // as the local server (package web) answers its pages, from the same
 // domain packages:
 //
-//	GET /returns?period=YYYY-Qn          the organisation's return, kind by kind
+//	GET /returns?period=YYYY-Qn          the organisation's return, kind by kind, and its follow-up surveys due today
 //	GET /history?period=YYYY-Qn          its uploads of the quarter, in use or replaced
 //	GET /reports?period=YYYY-Qn          links to its quarterly report (the lead's: the consortium's)
 //	GET /lead/returns?period=YYYY-Qn     every organisation's return: the lead only
@@ -51,7 +52,11 @@ func (h *handler) servePages(ctx context.Context, log *slog.Logger, org string, 
 			return 0, nil, true, noOrg()
 		}
 		r, err := h.returnOf(ctx, org, period)
-		return http.StatusOK, r, true, err
+		if err != nil {
+			return 0, nil, true, err
+		}
+		due, err := h.dueSurveys(ctx, org)
+		return http.StatusOK, returnBody{Return: r, SurveysDue: due}, true, err
 	case "history":
 		if org == "" {
 			return 0, nil, true, noOrg()
@@ -79,6 +84,13 @@ func (h *handler) servePages(ctx context.Context, log *slog.Logger, org string, 
 		out.Returns = append(out.Returns, r)
 	}
 	return http.StatusOK, out, true, nil
+}
+
+// returnBody is the return, and the follow-up surveys due today, which the
+// task list page shows beside it (as GET /uploads/due lists them).
+type returnBody struct {
+	returns.Return
+	SurveysDue []surveys.DueSurvey `json:"surveys_due"`
 }
 
 func noOrg() error {

@@ -3,7 +3,9 @@
 // key), Ingest (landing notifications, the queue and the ingest function),
 // Uploads (Cognito, the HTTP API and the uploads function), Reporting (the
 // report schedule, SES and the report links), Maintenance (the scheduled
-// lake check and gc) and Catalog (Glue and Athena). Build makes them all
+// lake check and gc), Surveys (the survey webhooks' API, queue, functions
+// and compaction schedule, and a secret per form) and Catalog (Glue and
+// Athena). Build makes them all
 // from a consortium file and the functions' zips, with the cdk-nag
 // AwsSolutions checks applied.
 //
@@ -31,7 +33,10 @@ type Config struct {
 	// be unique in the account: lower-case letters, digits and hyphens.
 	Name       string
 	Consortium *consortium.Consortium
-	Standard   *standard.Standard
+	// ConsortiumFile is the file Consortium was read from, bundled with
+	// the survey webhook (which reads each form's mapping from it).
+	ConsortiumFile string
+	Standard       *standard.Standard
 	// Dist is the folder of the functions' zips, <function>.zip each
 	// (`make functions` writes them to dist/).
 	Dist string
@@ -52,6 +57,8 @@ func (c Config) check() error {
 		return fmt.Errorf("consortium file: reports.from is empty: the report e-mails need a sender (an SES identity)")
 	case c.Consortium.Reports.Schedule == "":
 		return fmt.Errorf("consortium file: reports.schedule is empty")
+	case c.ConsortiumFile == "":
+		return fmt.Errorf("no consortium file: the survey webhook is deployed with it")
 	case c.Dist == "":
 		return fmt.Errorf("no folder of function zips")
 	}
@@ -66,6 +73,7 @@ type Deployment struct {
 	Uploads     *Uploads
 	Reporting   *Reporting
 	Maintenance *Maintenance
+	Surveys     *Surveys
 	Catalog     *Catalog
 }
 
@@ -90,6 +98,10 @@ func Build(app awscdk.App, cfg Config) (*Deployment, error) {
 	d.Uploads = NewUploads(app, "Uploads", props("uploads", "sign-in, the uploads API and its function"), cfg, d.Data, d.Secrets)
 	d.Reporting = NewReporting(app, "Reporting", props("reporting", "the quarterly report's schedule, e-mail and links"), cfg, d.Data, d.Secrets)
 	d.Maintenance = NewMaintenance(app, "Maintenance", props("maintenance", "the nightly lake gc and check"), cfg, d.Data, d.Ingest)
+	var err error
+	if d.Surveys, err = NewSurveys(app, "Surveys", props("surveys", "the survey webhooks, their queue and the nightly compaction"), cfg, d.Data, d.Secrets, d.Ingest); err != nil {
+		return nil, err
+	}
 	tables, views, err := catalogTables(cfg, d.Data)
 	if err != nil {
 		return nil, err

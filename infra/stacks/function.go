@@ -7,9 +7,15 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -26,6 +32,11 @@ type Function struct {
 }
 
 type functionProps struct {
+	// Folder is the folder under functions/ it is built from, when it is
+	// not the function's name (several functions of one binary).
+	Folder string
+	// Zip is its code, when it is not dist/<folder>.zip.
+	Zip         string
 	Description string
 	Timeout     awscdk.Duration
 	MemoryMB    float64
@@ -54,7 +65,7 @@ func RoleArn(cfg Config, function string) *string {
 }
 
 // newFunction makes a function (arm64, provided.al2023, the bootstrap in
-// dist/<name>.zip), its log group and a role that may write to that log
+// dist/<name>.zip unless props say otherwise), its log group and a role that may write to that log
 // group only; the caller adds the rest of the role's statements.
 func newFunction(scope constructs.Construct, cfg Config, name string, p functionProps) *Function {
 	id := jsii.String(name)
@@ -71,6 +82,13 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: jsii.Strings(*logs.LogGroupArn()),
 	}))
+	folder, zipPath := p.Folder, p.Zip
+	if folder == "" {
+		folder = name
+	}
+	if zipPath == "" {
+		zipPath = filepath.Join(cfg.Dist, folder+".zip")
+	}
 	env := map[string]*string{}
 	for k, v := range p.Env {
 		env[k] = jsii.String(v)
@@ -80,7 +98,7 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
-		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(cfg.Dist, name+".zip")), nil),
+		Code:         awslambda.Code_FromAsset(jsii.String(zipPath), nil),
 		Role:         role,
 		Timeout:      p.Timeout,
 		MemorySize:   jsii.Number(p.MemoryMB),
@@ -96,8 +114,8 @@ func newFunction(scope constructs.Construct, cfg Config, name string, p function
 		})
 	}
 	fn := awslambda.NewFunction(scope, id, props)
-	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(FunctionMetadata), name)
-	return &Function{Name: name, Function: fn, Role: role}
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(FunctionMetadata), folder)
+	return &Function{Name: folder, Function: fn, Role: role}
 }
 
 // allow is a statement allowing actions on resources.
@@ -114,7 +132,7 @@ func under(bucketArn *string, prefix string) *string {
 }
 
 // Functions are the folders under functions/ that the stacks deploy.
-var Functions = []string{"ingest", "uploads", "report", "links", "maintenance"}
+var Functions = []string{"ingest", "uploads", "report", "links", "maintenance", "surveys"}
 
 // CheckDist says which function zips are missing, so that a synth without
 // `make functions` fails with a sentence rather than a missing asset.
@@ -129,4 +147,45 @@ func CheckDist(dist string) error {
 		return fmt.Errorf("%s: no %s: run `make functions` first", dist, strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// newQueues makes a queue and its dead-letter queue, encrypted with key and
+// TLS only: a message goes to the dead-letter queue after maxReceives
+// deliveries, and is hidden for visibility while one is worked on.
+func newQueues(stack awscdk.Stack, key awskms.IKey, visibility awscdk.Duration, maxReceives float64) (queue, deadLetter awssqs.Queue) {
+	deadLetter = awssqs.NewQueue(stack, jsii.String("DeadLetter"), &awssqs.QueueProps{
+		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	queue = awssqs.NewQueue(stack, jsii.String("Queue"), &awssqs.QueueProps{
+		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: key, EnforceSSL: jsii.Bool(true),
+		VisibilityTimeout: visibility,
+		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(14)),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: deadLetter, MaxReceiveCount: jsii.Number(maxReceives)},
+	})
+	return queue, deadLetter
+}
+
+// scheduledEvent is a schedule's input: the EventBridge event a function
+// reads, its time the schedule's.
+func scheduledEvent() awsscheduler.ScheduleTargetInput {
+	return awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
+		"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event",
+		"time": awsscheduler.ContextAttribute_ScheduledTime(), "detail": map[string]any{},
+	})
+}
+
+// alarmAt makes an alarm when metric reaches threshold in a period, sent
+// to the deployment's alarms topic.
+func alarmAt(stack awscdk.Stack, id, what string, metric awscloudwatch.IMetric, threshold float64, topic awssns.ITopic) awscloudwatch.Alarm {
+	a := awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String(what),
+		Metric:             metric,
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+	return a
 }

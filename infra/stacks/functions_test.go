@@ -46,6 +46,7 @@ var localOnly = map[string]string{
 	"S3_PATH_STYLE":     "path-style addressing for such a server",
 	"SES_ENDPOINT":      "an SES-compatible server (tests)",
 	"OUTCOMES_KEY_FILE": "the pseudonymisation key from a file, on one machine; in AWS it is the secret",
+	"SQS_ENDPOINT":      "an SQS-compatible server (tests)",
 	"AWS_SESSION_TOKEN": "Lambda sets it",
 }
 
@@ -61,10 +62,14 @@ func extensionSetting(name string) bool {
 	return false
 }
 
+// TestFunctions_Environment checks that a function's environment is
+// exactly the variables its folder's code reads. A folder deployed as
+// several functions (surveys: one per handler) may split them: each
+// function sets only variables the code reads, and together they set all
+// of them (TestSurveys_Functions checks each one's).
 func TestFunctions_Environment(t *testing.T) {
 	for name, fs := range deployed(t) {
 		t.Run(name, func(t *testing.T) {
-			f := fs[0]
 			reads := envReads(t, name)
 			want := map[string]bool{}
 			for v := range reads {
@@ -72,23 +77,43 @@ func TestFunctions_Environment(t *testing.T) {
 					want[v] = true
 				}
 			}
-			env, _ := get(f.res.Properties, "Environment", "Variables").(map[string]any)
-			got := map[string]bool{}
-			layered := len(list(f.res.Properties["Layers"])) > 0
-			for v := range env {
-				if extensionSetting(v) && layered && !reads[v] {
-					continue
+			all := map[string]bool{}
+			for _, f := range fs {
+				got := functionEnv(f, reads)
+				for v := range got {
+					all[v] = true
+					if !want[v] {
+						t.Errorf("%s sets %s, which its code does not read", f.name(), v)
+					}
 				}
-				got[v] = true
+				if len(fs) == 1 && !slices.Equal(sorted(got), sorted(want)) {
+					t.Errorf("environment %v\nwant the variables its code reads %v", sorted(got), sorted(want))
+				}
 			}
-			if g, w := sorted(got), sorted(want); !slices.Equal(g, w) {
-				t.Errorf("environment %v\nwant the variables its code reads %v", g, w)
+			if g, w := sorted(all), sorted(want); !slices.Equal(g, w) {
+				t.Errorf("environments %v\nwant the variables its code reads %v", g, w)
 			}
 		})
 	}
 }
 
+// functionEnv are the variables a function sets, less the extension's
+// settings its layer brings and its code does not read.
+func functionEnv(f deployedFunction, reads map[string]bool) map[string]bool {
+	env, _ := get(f.res.Properties, "Environment", "Variables").(map[string]any)
+	got := map[string]bool{}
+	layered := len(list(f.res.Properties["Layers"])) > 0
+	for v := range env {
+		if extensionSetting(v) && layered && !reads[v] {
+			continue
+		}
+		got[v] = true
+	}
+	return got
+}
+
 func TestFunctions_NoWildcardActions(t *testing.T) {
+	deployedAt = deployed(t)
 	for _, tmpl := range assembly.templates {
 		for id, r := range tmpl.ofType("AWS::IAM::Policy") {
 			for _, s := range list(get(r.Properties, "PolicyDocument", "Statement")) {
@@ -104,9 +129,9 @@ func TestFunctions_NoWildcardActions(t *testing.T) {
 
 func isFunctionPolicy(tmpl template, r resource) bool {
 	for _, role := range list(r.Properties["Roles"]) {
-		if strings.HasSuffix(tmpl.render(role), "Role}") {
-			for _, f := range folders {
-				if tmpl.render(role) == "${"+tmpl.stack+"/"+f+"Role}" {
+		for _, fs := range deployedAt {
+			for _, f := range fs {
+				if tmpl.render(role) == "${"+f.stack.stack+"/"+f.name()+"Role}" {
 					return true
 				}
 			}
@@ -114,6 +139,9 @@ func isFunctionPolicy(tmpl template, r resource) bool {
 	}
 	return false
 }
+
+// deployedAt are the functions, for isFunctionPolicy.
+var deployedAt map[string][]deployedFunction
 
 // statements are a role's allowed actions, one line per action and
 // resource: "s3:GetObject ${Data/Landing.Arn}/landing/*".
@@ -193,6 +221,33 @@ func wantStatements() map[string][]string {
 			"Allow secretsmanager:GetSecretValue ${Secrets/LinkKey}",
 		}),
 	}
+	lake := []string{
+		"Allow s3:GetObject ${Data/Curated.Arn}/*",
+		"Allow s3:PutObject ${Data/Curated.Arn}/*",
+		"Allow s3:DeleteObject ${Data/Curated.Arn}/*",
+		"Allow s3:ListBucket ${Data/Curated.Arn}",
+	}
+	w[stacks.SurveyWebhook] = slices.Concat(logs("Surveys", stacks.SurveyWebhook), []string{
+		"Allow sqs:SendMessage ${Surveys/Queue.Arn}",
+		"Allow kms:Decrypt ${Ingest/Key.Arn}",
+		"Allow kms:GenerateDataKey ${Ingest/Key.Arn}",
+		"Allow kms:Decrypt ${Data/Key.Arn}",
+		"Allow secretsmanager:GetSecretValue ${Secrets/PseudonymKey}",
+	})
+	for _, o := range cfg.Consortium.Organisations {
+		for _, f := range o.Forms {
+			w[stacks.SurveyWebhook] = append(w[stacks.SurveyWebhook], "Allow secretsmanager:GetSecretValue ${Surveys/Form-"+o.Code+"-"+f.ID+"}")
+		}
+	}
+	w[stacks.SurveyConsumer] = slices.Concat(logs("Surveys", stacks.SurveyConsumer), kms, lake, []string{
+		"Allow kms:Decrypt ${Ingest/Key.Arn}",
+		"Allow sqs:ChangeMessageVisibility ${Surveys/Queue.Arn}",
+		"Allow sqs:DeleteMessage ${Surveys/Queue.Arn}",
+		"Allow sqs:GetQueueAttributes ${Surveys/Queue.Arn}",
+		"Allow sqs:GetQueueUrl ${Surveys/Queue.Arn}",
+		"Allow sqs:ReceiveMessage ${Surveys/Queue.Arn}",
+	})
+	w[stacks.SurveyCompact] = slices.Concat(logs("Surveys", stacks.SurveyCompact), kms, lake)
 	return w
 }
 
@@ -214,16 +269,37 @@ func wantUploadsRoutes() map[string][]string {
 		obj("GetObject", "Curated", "uploads/"), list("Curated", "uploads/"),
 		obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
 	}
+	due := []string{
+		obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
+		obj("GetObject", "Curated", "curated/"),
+		obj("GetObject", "Curated", "surveys/current/"), list("Curated", "surveys/current/"),
+		obj("GetObject", "Curated", "surveys/responses/"),
+	}
+	surveyRecords := func(actions ...string) []string {
+		var out []string
+		for _, area := range []string{"surveys/held/", "surveys/rejected/"} {
+			for _, a := range actions {
+				if strings.HasPrefix(a, "List") {
+					out = append(out, "Allow s3:"+a+" ${Data/Curated.Arn} if {StringLike: {s3:prefix: "+area+"*}}")
+				} else {
+					out = append(out, obj(a, "Curated", area))
+				}
+			}
+		}
+		return out
+	}
 	w := map[string][]string{
 		"GET /uploads, GET /uploads/{id}": status,
-		"GET /returns, GET /history, GET /lead/returns": append(slices.Clone(status),
-			obj("GetObject", "Curated", "ledger/ingest_log/"), list("Curated", "ledger/ingest_log/")),
-		"GET /reports": {obj("GetObject", "Reports", "reports/")},
+		"GET /returns, GET /history, GET /lead/returns": slices.Concat(status,
+			[]string{obj("GetObject", "Curated", "ledger/ingest_log/"), list("Curated", "ledger/ingest_log/")}, due),
+		"GET /uploads/due":               due,
+		"GET /uploads/survey-rejections": surveyRecords("GetObject", "ListBucket"),
+		"GET /reports":                   {obj("GetObject", "Reports", "reports/")},
 		"GET /explain": {
 			obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
 			obj("GetObject", "Curated", "curated/"),
 		},
-		"POST /erasures": {
+		"POST /erasures": append([]string{
 			obj("GetObject", "Curated", "erasures/"), obj("PutObject", "Curated", "erasures/"), list("Curated", "erasures/"),
 			obj("GetObject", "Curated", "uploads/"), obj("PutObject", "Curated", "uploads/"), list("Curated", "uploads/"),
 			obj("GetObject", "Curated", "current/"), obj("PutObject", "Curated", "current/"), list("Curated", "current/"),
@@ -231,7 +307,10 @@ func wantUploadsRoutes() map[string][]string {
 			obj("GetObject", "Curated", "curated/"), obj("PutObject", "Curated", "curated/"), list("Curated", "curated/"),
 			obj("DeleteObject", "Curated", "curated/"), obj("DeleteObjectVersion", "Curated", "curated/"), versions("Curated", "curated/"),
 			obj("DeleteObject", "Landing", "landing/org="), obj("DeleteObjectVersion", "Landing", "landing/org="), versions("Landing", "landing/org="),
-		},
+			obj("GetObject", "Curated", "surveys/current/"), obj("PutObject", "Curated", "surveys/current/"), list("Curated", "surveys/current/"),
+			obj("GetObject", "Curated", "surveys/responses/"), obj("PutObject", "Curated", "surveys/responses/"), list("Curated", "surveys/responses/"),
+			obj("DeleteObject", "Curated", "surveys/responses/"), obj("DeleteObjectVersion", "Curated", "surveys/responses/"), versions("Curated", "surveys/responses/"),
+		}, surveyRecords("GetObject", "ListBucket", "DeleteObject", "DeleteObjectVersion", "ListBucketVersions")...),
 	}
 	for _, code := range cfg.Consortium.Codes() {
 		w["POST /uploads"] = append(w["POST /uploads"], obj("PutObject", "Landing", "landing/org="+code+"/"))
@@ -288,6 +367,7 @@ func TestUploads_RouteGrants(t *testing.T) {
 			got = slices.Compact(got)
 			w = slices.Clone(w)
 			slices.Sort(w)
+			w = slices.Compact(w)
 			if !slices.Equal(got, w) {
 				t.Errorf("grants:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(w, "\n  "))
 			}
@@ -302,37 +382,47 @@ func TestUploads_RouteGrants(t *testing.T) {
 
 func TestFunctions_Statements(t *testing.T) {
 	want := wantStatements()
-	for name, fs := range deployed(t) {
-		t.Run(name, func(t *testing.T) {
-			w, ok := want[name]
-			if !ok {
-				t.Fatalf("no statements written down for functions/%s", name)
-			}
-			got := statements(t, fs[0].stack, name+"Role")
-			w = slices.Clone(w)
-			sort.Strings(w)
-			if !slices.Equal(got, w) {
-				t.Errorf("statements:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(w, "\n  "))
-			}
-		})
+	for _, fs := range deployed(t) {
+		for _, f := range fs {
+			name := f.name()
+			t.Run(name, func(t *testing.T) {
+				w, ok := want[name]
+				if !ok {
+					t.Fatalf("no statements written down for function %s", name)
+				}
+				got := statements(t, f.stack, name+"Role")
+				w = slices.Clone(w)
+				sort.Strings(w)
+				if !slices.Equal(got, w) {
+					t.Errorf("statements:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(w, "\n  "))
+				}
+			})
+		}
 	}
 }
 
 func TestFunctions_Roles(t *testing.T) {
-	for name, fs := range deployed(t) {
-		f := fs[0]
-		ref := f.stack.render(f.res.Properties["Role"])
-		if want := "${" + f.stack.stack + "/" + name + "Role.Arn}"; ref != want {
-			t.Errorf("%s: role %s, want its own %s", name, ref, want)
-			continue
+	for _, fs := range deployed(t) {
+		for _, f := range fs {
+			checkRole(t, f)
 		}
-		_, role := f.stack.byPath(t, f.stack.stack+"/"+name+"Role")
-		if mp := role.Properties["ManagedPolicyArns"]; mp != nil {
-			t.Errorf("%s: managed policies %v: every statement is written out", name, mp)
-		}
-		if role.Properties["RoleName"] != cfg.Name+"-"+name {
-			t.Errorf("%s: role name %v, want %s (resource policies name it)", name, role.Properties["RoleName"], cfg.Name+"-"+name)
-		}
+	}
+}
+
+func checkRole(t *testing.T, f deployedFunction) {
+	t.Helper()
+	name := f.name()
+	ref := f.stack.render(f.res.Properties["Role"])
+	if want := "${" + f.stack.stack + "/" + name + "Role.Arn}"; ref != want {
+		t.Errorf("%s: role %s, want its own %s", name, ref, want)
+		return
+	}
+	_, role := f.stack.byPath(t, f.stack.stack+"/"+name+"Role")
+	if mp := role.Properties["ManagedPolicyArns"]; mp != nil {
+		t.Errorf("%s: managed policies %v: every statement is written out", name, mp)
+	}
+	if role.Properties["RoleName"] != cfg.Name+"-"+name {
+		t.Errorf("%s: role name %v, want %s (resource policies name it)", name, role.Properties["RoleName"], cfg.Name+"-"+name)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
@@ -63,16 +62,7 @@ func NewIngest(scope constructs.Construct, id string, props *awscdk.StackProps, 
 		Resources:  jsii.Strings("*"),
 		Conditions: &map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Aws_ACCOUNT_ID()}},
 	}), nil)
-	in.DeadLetter = awssqs.NewQueue(stack, jsii.String("DeadLetter"), &awssqs.QueueProps{
-		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: in.Key, EnforceSSL: jsii.Bool(true),
-		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
-	})
-	in.Queue = awssqs.NewQueue(stack, jsii.String("Queue"), &awssqs.QueueProps{
-		Encryption: awssqs.QueueEncryption_KMS, EncryptionMasterKey: in.Key, EnforceSSL: jsii.Bool(true),
-		VisibilityTimeout: awscdk.Duration_Minutes(jsii.Number(6 * ingestTimeoutMinutes)),
-		RetentionPeriod:   awscdk.Duration_Days(jsii.Number(14)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: in.DeadLetter, MaxReceiveCount: jsii.Number(ingestMaxReceives)},
-	})
+	in.Queue, in.DeadLetter = newQueues(stack, in.Key, awscdk.Duration_Minutes(jsii.Number(6*ingestTimeoutMinutes)), ingestMaxReceives)
 	// The landing bucket is imported so that its notification (a custom
 	// resource) lives here, not in the Data stack, which would then
 	// depend on this one.
@@ -112,17 +102,8 @@ func NewIngest(scope constructs.Construct, id string, props *awscdk.StackProps, 
 	for _, a := range cfg.Consortium.Operators {
 		in.Alarms.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(a), nil))
 	}
-	notify := awscloudwatchactions.NewSnsAction(in.Alarms)
 	alarm := func(id, what string, m awscloudwatch.IMetric, threshold float64) {
-		a := awscloudwatch.NewAlarm(stack, jsii.String(id), &awscloudwatch.AlarmProps{
-			AlarmDescription:   jsii.String(what),
-			Metric:             m,
-			Threshold:          jsii.Number(threshold),
-			EvaluationPeriods:  jsii.Number(1),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(notify)
+		alarmAt(stack, id, what, m, threshold, in.Alarms)
 	}
 	five := &awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}
 	alarm("DeadLetterAlarm", "an upload failed ingest "+strconv.Itoa(ingestMaxReceives)+" times and waits in the dead-letter queue",

@@ -68,12 +68,15 @@ func setup() (func(*testing.M) int, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := consortium.Load(filepath.Join(moduleRoot, "testdata", "consortium", "example.json"), std)
+	// The example consortium with survey forms, one of each tool, so that
+	// the survey webhooks' secrets are made.
+	consortiumFile := filepath.Join(moduleRoot, "testdata", "consortium", "surveys.json")
+	c, err := consortium.Load(consortiumFile, std)
 	if err != nil {
 		return nil, err
 	}
 	c.Operators = []string{"ops@example.org"}
-	cfg = stacks.Config{Name: "test-outcomes", Consortium: c, Standard: std, Dist: dist}
+	cfg = stacks.Config{Name: "test-outcomes", Consortium: c, ConsortiumFile: consortiumFile, Standard: std, Dist: dist}
 	flags := stacks.FeatureFlags()
 	flags["aws:cdk:enable-path-metadata"] = true // the construct paths the tests name resources by
 	out := filepath.Join(tmp, "cdk.out")
@@ -118,6 +121,7 @@ type cloudAssembly struct {
 	// messages are the manifest's metadata entries, by stack id.
 	messages map[string][]message
 	exports  map[string]string // export name -> rendered value
+	dir      string            // the cloud assembly's folder
 	// nagChecked counts the cdk-nag report's rows (rule and resource).
 	nagChecked int
 }
@@ -164,7 +168,7 @@ func readAssembly(dir string) (*cloudAssembly, error) {
 	if err := json.Unmarshal(b, &manifest); err != nil {
 		return nil, err
 	}
-	a := &cloudAssembly{templates: map[string]template{}, messages: map[string][]message{}, exports: map[string]string{}}
+	a := &cloudAssembly{templates: map[string]template{}, messages: map[string][]message{}, exports: map[string]string{}, dir: dir}
 	for id, art := range manifest.Artifacts {
 		if art.Type != "aws:cloudformation:stack" {
 			continue
@@ -348,6 +352,13 @@ type deployedFunction struct {
 	stack   template
 	logical string
 	res     resource
+}
+
+// name is the function's construct id: its folder's name, or for one of
+// several functions of a folder (surveys-webhook) its own.
+func (f deployedFunction) name() string {
+	p := f.stack.path(f.logical)
+	return p[strings.LastIndex(p, "/")+1:]
 }
 
 func deployed(tb testing.TB) map[string][]deployedFunction {

@@ -3,7 +3,6 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -52,22 +51,12 @@ func NewMaintenance(scope constructs.Construct, id string, props *awscdk.StackPr
 		Description: jsii.String("the lake gc and check"),
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(MaintenanceSchedule), timeZone(cfg.Consortium.Reports.Timezone)),
 		Target: awsschedulertargets.NewLambdaInvoke(m.Function.Function, &awsschedulertargets.ScheduleTargetBaseProps{
-			Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
-				"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event",
-				"time": awsscheduler.ContextAttribute_ScheduledTime(), "detail": map[string]any{},
-			}),
+			Input:         scheduledEvent(),
 			RetryAttempts: jsii.Number(0),
 		}),
 	})
-	m.Alarm = awscloudwatch.NewAlarm(stack, jsii.String("CheckFailedAlarm"), &awscloudwatch.AlarmProps{
-		AlarmDescription:   jsii.String("the nightly lake check found a problem, or the run failed: its log lists each finding"),
-		Metric:             m.Function.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Hours(jsii.Number(1))}),
-		Threshold:          jsii.Number(1),
-		EvaluationPeriods:  jsii.Number(1),
-		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-	})
-	m.Alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(ingest.Alarms))
+	m.Alarm = alarmAt(stack, "CheckFailedAlarm", "the nightly lake check found a problem, or the run failed: its log lists each finding",
+		m.Function.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Hours(jsii.Number(1))}), 1, ingest.Alarms)
 	nagSuppress(role, "AwsSolutions-IAM5", "gc and check read, complete and remove objects anywhere in the lake's bucket, and the function writes its log streams")
 	schedulerInvokes(stack, "maintenance")
 	return m

@@ -88,18 +88,13 @@ func NewReporting(scope constructs.Construct, id string, props *awscdk.StackProp
 	role.AddToPolicy(allow([]string{"ses:SendEmail"}, r.Identity.EmailIdentityArn()))
 	role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.LinkKey.SecretArn()))
 
-	// Scheduler passes its input as it is: this is the EventBridge event
-	// the function reads, its time the schedule's, so that the function
-	// reports the quarter before the one the run falls in.
-	input := map[string]any{
-		"version": "0", "source": "aws.scheduler", "detail-type": "Scheduled Event",
-		"time": awsscheduler.ContextAttribute_ScheduledTime(), "detail": map[string]any{},
-	}
+	// Scheduler passes its input as it is: the function reports the
+	// quarter before the one the schedule's time falls in.
 	r.Schedule = awsscheduler.NewSchedule(stack, jsii.String("Quarterly"), &awsscheduler.ScheduleProps{
 		Description: jsii.String("the quarterly reports"),
 		Schedule:    awsscheduler.ScheduleExpression_Expression(jsii.String(c.Reports.Schedule), timeZone(c.Reports.Timezone)),
 		Target: awsschedulertargets.NewLambdaInvoke(r.Function.Function, &awsschedulertargets.ScheduleTargetBaseProps{
-			Input:         awsscheduler.ScheduleTargetInput_FromObject(input),
+			Input:         scheduledEvent(),
 			RetryAttempts: jsii.Number(2),
 		}),
 	})

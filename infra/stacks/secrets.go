@@ -12,7 +12,7 @@ import (
 // the functions that pseudonymise, the report links' key only the
 // function that makes links and the one that serves them.
 var (
-	Pseudonymisers = []string{"ingest", "uploads"} // uploads: a lead's erasure computes the carer's pseudonym
+	Pseudonymisers = []string{"ingest", SurveyWebhook, "uploads"} // uploads: a lead's erasure computes the carer's pseudonym; the webhook pseudonymises on receipt
 	LinkKeyReaders = []string{"links", "report"}
 )
 

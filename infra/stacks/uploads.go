@@ -106,12 +106,22 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	// organisation's landing prefix, the token's organisation chosen by
 	// the function. Every other grant is a route's (UploadsRoutes).
 	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
+	// One statement per object action, naming every prefix it is granted
+	// on, so that the role's policy stays one inline document.
+	var actions []string
+	objects := map[string][]*string{}
 	for _, st := range uploadsStatements(cfg.Consortium.Codes()) {
 		if st.list {
 			u.Function.Role.AddToPolicy(listActionUnder(st.action, buckets[st.bucket], st.prefix))
-		} else {
-			u.Function.Role.AddToPolicy(allow([]string{st.action}, under(buckets[st.bucket], st.prefix)))
+			continue
 		}
+		if objects[st.action] == nil {
+			actions = append(actions, st.action)
+		}
+		objects[st.action] = append(objects[st.action], under(buckets[st.bucket], st.prefix))
+	}
+	for _, a := range actions {
+		u.Function.Role.AddToPolicy(allow([]string{a}, objects[a]...))
 	}
 	u.Function.Role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
 	// Only erasure reads the pseudonymisation key (POST /erasures).
@@ -152,7 +162,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v})
 	}
 	nagSuppress(u.Function.Role, "AwsSolutions-IAM5",
-		"object-level actions on the keys under the prefixes each route reads or writes (UploadsRoutes: an organisation's landing prefix, the lake's uploads/, current/, curated/, ledger/ingest_log/ and erasures/, the reports/ of the reports bucket), and the function's log streams: the keys are chosen per upload, per quarter and per erased carer")
+		"object-level actions on the keys under the prefixes each route reads or writes (UploadsRoutes: an organisation's landing prefix, the lake's uploads/, current/, curated/, ledger/ingest_log/, erasures/ and surveys/ areas, the reports/ of the reports bucket), and the function's log streams: the keys are chosen per upload, per quarter and per erased carer")
 	nagSuppress(u.Pool, "AwsSolutions-COG2",
 		"MFA (an authenticator app) is available to every user; requiring it is each consortium's choice before the pool is created (docs/deploy.md), since some small charities' data officers have no phone for an authenticator")
 	nagSuppress(u.Pool, "AwsSolutions-COG8",
@@ -192,7 +202,9 @@ type Grant struct {
 
 // Route is one of the uploads function's routes and what it reads and
 // writes (pipeline/lake's keys: uploads/ records and statuses, current/
-// pointers, curated/ files, ledger/ingest_log/, erasures/).
+// pointers, curated/ files, ledger/ingest_log/, erasures/, and the survey
+// area's surveys/current/ manifests, surveys/responses/ files and
+// surveys/held/ and surveys/rejected/ records).
 type Route struct {
 	Name   string
 	Grants []Grant
@@ -213,6 +225,18 @@ var UploadsRoutes = []Route{
 	{"GET /returns, GET /history, GET /lead/returns", []Grant{
 		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
 		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers, ledger}},
+		// GET /returns carries the follow-up surveys due, as GET /uploads/due.
+		{"curated", []string{"s3:GetObject"}, []string{curatedFiles, surveyFiles}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{surveyManifests}},
+	}},
+	{"GET /uploads/due", []Grant{
+		// pipeline/surveys.DueList: the organisation's current rows and its
+		// survey responses, through their pointers and manifests.
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{pointers, surveyManifests}},
+		{"curated", []string{"s3:GetObject"}, []string{curatedFiles, surveyFiles}},
+	}},
+	{"GET /uploads/survey-rejections", []Grant{
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{surveyHeld, surveyRejected}},
 	}},
 	{"GET /reports", []Grant{
 		// A HEAD of the report (is it there?), then a presigned GET.
@@ -231,6 +255,12 @@ var UploadsRoutes = []Route{
 		{"curated", []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{ledger}},
 		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{curatedFiles}},
 		{"landing", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{landing.Prefix + "org="}},
+		// pipeline/erasure's survey area: each response file rewritten and
+		// its manifest switched, the old file purged; the held and rejected
+		// records naming the carer purged.
+		{"curated", []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"}, []string{surveyManifests, surveyFiles}},
+		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{surveyHeld, surveyRejected}},
+		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{surveyFiles, surveyHeld, surveyRejected}},
 	}},
 }
 
@@ -240,6 +270,11 @@ var (
 	pointers     = lake.PointerFolder()
 	ledger       = lake.LedgerFolder()
 	curatedFiles = strings.TrimSuffix(lake.CuratedFolder(""), "/")
+
+	surveyFiles     = lake.SurveyResponsesFolder()
+	surveyManifests = lake.SurveyManifestFolder()
+	surveyHeld      = lake.SurveyRecordFolder("held")
+	surveyRejected  = lake.SurveyRecordFolder("rejected")
 )
 
 type uploadsStatement struct {

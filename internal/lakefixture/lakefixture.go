@@ -7,6 +7,7 @@ package lakefixture
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/synth"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/storage/fsstore"
@@ -93,7 +95,8 @@ func ReportPath(elem ...string) string {
 }
 
 // Demo is the demo's lake: the sample consortium make demo generates,
-// every return ingested.
+// every return ingested but DemoSurveyOrg's follow-ups, which arrive as
+// survey responses, as in make demo.
 func Demo(tb testing.TB, std *standard.Standard) *Lake {
 	tb.Helper()
 	return DemoAt(tb, std, tb.TempDir())
@@ -109,8 +112,81 @@ func DemoAt(tb testing.TB, std *standard.Standard, root string) *Lake {
 		tb.Fatal(err)
 	}
 	l := NewAt(tb, std, root)
-	l.Backfill(tb, filepath.Join(gen.Out, synth.ManifestFile))
+	manifest := filepath.Join(gen.Out, synth.ManifestFile)
+	l.backfillExcept(tb, manifest, false, DemoSurveyOrg, "followups")
+	l.replaySurveys(tb, manifest, DemoSurveyOrg)
 	return l
+}
+
+// DemoSurveyOrg is the organisation whose follow-ups arrive in the demo
+// as survey webhook deliveries rather than in its returns (the Makefile's
+// SURVEY_ORG).
+const DemoSurveyOrg = "LEEDS-CC"
+
+// replaySurveys sends an organisation's follow-up returns (its CSV files
+// named followups) through the survey consumer, a response a row, each
+// return's as one batch received the day it was submitted, as make demo
+// sends them to outcomes serve.
+func (l *Lake) replaySurveys(tb testing.TB, manifest, org string) {
+	tb.Helper()
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m synth.Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		tb.Fatal(err)
+	}
+	slices.SortStableFunc(m.Returns, func(a, b synth.Return) int { return strings.Compare(a.Submitted, b.Submitted) })
+	std := l.Config.Standard
+	form := surveys.TableForm(synth.SurveyForm, std)
+	h, err := l.Config.Key.For(org)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c := &surveys.Consumer{Standard: std, Lake: l.Lake}
+	for _, r := range m.Returns {
+		for _, name := range r.Files {
+			if r.Org != org || filepath.Base(name) != "followups.csv" {
+				continue
+			}
+			f, err := os.Open(filepath.Join(filepath.Dir(manifest), filepath.FromSlash(name)))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			rows, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil || len(rows) == 0 {
+				tb.Fatalf("%s: %v", name, err)
+			}
+			numbers := make([]int, len(rows)-1)
+			for i := range numbers {
+				numbers[i] = i + 2
+			}
+			period, err := pipeline.ParsePeriod(r.Period)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			body, err := json.Marshal(surveys.TableResponses(std, org, period, rows[0], rows[1:], numbers))
+			if err != nil {
+				tb.Fatal(err)
+			}
+			responses, err := surveys.Parse(surveys.Generic, body)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			received, _ := time.Parse(time.DateOnly, r.Submitted)
+			msgs := make([]surveys.Message, len(responses))
+			for i, resp := range responses {
+				if msgs[i], err = surveys.Map(org, &form, resp, h, received); err != nil {
+					tb.Fatal(err)
+				}
+			}
+			if _, err := c.Process(context.Background(), msgs); err != nil {
+				tb.Fatalf("survey responses of %s %s: %v", org, r.Period, err)
+			}
+		}
+	}
 }
 
 // Report is the lake of the hand-worked report fixture (testdata/report).
@@ -131,6 +207,13 @@ func (l *Lake) Backfill(tb testing.TB, manifest string) { l.backfill(tb, manifes
 // (one table, every row accepted, no warning).
 func (l *Lake) backfill(tb testing.TB, manifest string, strict bool) {
 	tb.Helper()
+	l.backfillExcept(tb, manifest, strict, "", "")
+}
+
+// backfillExcept is backfill leaving out the organisation's CSV files of
+// a kind (org "": none).
+func (l *Lake) backfillExcept(tb testing.TB, manifest string, strict bool, org, kind string) {
+	tb.Helper()
 	b, err := os.ReadFile(manifest)
 	if err != nil {
 		tb.Fatal(err)
@@ -143,6 +226,9 @@ func (l *Lake) backfill(tb testing.TB, manifest string, strict bool) {
 	for _, r := range m.Returns {
 		var files []ingest.File
 		for _, name := range r.Files {
+			if org != "" && r.Org == org && filepath.Base(name) == kind+".csv" {
+				continue
+			}
 			data, err := os.ReadFile(filepath.Join(filepath.Dir(manifest), filepath.FromSlash(name)))
 			if err != nil {
 				tb.Fatal(err)

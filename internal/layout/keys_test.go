@@ -33,7 +33,7 @@ func lakeLiterals(tb testing.TB) map[string][]string {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				if s, err := strconv.Unquote(lit.Value); err == nil {
-					for _, prefix := range []string{"curated/", "current/", "ledger/"} {
+					for _, prefix := range []string{"curated/", "current/", "ledger/", "surveys/"} {
 						if strings.HasPrefix(s, prefix) {
 							rel, _ := filepath.Rel("../..", path)
 							out[filepath.ToSlash(rel)] = append(out[filepath.ToSlash(rel)], s)
@@ -52,7 +52,7 @@ func lakeLiterals(tb testing.TB) map[string][]string {
 }
 
 // TestLake_OwnsItsKeys: only pipeline/lake names keys under curated/,
-// current/ and ledger/ (the store conformance suite uses such keys as
+// current/, ledger/ and surveys/ (the store conformance suite uses such keys as
 // sample keys of a generic store); everything else goes through the lake's
 // API, so that the commit protocol lives in one place.
 func TestLake_OwnsItsKeys(t *testing.T) {

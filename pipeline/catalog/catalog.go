@@ -91,6 +91,10 @@ const (
 	KindKey     = "kind"
 	PointersTbl = "pointers"
 	IngestLog   = "ingest_log"
+	// SurveyResponsesTbl is the file-level table of the follow-ups that
+	// arrived through a survey webhook (docs/surveys.md); the followups
+	// view adds its rows to the returns'.
+	SurveyResponsesTbl = "survey_responses_files"
 	// FilesSuffix ends the name of a curated kind's file-level table: every
 	// row of every file, current or not. The kind's own name is the view
 	// of current rows.
@@ -163,6 +167,16 @@ func Tables(std *standard.Standard, c *consortium.Consortium, bucket, prefix str
 		}
 		projection(&t, t.Path+"org=${org}/period=${period}/", map[string][]string{OrgKey: orgs, PeriodKey: quarters})
 		out = append(out, t)
+		if ct.Kind.Name == followupsKind {
+			s := t
+			s.Name = SurveyResponsesTbl
+			s.Comment = "Every row of every stored file of survey responses (follow-ups received through a survey webhook), with the curated followups columns; the followups view has them with the returns' rows."
+			s.PartitionKeys = []Column{partition[0], {PeriodKey, "string", "The quarter the responses were submitted in, YYYY-Qn (the partition's period=)."}}
+			s.Path = lake.SurveyResponsesFolder()
+			s.Parameters = map[string]string{"classification": "parquet"}
+			projection(&s, s.Path+"org=${org}/period=${period}/", map[string][]string{OrgKey: orgs, PeriodKey: quarters})
+			out = append(out, s)
+		}
 	}
 
 	ptrCols, err := jsonColumns(reflect.TypeFor[lake.Pointer](), KindKey, OrgKey, PeriodKey)

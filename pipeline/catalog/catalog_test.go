@@ -53,6 +53,11 @@ func TestTables(t *testing.T) {
 			template string
 		}{catalog.Parquet, "org period", "s3://lake-bucket/consortium/curated/" + k.Name + "/org=${org}/period=${period}/"}
 	}
+	want["survey_responses_files"] = struct {
+		format   catalog.Format
+		keys     string
+		template string
+	}{catalog.Parquet, "org period", "s3://lake-bucket/consortium/surveys/responses/org=${org}/period=${period}/"}
 	if len(tables) != len(want) {
 		t.Errorf("%d tables, want %d", len(tables), len(want))
 	}

@@ -38,6 +38,15 @@ func viewOrder() []string {
 	}
 }
 
+// The followups view's via: how a follow-up arrived.
+const (
+	ViaReturn = "return"
+	ViaSurvey = "survey"
+)
+
+// followupsKind is the kind whose view also has the survey responses.
+const followupsKind = "followups"
+
 // Codes the standard names but does not flag: among work outcomes, the
 // job kept (metrics.md section 3); every other work outcome is a start.
 const jobKeptCode = "STAYED_IN_WORK"
@@ -60,7 +69,7 @@ func Views(std *standard.Standard) ([]View, error) {
 			cols = append(cols, "f."+c.Name)
 		}
 		cols = append(cols, "f."+OrgKey, "f."+PeriodKey)
-		out = append(out, View{
+		v := View{
 			Name:    t.Kind.Name,
 			Comment: fmt.Sprintf("The current %s rows: those of the upload each partition's pointer names.", t.Kind.Name),
 			// DISTINCT: the same bytes received twice may leave two files
@@ -71,7 +80,19 @@ func Views(std *standard.Standard) ([]View, error) {
 			// share.
 			SQL: fmt.Sprintf("SELECT DISTINCT %s\nFROM %s AS f\nJOIN %s AS p\n  ON p.%s = '%s' AND p.%s = f.%s AND p.%s = f.%s AND p.upload_id = f.upload_id",
 				strings.Join(cols, ", "), t.Kind.Name+FilesSuffix, PointersTbl, KindKey, t.Kind.Name, OrgKey, OrgKey, PeriodKey, PeriodKey),
-		})
+		}
+		if t.Kind.Name == followupsKind {
+			// The follow-ups that arrived through a survey webhook join
+			// the returns' (docs/surveys.md), told apart by via. DISTINCT
+			// again: a partition's micro-batches and the file compaction
+			// made of them hold the same rows (the same upload_id and
+			// source_row) until the batches are removed, a moment later.
+			v.Comment = "The current followups rows: those of the upload each partition's pointer names (via 'return'), and the survey responses (via 'survey')."
+			v.SQL = fmt.Sprintf("SELECT DISTINCT %s, '%s' AS via\nFROM %s AS f\nJOIN %s AS p\n  ON p.%s = '%s' AND p.%s = f.%s AND p.%s = f.%s AND p.upload_id = f.upload_id\nUNION ALL\nSELECT DISTINCT %s, '%s' AS via\nFROM %s AS f",
+				strings.Join(cols, ", "), ViaReturn, t.Kind.Name+FilesSuffix, PointersTbl, KindKey, t.Kind.Name, OrgKey, OrgKey, PeriodKey, PeriodKey,
+				strings.Join(cols, ", "), ViaSurvey, SurveyResponsesTbl)
+		}
+		out = append(out, v)
 	}
 	codeViews, err := codeViews(std)
 	if err != nil {

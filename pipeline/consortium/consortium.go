@@ -17,6 +17,7 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 )
 
 // Consortium is the whole configuration file.
@@ -62,6 +63,9 @@ type Organisation struct {
 	Name string `json:"name"`
 	// Contacts are the addresses its report links and reminders go to.
 	Contacts []string `json:"contacts"`
+	// Forms are its follow-up survey forms, each with its webhook
+	// /surveys/{code}/{id} and the mapping of its answers to followups.
+	Forms []surveys.Form `json:"forms,omitempty"`
 }
 
 // Reports says when the quarterly reports are made and who sends them.
@@ -143,6 +147,17 @@ func (c *Consortium) check(std *standard.Standard) error {
 				bad("organisations[%d] (%s): contact %q is not an e-mail address", i, o.Code, a)
 			}
 		}
+		forms := map[string]bool{}
+		for j := range o.Forms {
+			f := &o.Forms[j]
+			if err := f.Check(std); err != nil {
+				bad("organisations[%d] (%s): forms[%d]: %v", i, o.Code, j, err)
+			}
+			if forms[f.ID] {
+				bad("organisations[%d] (%s): form %s appears twice", i, o.Code, f.ID)
+			}
+			forms[f.ID] = true
+		}
 	}
 	if len(c.Leads) == 0 {
 		bad("leads is empty: someone must receive the consortium's report")
@@ -203,6 +218,22 @@ func (c *Consortium) Organisation(code string) (Organisation, bool) {
 		}
 	}
 	return Organisation{}, false
+}
+
+// Form returns an organisation's form, if both exist.
+func (c *Consortium) Form(org, id string) (*surveys.Form, bool) {
+	for i := range c.Organisations {
+		o := &c.Organisations[i]
+		if o.Code != org {
+			continue
+		}
+		for j := range o.Forms {
+			if o.Forms[j].ID == id {
+				return &o.Forms[j], true
+			}
+		}
+	}
+	return nil, false
 }
 
 // Quarters are the quarters from the first quarter to last, in order.

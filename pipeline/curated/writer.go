@@ -50,6 +50,10 @@ type Meta struct {
 	// is the uploader's free text, so it is never written to the lake.
 	FileName string
 	Sheet    string
+	// CarerIDs says the client_ref values are already pseudonyms: survey
+	// responses are pseudonymised the moment they are received, so their
+	// rows reach the writer holding carer_id, which is written as it is.
+	CarerIDs bool
 }
 
 func (m Meta) where() string {
@@ -100,7 +104,7 @@ func NewWriter(w io.Writer, t *Table, meta Meta, h *pseudonym.Hasher) (*Writer, 
 		return nil, fmt.Errorf("start curated %s file: %w", t.name(), err)
 	}
 	for _, p := range t.plans {
-		if p.src == srcPseudonym && h == nil {
+		if p.src == srcPseudonym && h == nil && !meta.CarerIDs {
 			return nil, pipeline.Errorf(pipeline.Internal, "start curated %s file: no pseudonym hasher", t.name())
 		}
 	}
@@ -300,7 +304,11 @@ func (w *Writer) fill(n int, rec *validate.Record) error {
 		case srcPseudonym:
 			x := &vals[p.from[0]]
 			if present = x.Present; present {
-				*c = parquet.ByteArrayValue(w.keep(w.carerID(x.Text)))
+				id, err := w.carerID(x.Text)
+				if err != nil {
+					return err
+				}
+				*c = parquet.ByteArrayValue(w.keep(id))
 			}
 		case srcAgeBand:
 			birth, reg := &vals[p.from[0]], &vals[p.from[1]]
@@ -375,15 +383,21 @@ func (w *Writer) keep(b []byte) []byte {
 	return w.arena[start:len(w.arena):len(w.arena)]
 }
 
-func (w *Writer) carerID(ref []byte) []byte {
+func (w *Writer) carerID(ref []byte) ([]byte, error) {
+	if w.meta.CarerIDs {
+		if !pseudonym.Valid(ref) {
+			return nil, pipeline.Errorf(pipeline.Internal, "carer_id: %d bytes that are not a pseudonym", len(ref))
+		}
+		return ref, nil
+	}
 	if w.haveLast && string(ref) == string(w.lastRef) {
-		return w.lastID
+		return w.lastID, nil
 	}
 	id := w.h.CarerID(ref)
 	w.lastRef = append(w.lastRef[:0], ref...)
 	w.lastID = append(w.lastID[:0], id...)
 	w.haveLast = true
-	return w.lastID
+	return w.lastID, nil
 }
 
 // flush hands the buffered batch to the encoder and takes the other one to

@@ -14,13 +14,17 @@
 //     under a key of its own, the old file purged, every version of it on a
 //     versioned store); a file the pointer says it superseded is purged;
 //     any other file no pointer names is rewritten in place;
-//  3. removes the carer's rows from the stored reports of the uploads that
+//  3. removes the carer's survey responses (docs/surveys.md): their rows
+//     from the organisation's survey files (each rewritten under a new key
+//     and the partition's manifest switched to it) and the records of
+//     their held and rejected responses;
+//  4. removes the carer's rows from the stored reports of the uploads that
 //     held them (the issues at those rows, and the row counts), and renders
 //     the uploader's page again;
-//  4. purges the raw copies of those uploads from the landing store, when
+//  5. purges the raw copies of those uploads from the landing store, when
 //     there is one (AWS): the raw files are not kept redacted, and the other
 //     rows of those uploads remain only in the curated files;
-//  5. completes the record: when, who asked, why, and every object
+//  6. completes the record: when, who asked, why, and every object
 //     rewritten or removed.
 //
 // Every step can be repeated: a run stopped part way is finished by running
@@ -185,6 +189,9 @@ func Erase(ctx context.Context, cfg Config, req Request) (*Record, error) {
 		if scan == maxScans {
 			return nil, pipeline.Errorf(pipeline.Transient, "erase: the carer's rows came back %d times while erasing (a concurrent ingest?): run the erasure again", scan)
 		}
+	}
+	if err := e.surveys(ctx); err != nil {
+		return nil, err
 	}
 	if err := e.reports(ctx); err != nil {
 		return nil, err

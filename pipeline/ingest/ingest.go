@@ -19,6 +19,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/pseudonym"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/tabular"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/validate"
 )
@@ -210,8 +211,32 @@ func Run(ctx context.Context, cfg Config, req Request) (*Result, error) {
 			}
 		}
 	}
-	return &Result{
+	res := &Result{
 		Report:  &validate.Report{Org: req.Org, Period: req.Period.String(), StandardVersion: cfg.Standard.Version, Files: reports},
 		Uploads: uploads,
-	}, nil
+	}
+	if err := recheckSurveys(ctx, cfg, req.Org, uploads); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// recheckSurveys decides again the survey responses held for carers of the
+// organisation who were not registered yet, once a carers table is
+// committed: a response is never left waiting for a registration that has
+// arrived. It runs for a repeated upload too, so that a retry after a
+// failure here finishes the job.
+func recheckSurveys(ctx context.Context, cfg Config, org string, uploads []Upload) error {
+	for _, up := range uploads {
+		for _, t := range up.Tables {
+			if t.Kind == "carers" && (t.Status == TableStored || t.Status == TableUnchanged) {
+				c := surveys.Consumer{Standard: cfg.Standard, Lake: cfg.Lake, Now: cfg.Now, Key: cfg.Key}
+				if _, err := c.Recheck(ctx, org); err != nil {
+					return fmt.Errorf("check held survey responses of %s: %w", org, err)
+				}
+				return nil
+			}
+		}
+	}
+	return nil
 }

@@ -137,13 +137,19 @@ type CheckReport struct {
 //   - the ingest log holds one entry per pointer transition, versions 1 to
 //     the pointer's, each superseding the one before, the last naming the
 //     pointer's upload with its row count; each entry's key is the one its
-//     content derives.
+//     content derives;
+//   - the survey area's manifests and files agree (checkSurveys).
 func (l *Lake) Check(ctx context.Context, opt CheckOptions) (CheckReport, error) {
 	s, err := l.readState(ctx)
 	if err != nil {
 		return CheckReport{}, err
 	}
 	out, err := l.check(ctx, s, opt)
+	if err == nil {
+		var more []Finding
+		more, err = l.checkSurveys(ctx, opt, opt.cutoff())
+		out = append(out, more...)
+	}
 	return CheckReport{Pointers: len(s.pointers), Files: len(s.files), Entries: len(s.entries), Findings: out}, err
 }
 
@@ -305,8 +311,8 @@ func (l *Lake) inspect(ctx context.Context, f Object, inspect func(io.ReaderAt, 
 
 // GCReport is what GC removed (or, in a dry run, would remove).
 type GCReport struct {
-	// Removed are curated files no pointer names, older than the grace
-	// period.
+	// Removed are curated files no pointer names, and survey files no
+	// survey manifest names, older than the grace period.
 	Removed []Object
 	// Completed are the pointers whose commit stopped after the switch
 	// and before its log entry, older than the grace period: the entry is
@@ -365,7 +371,9 @@ func (l *Lake) GC(ctx context.Context, opt CheckOptions, apply bool) (GCReport, 
 		rep.Completed = append(rep.Completed, key)
 	}
 	slices.Sort(rep.Completed)
-	return rep, nil
+	orphans, err := l.surveyOrphans(ctx, cutoff, apply)
+	rep.Removed = append(rep.Removed, orphans...)
+	return rep, err
 }
 
 // names reports whether the pointer of a curated key's partition names it.

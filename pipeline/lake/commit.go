@@ -229,9 +229,11 @@ func (v Version) entry(status EntryStatus) LedgerEntry {
 	}.withStats(v.Stats)
 }
 
-// Open opens the data file a pointer names, for reading its rows.
+// Open opens the data file a pointer names, for reading its rows: a
+// curated file, or a survey partition's file (its manifest's SurveyFile
+// key, which the metrics read as they read a pointer).
 func (l *Lake) Open(ctx context.Context, ptr Pointer) (io.ReadCloser, Object, error) {
-	if !strings.HasPrefix(ptr.Key, curatedPrefix) {
+	if !strings.HasPrefix(ptr.Key, curatedPrefix) && !strings.HasPrefix(ptr.Key, surveyResponsesPrefix) {
 		return nil, Object{}, pipeline.Errorf(pipeline.Internal, "read %s: not a curated file", ptr.Key)
 	}
 	rc, obj, err := l.Store.Get(ctx, ptr.Key)

@@ -2,7 +2,8 @@
 // returns: for one figure, every row behind it (the upload, the file and
 // sheet, the source row the uploader sees in Excel, the carer_id), whether
 // it is in the numerator or only in the denominator, and the counts that
-// give the figure; for every figure, the uploads it was computed from.
+// give the figure (a follow-up that arrived as a survey response is named
+// by its quarter and place, File SurveyFile, with no upload); for every figure, the uploads it was computed from.
 //
 // It reads only the organisation's current rows, with their provenance, and
 // leaves the rules of each figure to pipeline/metrics (metrics.Explainer),
@@ -28,6 +29,10 @@ type Row struct {
 	File     string `json:"file"`
 	Sheet    string `json:"sheet,omitempty"`
 }
+
+// SurveyFile is the File of a row that arrived as a survey response
+// through a webhook rather than in an uploaded return.
+const SurveyFile = "survey responses"
 
 // Result is the rows behind one figure and the counts they give.
 type Result struct {
@@ -92,6 +97,12 @@ func (t *Tracer) Explain(q metrics.Query) (*Result, error) {
 	}
 	res := &Result{Org: t.org, Period: t.period.String(), Query: q, Figure: x.Figure, Unit: x.Unit, Counts: x.Counts, Rows: make([]Row, len(x.Rows))}
 	for i, r := range x.Rows {
+		if r.Survey {
+			// A survey response came in no upload: it is named by its
+			// quarter and its place among that quarter's responses.
+			res.Rows[i] = Row{ExplainedRow: r, File: SurveyFile}
+			continue
+		}
 		p, ok := t.ptrs[lake.Partition{Kind: r.Kind, Org: r.Org, Period: r.Return}]
 		if !ok {
 			// The rows were read through the pointers a moment ago: a
@@ -122,7 +133,9 @@ func (t *Tracer) Uploads(f *metrics.Figure) ([]string, error) {
 	}
 	out := []string{}
 	for _, r := range res.Rows {
-		out = append(out, r.UploadID)
+		if r.UploadID != "" { // not a survey response
+			out = append(out, r.UploadID)
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil

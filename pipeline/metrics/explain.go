@@ -58,6 +58,10 @@ type ExplainedRow struct {
 	CarerID string          `json:"carer_id"`
 	Role    string          `json:"role"`
 	What    string          `json:"what"`
+	// Survey is set for a follow-up that arrived as a survey response
+	// (docs/surveys.md), not in a return: Return is then the quarter it
+	// was submitted in and Row its place among that quarter's responses.
+	Survey bool `json:"survey,omitempty"`
 }
 
 // Explanation is the rows behind one figure and the counts they give, so
@@ -346,19 +350,19 @@ func (x *explaining) outcomeRows(c *carer, code string, date pipeline.Days, role
 
 func (x *explaining) followupRow(f *Followup, c *carer, role, what string) {
 	x.add("followups", c.org, f.Return, f.Row, c.id, role, f.Wave+" "+day(f.Date)+what)
+	x.out.Rows[len(x.out.Rows)-1].Survey = f.Survey
 }
 
 // followups are a carer's follow-ups dated on or before the report date,
 // one per wave, as the Index settled them.
 func (x *explaining) followups(c *carer) []*Followup {
-	// One per wave, as dedupeFollowups keeps them: the one in the later
-	// return, within one return the later row.
+	// One per wave, as dedupeFollowups keeps them: the one that came later.
 	var out []*Followup
 next:
 	for _, f := range x.rowsOf(c).followups {
 		for j, g := range out {
 			if g.Wave == f.Wave {
-				if laterRow(f.Return, f.Row, g.Return, g.Row) {
+				if laterFollowup(f, g) {
 					out[j] = f
 				}
 				continue next

@@ -105,7 +105,7 @@ func (l *carerList) len() int { return int(l.n) }
 // codes are numbers into the Indexer's strings, the row's place is one
 // number (seq) and a missing score is noScore or NaN.
 type answer struct {
-	seq                  int64 // the return and row, ordered as laterRow orders them
+	seq                  int64 // the return, returned or not, and row (followupSeq)
 	swemwbs              float64
 	date                 pipeline.Days
 	confidence, itSkills int32
@@ -121,6 +121,49 @@ const noScore = math.MinInt32
 // return first, then the row within it.
 func seqOf(ret pipeline.Period, row int) int64 {
 	return int64(ret.Year*4+ret.Quarter-1)<<32 | int64(uint32(row))
+}
+
+// followupSeq is a follow-up's place, for comparing which of two came
+// later (laterFollowup): the quarter first, then a returned row after the
+// survey responses of its quarter, then the row.
+func followupSeq(f *Followup) int64 {
+	returned := int64(1)
+	if f.Survey {
+		returned = 0
+	}
+	return seqOf(f.Return, 0)<<1 | returned<<32 | int64(uint32(f.Row))
+}
+
+// fromSurvey reports whether the follow-up arrived as a survey response.
+func (f *answer) fromSurvey() bool { return f.seq&(1<<32) == 0 }
+
+// came reports whether follow-up f came after g, as laterFollowup orders
+// two Followups.
+func (f *answer) came(g *answer) bool {
+	if f.fromSurvey() && g.fromSurvey() && f.seq>>33 == g.seq>>33 && f.date != g.date {
+		return f.date > g.date
+	}
+	return f.seq > g.seq
+}
+
+// laterFollowup reports whether follow-up f came after g, for "a second one
+// for the same wave replaces the first" (docs/surveys.md): the later
+// quarter; in one quarter, a returned row after the survey responses
+// submitted in it (the return comes at the quarter's end); within a return,
+// the later row; among a quarter's survey responses, the later survey date,
+// then the one received later, so that responses a tool delivers out of
+// order still count in the order they were answered.
+func laterFollowup(f, g *Followup) bool {
+	if c := f.Return.Compare(g.Return); c != 0 {
+		return c > 0
+	}
+	if f.Survey != g.Survey {
+		return g.Survey
+	}
+	if f.Survey && f.Date != g.Date {
+		return f.Date > g.Date
+	}
+	return f.Row > g.Row
 }
 
 // outcome is one deduplicated outcome with its sustained status at 13, 26
@@ -347,7 +390,7 @@ func (x *Indexer) addFollowup(f *Followup) {
 }
 
 func (x *Indexer) answer(f *Followup) answer {
-	a := answer{seq: seqOf(f.Return, f.Row), date: f.Date, swemwbs: math.NaN(), confidence: noScore, itSkills: noScore,
+	a := answer{seq: followupSeq(f), date: f.Date, swemwbs: math.NaN(), confidence: noScore, itSkills: noScore,
 		wave: x.str(f.Wave), status: x.str(f.EmploymentStatus), timesSuited: x.str(f.TimesSuited), staffUnderstood: x.str(f.StaffUnderstood)}
 	if f.Confidence != nil {
 		a.confidence = int32(*f.Confidence)
@@ -433,9 +476,9 @@ func (ix *Index) settle(c *carer) {
 }
 
 // later reports whether follow-up f comes after g: a later survey date, or
-// on the same day the later row.
+// on the same day the one that came later.
 func (f *answer) later(g *answer) bool {
-	return f.date > g.date || f.date == g.date && f.seq > g.seq
+	return f.date > g.date || f.date == g.date && f.came(g)
 }
 
 // latestAnswer is the answer of the carer's latest follow-up dated in the
@@ -461,14 +504,14 @@ func (ix *Index) latestAnswer(fs []answer, pick func(*answer) uint32) string {
 }
 
 // dedupeFollowups keeps one follow-up per wave of one carer, in place: the
-// one in the later return, within one return the later row.
+// one that came later.
 func dedupeFollowups(all []answer) []answer {
 	out := all[:0]
 next:
 	for _, f := range all {
 		for j := range out {
 			if out[j].wave == f.wave {
-				if f.seq > out[j].seq {
+				if f.came(&out[j]) {
 					out[j] = f
 				}
 				continue next

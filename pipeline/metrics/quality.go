@@ -71,6 +71,12 @@ type QualityRow struct {
 	LastRejected         string         `json:"last_rejected,omitempty"`
 	LastRejectedByReason map[string]int `json:"last_rejected_by_reason,omitempty"`
 
+	// SurveyResponses, of a followups row, is how many follow-ups of the
+	// organisation submitted in the quarter arrived through a survey
+	// webhook (docs/surveys.md) rather than in a return. A followups
+	// return is not missing when they did.
+	SurveyResponses int `json:"survey_responses,omitempty"`
+
 	// Coverage is, of the current upload's stored rows, each coded
 	// column's values that are U or missing, and Consent (carers only) the
 	// answers to consent_followup. Both are nil unless Arrived, and when
@@ -212,7 +218,7 @@ func qualityValues(kind string, v *lake.ValueCounts) (*Coverage, *Consent) {
 func MissingReturns(rows []QualityRow) []QualityRow {
 	var out []QualityRow
 	for _, r := range rows {
-		if !r.Arrived {
+		if !r.Arrived && r.SurveyResponses == 0 {
 			out = append(out, r)
 		}
 	}

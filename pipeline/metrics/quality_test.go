@@ -106,11 +106,18 @@ func TestQuality(t *testing.T) {
 		}
 	}
 
+	// BBB's follow-ups came through a survey webhook: that return is not
+	// missing.
+	for i := range rows {
+		if rows[i].Org == "BBB" && rows[i].Kind == "followups" {
+			rows[i].SurveyResponses = 12
+		}
+	}
 	var gone []string
 	for _, r := range MissingReturns(rows) {
 		gone = append(gone, r.Org+" "+r.Kind)
 	}
-	wantGone := []string{"AAA followups", "AAA outcomes", "BBB followups", "BBB outcomes", "BBB support"}
+	wantGone := []string{"AAA followups", "AAA outcomes", "BBB outcomes", "BBB support"}
 	if !reflect.DeepEqual(gone, wantGone) {
 		t.Errorf("missing returns = %v, want %v", gone, wantGone)
 	}

@@ -49,9 +49,9 @@ func firstOfFour(p pipeline.Period) pipeline.Period {
 }
 
 // later reports whether follow-up f comes after g: a later survey date, or
-// on the same day the later row.
+// on the same day the one that came later (laterFollowup).
 func later(f, g *Followup) bool {
-	return f.Date > g.Date || f.Date == g.Date && laterRow(f.Return, f.Row, g.Return, g.Row)
+	return f.Date > g.Date || f.Date == g.Date && laterFollowup(f, g)
 }
 
 // soft is metrics.md section 5.

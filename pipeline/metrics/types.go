@@ -58,6 +58,10 @@ type Followup struct {
 	EmploymentStatus string
 	Return           pipeline.Period
 	Row              int
+	// Survey is set for a response that arrived through a survey webhook:
+	// Return is then the quarter it was submitted in, and Row its place in
+	// that quarter's responses, in the order received.
+	Survey bool
 
 	// Sections 5 and 6. A nil pointer or empty string is a missing answer.
 	Confidence      *int     // 1-5

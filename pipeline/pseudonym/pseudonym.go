@@ -112,6 +112,9 @@ func (h *Hasher) CarerID(clientRef []byte) []byte {
 	return b
 }
 
+// Loaded reports whether the key holds a secret (the zero Key does not).
+func (k Key) Loaded() bool { return len(k.secret) > 0 }
+
 // erasureLabel derives the key of erasure records from the consortium's
 // key, so that a record's id is not the carer's pseudonym nor computable
 // from it without the key.
@@ -132,4 +135,18 @@ func (k Key) ErasureID(org, carerID string) (string, error) {
 	m := hmac.New(sha256.New, d.Sum(nil))
 	m.Write([]byte(org + ":" + carerID))
 	return hex.EncodeToString(m.Sum(nil)), nil
+}
+
+// Valid reports whether b has the form of a carer_id: Length characters of
+// lowercase base32.
+func Valid(b []byte) bool {
+	if len(b) != Length {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
 }

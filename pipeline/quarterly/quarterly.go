@@ -46,6 +46,9 @@ type Quarter struct {
 	model  *costmodel.Model
 	ix     *metrics.Index
 	ledger []lake.LedgerEntry
+	// responses are the survey responses submitted in the quarter, by
+	// organisation, for the data-quality rows.
+	responses map[string]int
 
 	consortium []metrics.Figure            // the consortium's figures and subgroups, unsuppressed
 	byOrg      map[string][]metrics.Figure // each organisation's, as first asked for
@@ -66,7 +69,17 @@ func Read(ctx context.Context, l *lake.Lake, std *standard.Standard, period pipe
 	if err != nil {
 		return nil, err
 	}
-	q := &Quarter{lake: l, std: std, period: period, orgs: orgs, now: now, model: model, ix: ix, ledger: ledger, byOrg: map[string][]metrics.Figure{}}
+	mans, err := l.SurveyPartitions(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	responses := map[string]int{}
+	for _, m := range mans {
+		if m.Period == period.String() {
+			responses[m.Org] += m.Rows
+		}
+	}
+	q := &Quarter{lake: l, std: std, period: period, orgs: orgs, now: now, model: model, ix: ix, ledger: ledger, responses: responses, byOrg: map[string][]metrics.Figure{}}
 	if q.consortium, err = ix.Figures(std, metrics.Consortium, model); err != nil {
 		return nil, err
 	}
@@ -153,6 +166,11 @@ func (q *Quarter) Report(ctx context.Context, own string) (reportpage.Report, er
 		kinds[i] = k.Name
 	}
 	r.Quality = metrics.QualityOf(q.ledger, quality, kinds, q.period)
+	for i := range r.Quality {
+		if r.Quality[i].Kind == "followups" {
+			r.Quality[i].SurveyResponses = q.responses[r.Quality[i].Org]
+		}
+	}
 	return r, nil
 }
 

@@ -30,16 +30,25 @@ func qualityTable(rows []metrics.QualityRow) *table {
 	}
 	t := &table{ID: "data-quality", Caption: "Data quality of the returns",
 		Head: []string{"Org", "Period", "Kind", "Arrived", "Received", "First received", "Due", "On time", "Upload Id",
-			"Rows read", "Rows accepted", "Rows rejected", "Rejected by reason", "Uploads", "Rejected uploads", "Last rejected", "Last rejected by reason"},
-		Num: []bool{false, false, false, false, false, false, false, false, true, true, true, false, true, true, false, false}}
+			"Rows read", "Rows accepted", "Rows rejected", "Rejected by reason", "Uploads", "Rejected uploads", "Last rejected", "Last rejected by reason", "Survey responses"},
+		Num: []bool{false, false, false, false, false, false, false, false, true, true, true, false, true, true, false, false, true}}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, textRow(text(r.Org), []string{
 			text(r.Period), text(r.Kind), yesNo(r.Arrived), text(r.Received), text(r.FirstReceived), text(r.Due), yesNo(r.OnTime), text(r.UploadID),
 			count(r.RowsRead), count(r.RowsAccepted), count(r.RowsRejected), byReason(r.RejectedByReason),
-			count(r.Uploads), count(r.RejectedUploads), text(r.LastRejected), byReason(r.LastRejectedByReason),
+			count(r.Uploads), count(r.RejectedUploads), text(r.LastRejected), byReason(r.LastRejectedByReason), surveyResponses(r),
 		}))
 	}
 	return t
+}
+
+// surveyResponses is the followups row's count of responses that came
+// through a survey webhook; a dash for the other kinds.
+func surveyResponses(r metrics.QualityRow) string {
+	if r.Kind != "followups" {
+		return "—"
+	}
+	return count(r.SurveyResponses)
 }
 
 // text is a cell of words: a dash when empty.

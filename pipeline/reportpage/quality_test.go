@@ -127,15 +127,17 @@ func TestQualityTable_Columns(t *testing.T) {
 			RejectedByReason: map[string]int{"unknown_code": 1, "date_invalid": 3}, Uploads: 2, RejectedUploads: 1,
 			LastRejected: "2026-10-19", LastRejectedByReason: map[string]int{"missing_column": 1}},
 		{Org: "ORG2", Period: "2026-Q3", Kind: "support", Due: "2026-10-30"},
+		{Org: "ORG2", Period: "2026-Q3", Kind: "followups", Due: "2026-10-30", SurveyResponses: 1715},
 	}
 	dir, _ := write(t, Report{Period: "2026-Q3", Scope: "ORG1", Quality: rows})
 	b, err := os.ReadFile(filepath.Join(dir, "data-quality.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Org,Period,Kind,Arrived,Received,First received,Due,On time,Upload Id,Rows read,Rows accepted,Rows rejected,Rejected by reason,Uploads,Rejected uploads,Last rejected,Last rejected by reason\n" +
-		"ORG1,2026-Q3,carers,yes,2026-11-02,2026-10-20,2026-10-30,yes,u1,\"1,234\",\"1,230\",4,\"date_invalid 3, unknown_code 1\",2,1,2026-10-19,missing_column 1\n" +
-		"ORG2,2026-Q3,support,no,—,—,2026-10-30,no,—,0,0,0,—,0,0,—,—\n"
+	want := "Org,Period,Kind,Arrived,Received,First received,Due,On time,Upload Id,Rows read,Rows accepted,Rows rejected,Rejected by reason,Uploads,Rejected uploads,Last rejected,Last rejected by reason,Survey responses\n" +
+		"ORG1,2026-Q3,carers,yes,2026-11-02,2026-10-20,2026-10-30,yes,u1,\"1,234\",\"1,230\",4,\"date_invalid 3, unknown_code 1\",2,1,2026-10-19,missing_column 1,—\n" +
+		"ORG2,2026-Q3,support,no,—,—,2026-10-30,no,—,0,0,0,—,0,0,—,—,—\n" +
+		"ORG2,2026-Q3,followups,no,—,—,2026-10-30,no,—,0,0,0,—,0,0,—,—,\"1,715\"\n"
 	if string(b) != want {
 		t.Errorf("data-quality.csv:\n%s\nwant:\n%s", b, want)
 	}

@@ -1,7 +1,10 @@
 package synth
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
@@ -15,6 +18,7 @@ import (
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
+	"github.com/carer-outcomes/carer-outcomes/pipeline/surveys"
 )
 
 // Config says what consortium to generate.
@@ -183,11 +187,28 @@ func Generate(std *standard.Standard, cfg Config) (*Manifest, error) {
 	if err := os.WriteFile(filepath.Join(cfg.Out, ManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
 	}
-	cb, err := m.Consortium(window[0]).Marshal()
+	c := m.Consortium(window[0], std)
+	cb, err := c.Marshal()
 	if err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(cfg.Out, ConsortiumFile), cb, 0o644); err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
+	}
+	// The demo's webhook secrets, made from the seed: a sample consortium's
+	// secrets protect nothing, and a real one's live in Secrets Manager.
+	secrets := map[string]string{}
+	for _, o := range c.Organisations {
+		for _, f := range o.Forms {
+			sum := sha256.Sum256(fmt.Appendf(nil, "%d webhook %s/%s", cfg.Seed, o.Code, f.ID))
+			secrets[o.Code+"/"+f.ID] = hex.EncodeToString(sum[:])
+		}
+	}
+	sb, err := json.MarshalIndent(secrets, "", "  ")
+	if err != nil {
+		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(cfg.Out, SecretsFile), append(sb, '\n'), 0o600); err != nil {
 		return nil, pipeline.Errorf(pipeline.Internal, "synth: %w", err)
 	}
 	return m, nil
@@ -204,6 +225,15 @@ func leaveOut(sc *schema, rets []*retData, ref string) {
 		}
 	}
 }
+
+// SecretsFile is the name of the sample forms' webhook secrets
+// ({"ORG/form": "secret"}, as `outcomes serve --secrets` reads) in the
+// output folder.
+const SecretsFile = "webhook-secrets.json"
+
+// SurveyForm is the id of the survey form the sample consortium's first
+// organisation receives its follow-ups through in the demo.
+const SurveyForm = "followups"
 
 // writeFirstAttempt writes a return's carers and support tables as they
 // were first sent, two days before the corrected return: a few support
@@ -242,7 +272,9 @@ const ConsortiumFile = "consortium.json"
 // a lead address at the lead organisation, contacts under example.org (a
 // domain reserved for examples, so no demo e-mail can reach anyone) and
 // retention periods of the kind a consortium would choose.
-func (m *Manifest) Consortium(first pipeline.Period) *consortium.Consortium {
+// The first organisation has one survey form, the generic form the demo
+// replays its follow-up returns through (surveys.TableForm).
+func (m *Manifest) Consortium(first pipeline.Period, std *standard.Standard) *consortium.Consortium {
 	c := &consortium.Consortium{
 		Name:         "Sample Carers Consortium",
 		FirstQuarter: first,
@@ -251,7 +283,11 @@ func (m *Manifest) Consortium(first pipeline.Period) *consortium.Consortium {
 	}
 	for _, o := range m.Organisations {
 		mailbox := "data." + strings.ToLower(o.Code) + "@example.org"
-		c.Organisations = append(c.Organisations, consortium.Organisation{Code: o.Code, Name: o.Name, Contacts: []string{mailbox}})
+		org := consortium.Organisation{Code: o.Code, Name: o.Name, Contacts: []string{mailbox}}
+		if len(c.Organisations) == 0 {
+			org.Forms = []surveys.Form{surveys.TableForm(SurveyForm, std)}
+		}
+		c.Organisations = append(c.Organisations, org)
 		if o.Lead {
 			c.Leads = append(c.Leads, "lead."+strings.ToLower(o.Code)+"@example.org")
 		}

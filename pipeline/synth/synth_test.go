@@ -142,7 +142,7 @@ func TestGenerate_Consortium(t *testing.T) {
 		t.Errorf("%d leads, want 1", leads)
 	}
 
-	listed := map[string]bool{synth.ManifestFile: true, synth.ConsortiumFile: true}
+	listed := map[string]bool{synth.ManifestFile: true, synth.ConsortiumFile: true, synth.SecretsFile: true}
 	perOrg := map[string][]string{}
 	late, attempts := 0, 0
 	for _, r := range m.Returns {
@@ -209,6 +209,9 @@ func TestGenerate_Consortium(t *testing.T) {
 	}
 	if got := c.Codes(); len(got) != len(m.Organisations) || c.FirstQuarter.String() != "2024-Q4" || len(c.Leads) != 1 {
 		t.Errorf("consortium.json: codes %v, first quarter %v, leads %v", got, c.FirstQuarter, c.Leads)
+	}
+	if f, ok := c.Form(m.Organisations[0].Code, synth.SurveyForm); !ok || f.Tool != "generic" {
+		t.Errorf("consortium.json: the first organisation's survey form is %+v", f)
 	}
 	for name := range hashTree(t, dir) {
 		if !listed[name] {

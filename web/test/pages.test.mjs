@@ -308,6 +308,20 @@ test('an organisation signs in, uploads, fixes its return and reads its report',
   assert.equal(await page.locator('#task-carers-status').innerText(), 'Accepted')
   assert.equal(await page.locator('#task-support-status').innerText(), 'Accepted')
   assert.equal(await page.locator('#task-finance-status').innerText(), 'Overdue')
+  // Its follow-up surveys due are those `outcomes due` lists for today (the
+  // dates are the fixtures', today is the clock's: W204's 13-week survey is
+  // overdue until 25 December 2026), and the download is that list.
+  const dueCSV = execFileSync(outcomes, ['due', '--lake', join(dir, 'lake'), '--org', ORG]).toString()
+  const dueRows = dueCSV.trim().split(/\r?\n/).slice(1).map((l) => l.split(','))
+  await page.locator('#surveys-due').waitFor()
+  if (dueRows.length === 0) {
+    assert.match(await page.locator('#surveys-due-summary').innerText(), /No carer is due a follow-up survey/)
+  } else {
+    const cells = await page.locator('table.surveys-due tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.innerText.trim())))
+    assert.deepEqual(cells.map((c) => [c[0], c[3].match(/row (\d+)$/)[1], c[4].toLowerCase()]), dueRows.map((r) => [r[0], r[6], r[2]]))
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /follow-up surveys due/ }).click()])
+    assert.equal(readFileSync(await download.path(), 'utf8'), dueCSV)
+  }
   await checkPage(page, 'tasks-' + QUARTER)
 
   // Download the templates.

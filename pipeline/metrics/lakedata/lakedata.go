@@ -106,7 +106,7 @@ func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string,
 	r.frozen = true
 
 	var wg sync.WaitGroup
-	errs := make([]error, 4)
+	errs := make([]error, 5)
 	wg.Go(func() {
 		errs[0] = scan(r, KindSupport, supportColumns, func(s *metrics.Support, p *lake.Pointer, per pipeline.Period) {
 			s.Org, s.Return = p.Org, per
@@ -123,6 +123,9 @@ func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string,
 		}, func(rows []metrics.Followup) error { return serial(metrics.Dataset{Followups: rows}) })
 	})
 	wg.Go(func() {
+		errs[4] = scanSurveys(r, func(rows []metrics.Followup) error { return serial(metrics.Dataset{Followups: rows}) })
+	})
+	wg.Go(func() {
 		errs[3] = scan(r, KindFinance, financeColumns, func(f *metrics.Finance, p *lake.Pointer, per pipeline.Period) {
 			f.Org, f.Return = p.Org, per
 		}, func(rows []metrics.Finance) error { return serial(metrics.Dataset{Finance: rows}) })
@@ -134,6 +137,61 @@ func Scan(ctx context.Context, l *lake.Lake, std *standard.Standard, org string,
 		}
 	}
 	return nil
+}
+
+// scanSurveys reads the survey responses of every survey partition (the
+// followups that arrived through a webhook), a partition at a time, and
+// hands each partition's rows to fn marked Survey. A partition compacted
+// while it is read is read again from its new manifest.
+func scanSurveys(r *loader, fn func([]metrics.Followup) error) error {
+	mans, err := r.lake.SurveyPartitions(r.ctx, r.org)
+	if err != nil {
+		return fmt.Errorf("load survey responses: %w", err)
+	}
+	for _, m := range mans {
+		period, err := pipeline.ParsePeriod(m.Period)
+		if err != nil {
+			return fmt.Errorf("load survey responses of %s: %w", m.Org, err)
+		}
+		for attempt := 0; ; attempt++ {
+			rows, err := readSurveys(r, m, period)
+			if err == nil {
+				if err := fn(rows); err != nil {
+					return err
+				}
+				break
+			}
+			if pipeline.KindOf(err) != pipeline.NotFound || attempt == 3 {
+				return err
+			}
+			if m, _, _, err = r.lake.SurveyPartition(r.ctx, m.Org, period); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func readSurveys(r *loader, m lake.SurveyManifest, period pipeline.Period) ([]metrics.Followup, error) {
+	out := make([]metrics.Followup, m.Rows)
+	base := 0
+	for _, f := range m.Files {
+		if f.Rows < 0 || base+f.Rows > len(out) {
+			return nil, pipeline.Errorf(pipeline.Invalid, "load survey responses: manifest of %s %s says %d rows", m.Org, m.Period, m.Rows)
+		}
+		p := lake.Pointer{Kind: KindFollowups, Org: m.Org, Period: m.Period, Key: f.Key, Rows: f.Rows}
+		err := readFile(r, &p, period, out[base:base+f.Rows], followupColumns, func(x *metrics.Followup, p *lake.Pointer, per pipeline.Period) {
+			x.Org, x.Return, x.Survey = p.Org, per, true
+		})
+		if err != nil {
+			return nil, err
+		}
+		base += f.Rows
+	}
+	if base != len(out) {
+		return nil, pipeline.Errorf(pipeline.Invalid, "load survey responses: manifest of %s %s says %d rows, its files %d", m.Org, m.Period, m.Rows, base)
+	}
+	return out, nil
 }
 
 // column says how one curated column fills a field of a row of type T.
