@@ -46,7 +46,10 @@ demo: $(SAMPLE)/manifest.json
 	@echo "SQL over the lake, as in Athena (docs/analysts.md): build/outcomes query --lake $(LAKE), for example"
 	@build/outcomes query --lake $(LAKE) "SELECT period, registered, supported, contacts FROM reach_by_quarter WHERE scope = 'consortium' ORDER BY period"
 
-$(SAMPLE)/manifest.json:
+# The sample is made again when its generator or the standard changes, so a
+# checkout that moved on never demonstrates an old sample.
+$(SAMPLE)/manifest.json: $(filter-out %_test.go,$(wildcard cmd/synth/*.go pipeline/synth/*.go)) $(wildcard schemas/*/*.json)
+	rm -rf $(SAMPLE)
 	$(GO) run ./cmd/synth -out $(SAMPLE) -seed $(SEED)
 
 sample: $(SAMPLE)/manifest.json
