@@ -10,6 +10,7 @@ import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createHmac } from 'node:crypto'
 import { join, resolve, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
@@ -42,6 +43,7 @@ const badCSV = [header,
 const goodCSV = badCSV.replace('2026-02-30', '2026-03-01').replace(',Q,', ',F,').replace('NOT A POSTCODE', 'LS6 3AB')
 
 let dir, server, base, browser
+const WEBHOOK_SECRET = 'a-test-webhook-secret'
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'outcomes-web-'))
@@ -55,8 +57,11 @@ before(async () => {
   execFileSync(outcomes, ['ingest', '--lake', join(dir, 'lake'), '--key-file', join(dir, 'key'), '--org', ORG, '--period', '2026-Q1', join(dir, 'earlier.csv')])
   mkdirSync(join(dir, 'fixed'))
   writeFileSync(join(dir, 'fixed', 'carers-q3.csv'), goodCSV)
+  // The example consortium with a survey form of each tool, and a secret
+  // for its generic form: the same server takes the survey webhooks.
+  writeFileSync(join(dir, 'webhook-secrets.json'), JSON.stringify({ [`${ORG}/paper-generic`]: WEBHOOK_SECRET }))
   server = spawn(outcomes, ['serve', '--lake', join(dir, 'lake'), '--key-file', join(dir, 'key'),
-    '--consortium', join(root, 'testdata', 'consortium', 'example.json'), '--addr', '127.0.0.1:0',
+    '--consortium', join(root, 'testdata', 'consortium', 'surveys.json'), '--secrets', join(dir, 'webhook-secrets.json'), '--addr', '127.0.0.1:0',
     '--assets', join(here, '..', 'node_modules', 'govuk-frontend', 'dist', 'govuk')], { stdio: ['ignore', 'pipe', 'pipe'] })
   server.logs = ''
   server.stderr.on('data', (b) => { server.logs += b })
@@ -74,7 +79,9 @@ before(async () => {
 
 after(async () => {
   await browser?.close()
-  server?.kill()
+  // SIGTERM: the server writes the queued survey responses and exits;
+  // the lake is removed after that.
+  if (server && server.exitCode === null) await new Promise((resolve) => { server.once('exit', resolve); server.kill() })
   if (dir) rmSync(dir, { recursive: true, force: true })
   // No file name and no carer data reach the log.
   for (const secret of ['carers-q3', 'carers_and_support', 'W202', 'NOT A POSTCODE']) {
@@ -461,4 +468,28 @@ test('an organisation sees and uploads nothing of another, whatever the URL or f
   assert.equal(noToken.status(), 403)
   await page.goto(base + '/tasks')
   assert.match(await page.getByTestId('who').innerText(), /Bristol Carers Work/)
+})
+
+test('one server: a survey tool posts to the webhook with its signature, not a session or CSRF token', async () => {
+  const body = readFileSync(join(root, 'testdata', 'events', 'surveys', 'generic.json'))
+  const url = `${base}/surveys/${ORG}/paper-generic`
+  const sign = (secret) => 'sha256=' + createHmac('sha256', secret).update(body).digest('hex')
+  const post = (headers) => fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } })
+  let res = await post({ 'X-Webhook-Signature': sign(WEBHOOK_SECRET) })
+  assert.equal(res.status, 200)
+  assert.deepEqual(await res.json(), { received: 1 })
+  // The webhook's answers are its own: no page, no session cookie.
+  assert.equal(res.headers.get('set-cookie'), null)
+  res = await post({ 'X-Webhook-Signature': sign('another secret') })
+  assert.equal(res.status, 401)
+  res = await post({})
+  assert.equal(res.status, 401)
+  res = await fetch(`${base}/surveys/${ORG}/no-such-form`, { method: 'POST', body })
+  assert.equal(res.status, 404)
+  // A page's form post still needs the session's CSRF token.
+  res = await fetch(`${base}/sign-in`, { method: 'POST', body: new URLSearchParams({ account: ORG }), redirect: 'manual' })
+  assert.ok(res.status >= 400 && res.status < 500, `sign-in without a CSRF token: ${res.status}`)
+  // And the pages keep their Content-Security-Policy.
+  res = await fetch(`${base}/sign-in`)
+  assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/)
 })
