@@ -28,16 +28,16 @@ import (
 
 // TestUploads_Erase erases a carer of the hand-worked fixture through the
 // API, as the consortium lead: the carer leaves the organisation's figures,
-// the raw copy of the upload that held them is deleted from the landing
-// bucket and the raw copy of one that did not is kept; a caller who is not
-// the lead is refused.
+// the raw copies of the upload that held them are deleted from the landing
+// bucket and from the raw bucket it replicates to, and those of one that
+// did not are kept; a caller who is not the lead is refused.
 func TestUploads_Erase(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "consortium.key")
 	if err := os.WriteFile(keyFile, []byte(strings.Repeat("ab", 32)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := functest.StartS3(t, "landing", "lake")
-	fn := srv.Run(t, pkg, "LANDING_BUCKET=landing", "LAKE_BUCKET=lake", "OUTCOMES_KEY_FILE="+keyFile)
+	srv := functest.StartS3(t, "landing", "lake", "raw")
+	fn := srv.Run(t, pkg, "LANDING_BUCKET=landing", "RAW_BUCKET=raw", "LAKE_BUCKET=lake", "OUTCOMES_KEY_FILE="+keyFile)
 	f := &fixture{s3: srv, client: srv.Client, lake: &lake.Lake{Store: s3store.NewFromClient(srv.Client, "lake", "")}, runtime: fn.Runtime}
 	lakefixture.Into(t, standardtest.Load(t), f.lake).Backfill(t, lakefixture.ReportPath("returns", "manifest.json"))
 
@@ -62,8 +62,10 @@ func TestUploads_Erase(t *testing.T) {
 			var e errorBody
 			decode(t, f.invoke(t, erase(role, body)), http.StatusForbidden, &e)
 		}
-		if !f.exists(t, held) {
-			t.Error("a refused erasure deleted the raw copy")
+		for _, bucket := range []string{"landing", "raw"} {
+			if !f.exists(t, bucket, held) {
+				t.Errorf("a refused erasure deleted the copy in %s", bucket)
+			}
 		}
 	})
 	t.Run("a bad request", func(t *testing.T) {
@@ -76,11 +78,13 @@ func TestUploads_Erase(t *testing.T) {
 		if rec.Status != erasure.StatusDone || rec.Org != "ORG-A" || len(rec.Files) != 7 {
 			t.Errorf("record: status %s, org %s, %d files", rec.Status, rec.Org, len(rec.Files))
 		}
-		if f.exists(t, held) {
-			t.Errorf("the raw copy %s of an upload that held the carer is still there", held)
-		}
-		if !f.exists(t, other) {
-			t.Errorf("the raw copy %s of an upload that did not hold the carer was deleted", other)
+		for _, bucket := range []string{"landing", "raw"} {
+			if f.exists(t, bucket, held) {
+				t.Errorf("%s: the copy %s of an upload that held the carer is still there", bucket, held)
+			}
+			if !f.exists(t, bucket, other) {
+				t.Errorf("%s: the copy %s of an upload that did not hold the carer was deleted", bucket, other)
+			}
 		}
 		// The carer is out of ORG-A's figures: 15 carers registered by
 		// the report date (WORKING.md, section 1), now 14.
@@ -93,8 +97,8 @@ func TestUploads_Erase(t *testing.T) {
 }
 
 // land puts a raw copy of ORG-A's carers.csv of a quarter in the landing
-// bucket, with the landing record the ingest function writes, and returns
-// its key.
+// bucket and in the raw bucket (as replication copies it), with the
+// landing record the ingest function writes, and returns its key.
 func (f *fixture) land(tb testing.TB, period, id string) string {
 	tb.Helper()
 	data, err := os.ReadFile(lakefixture.ReportPath("returns", "ORG-A", period, "carers.csv"))
@@ -103,8 +107,10 @@ func (f *fixture) land(tb testing.TB, period, id string) string {
 	}
 	p, _ := pipeline.ParsePeriod(period)
 	key := landing.Key(landing.Upload{Org: "ORG-A", Period: p, ID: id, File: "carers.csv"})
-	if _, err := f.client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String("landing"), Key: aws.String(key), Body: bytes.NewReader(data)}); err != nil {
-		tb.Fatal(err)
+	for _, bucket := range []string{"landing", "raw"} {
+		if _, err := f.client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: bytes.NewReader(data)}); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	sum := sha256.Sum256(data)
 	rec, _ := json.Marshal(landing.Record{LandingID: id, UploadID: hex.EncodeToString(sum[:]), Org: "ORG-A", Period: period, File: "carers.csv", Status: lake.UploadDone})
@@ -114,8 +120,8 @@ func (f *fixture) land(tb testing.TB, period, id string) string {
 	return key
 }
 
-func (f *fixture) exists(tb testing.TB, key string) bool {
+func (f *fixture) exists(tb testing.TB, bucket, key string) bool {
 	tb.Helper()
-	_, err := f.client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("landing"), Key: aws.String(key)})
+	_, err := f.client.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	return err == nil
 }

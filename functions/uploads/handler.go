@@ -71,6 +71,7 @@ type handler struct {
 	std     *standard.Standard // the organisation codes' rule and the kinds of a return
 	lake    *lake.Lake         // the lake: landing records, statuses, reports
 	landing lake.Store         // the landing bucket: files not yet ingested
+	raw     lake.Store         // the raw bucket, or nil: erasure purges its copies too
 	reports lake.Store         // the reports bucket; nil when REPORTS_BUCKET is not set
 	presign presigner          // signs upload URLs for the landing bucket
 	now     func() time.Time
@@ -106,17 +107,24 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err := errors.Join(lakeStore.Err(), landingStore.Err()); err != nil {
 		return nil, err
 	}
-	var reportsStore lake.Store
-	if cfg.ReportsBucket != "" {
-		rs := s3store.NewFromClient(client, cfg.ReportsBucket, "")
-		if err := rs.Err(); err != nil {
-			return nil, err
+	optional := func(bucket string) (lake.Store, error) {
+		if bucket == "" {
+			return nil, nil
 		}
-		reportsStore = rs
+		s := s3store.NewFromClient(client, bucket, "")
+		return s, s.Err()
+	}
+	reportsStore, err := optional(cfg.ReportsBucket)
+	if err != nil {
+		return nil, err
+	}
+	rawStore, err := optional(cfg.RawBucket)
+	if err != nil {
+		return nil, err
 	}
 	return &handler{
 		cfg: cfg, log: log, std: std,
-		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, reports: reportsStore, presign: s3.NewPresignClient(client),
+		lake: &lake.Lake{Store: lakeStore}, landing: landingStore, raw: rawStore, reports: reportsStore, presign: s3.NewPresignClient(client),
 		now: time.Now, newID: randomID,
 		key: func(ctx context.Context) (pseudonym.Key, error) { return keysource.FromEnvironment(ctx, getenv) },
 	}, nil
@@ -790,7 +798,7 @@ func (h *handler) erase(ctx context.Context, log *slog.Logger, ev events.APIGate
 	if who == "" {
 		who = claims["sub"]
 	}
-	rec, err := erasure.Erase(ctx, erasure.Config{Standard: h.std, Lake: h.lake, Key: key, Landing: h.landing, Now: h.now},
+	rec, err := erasure.Erase(ctx, erasure.Config{Standard: h.std, Lake: h.lake, Key: key, Landing: h.landing, Raw: h.raw, Now: h.now},
 		erasure.Request{Org: req.Org, ClientRef: req.ClientRef, Reason: req.Reason, RequestedBy: "the consortium lead " + who + " through the uploads API"})
 	if err != nil {
 		return 0, nil, err

@@ -21,6 +21,7 @@ import (
 // config is the function's environment.
 type config struct {
 	LandingBucket    string        // LANDING_BUCKET: where uploads land (required)
+	RawBucket        string        // RAW_BUCKET: the bucket landing replicates every upload to (optional), purged by an erasure as landing is
 	LakeBucket       string        // LAKE_BUCKET: the lake's bucket (required)
 	LakePrefix       string        // LAKE_PREFIX: optional key prefix inside it
 	s3store.Location               // S3_ENDPOINT, S3_PATH_STYLE: an S3-compatible server instead of AWS
@@ -36,7 +37,7 @@ type config struct {
 func configFromEnv(getenv func(string) string) (config, error) {
 	env := lambdaboot.NewEnv(getenv)
 	c := config{
-		LandingBucket: env.Required("LANDING_BUCKET"), LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
+		LandingBucket: env.Required("LANDING_BUCKET"), RawBucket: getenv("RAW_BUCKET"), LakeBucket: env.Required("LAKE_BUCKET"), LakePrefix: getenv("LAKE_PREFIX"),
 		ClaimOrg:      env.String("CLAIM_ORG", "custom:org"),
 		MaxUploadMB:   env.Int("MAX_UPLOAD_MB", 50, 1, 5<<10, "a whole number of MB, at most 5120 (S3's largest single PUT)"),
 		URLTTL:        env.Duration("UPLOAD_URL_TTL", 15*time.Minute, time.Second, 7*24*time.Hour, "a duration such as 15m, from 1s to 168h"),

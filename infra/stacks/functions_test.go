@@ -157,13 +157,22 @@ func statements(tb testing.TB, tmpl template, role string) []string {
 			continue
 		}
 		for _, s := range list(get(r.Properties, "PolicyDocument", "Statement")) {
-			cond := ""
+			conds := []string{""}
 			if c := get(s, "Condition"); c != nil {
-				cond = " if " + tmpl.render(c)
+				conds = []string{" if " + tmpl.render(c)}
+			}
+			// A list allowed under several prefixes is a line each.
+			if like := get(s, "Condition", "StringLike", "s3:prefix"); like != nil && len(get(s, "Condition").(map[string]any)) == 1 {
+				conds = nil
+				for _, p := range list(like) {
+					conds = append(conds, " if {StringLike: {s3:prefix: "+tmpl.render(p)+"}}")
+				}
 			}
 			for _, a := range list(get(s, "Action")) {
 				for _, res := range list(get(s, "Resource")) {
-					out = append(out, fmt.Sprintf("%v %v %s%s", get(s, "Effect"), a, tmpl.render(res), cond))
+					for _, cond := range conds {
+						out = append(out, fmt.Sprintf("%v %v %s%s", get(s, "Effect"), a, tmpl.render(res), cond))
+					}
 				}
 			}
 		}
@@ -307,6 +316,7 @@ func wantUploadsRoutes() map[string][]string {
 			obj("GetObject", "Curated", "curated/"), obj("PutObject", "Curated", "curated/"), list("Curated", "curated/"),
 			obj("DeleteObject", "Curated", "curated/"), obj("DeleteObjectVersion", "Curated", "curated/"), versions("Curated", "curated/"),
 			obj("DeleteObject", "Landing", "landing/org="), obj("DeleteObjectVersion", "Landing", "landing/org="), versions("Landing", "landing/org="),
+			obj("DeleteObject", "Raw", "landing/org="), obj("DeleteObjectVersion", "Raw", "landing/org="), versions("Raw", "landing/org="),
 			obj("GetObject", "Curated", "surveys/current/"), obj("PutObject", "Curated", "surveys/current/"), list("Curated", "surveys/current/"),
 			obj("GetObject", "Curated", "surveys/responses/"), obj("PutObject", "Curated", "surveys/responses/"), list("Curated", "surveys/responses/"),
 			obj("DeleteObject", "Curated", "surveys/responses/"), obj("DeleteObjectVersion", "Curated", "surveys/responses/"), versions("Curated", "surveys/responses/"),
@@ -333,7 +343,7 @@ func uploadsRouteUnion() []string {
 // the synthesised policy is their union and nothing else.
 func TestUploads_RouteGrants(t *testing.T) {
 	want := wantUploadsRoutes()
-	arn := map[string]string{"landing": "Data/Landing", "curated": "Data/Curated", "reports": "Data/Reports"}
+	arn := map[string]string{"landing": "Data/Landing", "raw": "Data/Raw", "curated": "Data/Curated", "reports": "Data/Reports"}
 	seen := map[string]bool{}
 	for _, r := range stacks.UploadsRoutes {
 		t.Run(r.Name, func(t *testing.T) {

@@ -90,6 +90,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 		Secrets:     true,
 		Env: map[string]string{
 			"LANDING_BUCKET":         *data.Landing.BucketName(),
+			"RAW_BUCKET":             *data.Raw.BucketName(),
 			"LAKE_BUCKET":            *data.Curated.BucketName(),
 			"LAKE_PREFIX":            "",
 			"CLAIM_ORG":              "custom:" + OrgAttribute,
@@ -105,14 +106,22 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	// The URLs it signs carry this role's permission: a PUT under an
 	// organisation's landing prefix, the token's organisation chosen by
 	// the function. Every other grant is a route's (UploadsRoutes).
-	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
-	// One statement per object action, naming every prefix it is granted
-	// on, so that the role's policy stays one inline document.
+	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "raw": data.Raw.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
+	// One statement per object action naming every prefix it is granted
+	// on, and one per list action and bucket naming its prefixes, so that
+	// the role's policy stays one inline document.
+	type listOn struct{ action, bucket string }
 	var actions []string
+	var lists []listOn
 	objects := map[string][]*string{}
+	listed := map[listOn][]string{}
 	for _, st := range uploadsStatements(cfg.Consortium.Codes()) {
 		if st.list {
-			u.Function.Role.AddToPolicy(listActionUnder(st.action, buckets[st.bucket], st.prefix))
+			on := listOn{st.action, st.bucket}
+			if listed[on] == nil {
+				lists = append(lists, on)
+			}
+			listed[on] = append(listed[on], st.prefix)
 			continue
 		}
 		if objects[st.action] == nil {
@@ -122,6 +131,9 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	}
 	for _, a := range actions {
 		u.Function.Role.AddToPolicy(allow([]string{a}, objects[a]...))
+	}
+	for _, on := range lists {
+		u.Function.Role.AddToPolicy(listActionUnder(on.action, buckets[on.bucket], listed[on]...))
 	}
 	u.Function.Role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
 	// Only erasure reads the pseudonymisation key (POST /erasures).
@@ -172,18 +184,21 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	return u
 }
 
-// listUnder allows listing a bucket's keys under a prefix only.
-func listUnder(bucketArn *string, prefix string) awsiam.PolicyStatement {
-	return listActionUnder("s3:ListBucket", bucketArn, prefix)
-}
-
 // listActionUnder allows a bucket-level list action (s3:ListBucket,
-// s3:ListBucketVersions) only for keys under a prefix.
-func listActionUnder(action string, bucketArn *string, prefix string) awsiam.PolicyStatement {
+// s3:ListBucketVersions) only for keys under the prefixes.
+func listActionUnder(action string, bucketArn *string, prefixes ...string) awsiam.PolicyStatement {
+	var like any = prefixes[0] + "*"
+	if len(prefixes) > 1 {
+		all := make([]string, len(prefixes))
+		for i, p := range prefixes {
+			all[i] = p + "*"
+		}
+		like = all
+	}
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:    jsii.Strings(action),
 		Resources:  &[]*string{bucketArn},
-		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": prefix + "*"}},
+		Conditions: &map[string]any{"StringLike": map[string]any{"s3:prefix": like}},
 	})
 }
 
@@ -191,7 +206,7 @@ func listActionUnder(action string, bucketArn *string, prefix string) awsiam.Pol
 const OrgToken = "{org}"
 
 // Grant is S3 actions on the keys under prefixes of one of the data
-// buckets ("landing", "curated" with the lake, "reports"). A list action
+// buckets ("landing", "raw", "curated" with the lake, "reports"). A list action
 // (s3:ListBucket, s3:ListBucketVersions) is on the bucket, for keys under
 // the prefixes only.
 type Grant struct {
@@ -250,11 +265,13 @@ var UploadsRoutes = []Route{
 		// pipeline/erasure: the record; every file of the organisation read
 		// and rewritten through the lake's commit (new file, pointer,
 		// ledger entry), the old purged with every version; the uploads'
-		// reports edited; the raw copies in landing purged, every version.
+		// reports edited; the raw copies in landing and in the raw bucket
+		// (replication copies no deletion) purged, every version.
 		{"curated", []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"}, []string{"erasures/", "uploads/", pointers, curatedFiles}},
 		{"curated", []string{"s3:PutObject", "s3:GetObject", "s3:ListBucket"}, []string{ledger}},
 		{"curated", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{curatedFiles}},
 		{"landing", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{landing.Prefix + "org="}},
+		{"raw", []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"}, []string{landing.Prefix + "org="}},
 		// pipeline/erasure's survey area: each response file rewritten and
 		// its manifest switched, the old file purged; the held and rejected
 		// records naming the carer purged.

@@ -21,9 +21,10 @@
 //  4. removes the carer's rows from the stored reports of the uploads that
 //     held them (the issues at those rows, and the row counts), and renders
 //     the uploader's page again;
-//  5. purges the raw copies of those uploads from the landing store, when
-//     there is one (AWS): the raw files are not kept redacted, and the other
-//     rows of those uploads remain only in the curated files;
+//  5. purges the raw copies of those uploads from the landing store and
+//     the raw store, when there are any (AWS): the raw files are not kept
+//     redacted, and the other rows of those uploads remain only in the
+//     curated files;
 //  6. completes the record: when, who asked, why, and every object
 //     rewritten or removed.
 //
@@ -63,6 +64,10 @@ type Config struct {
 	// copies of the carer's uploads are purged; nil when there is none (a
 	// local lake is ingested from the organisations' own files).
 	Landing lake.Store
+	// Raw is the store that keeps a copy of every raw upload under its
+	// landing key (in AWS the raw bucket, which landing replicates to),
+	// purged the same way; nil when there is none.
+	Raw lake.Store
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -432,10 +437,16 @@ func (e *eraser) report(ctx context.Context, f *File) error {
 	return e.cfg.Lake.PutUploadFile(ctx, e.org, f.UploadID, "report.html", page)
 }
 
-// raw purges the landing copies of the uploads that held the carer, every
-// version, found through the lake's landing records.
+// raw purges the landing and raw copies of the uploads that held the
+// carer, every version, found through the lake's landing records.
 func (e *eraser) raw(ctx context.Context) error {
-	if e.cfg.Landing == nil {
+	var stores []lake.Store
+	for _, s := range []lake.Store{e.cfg.Landing, e.cfg.Raw} {
+		if s != nil {
+			stores = append(stores, s)
+		}
+	}
+	if len(stores) == 0 {
 		return nil
 	}
 	uploads := map[string]bool{}
@@ -467,8 +478,10 @@ func (e *eraser) raw(ctx context.Context) error {
 		if slices.ContainsFunc(e.rec.Objects, func(ob Object) bool { return ob.Key == key }) {
 			continue
 		}
-		if err := lake.Purge(ctx, e.cfg.Landing, key); err != nil {
-			return fmt.Errorf("remove the raw upload %s: %w", key, err)
+		for _, s := range stores {
+			if err := lake.Purge(ctx, s, key); err != nil {
+				return fmt.Errorf("remove the raw upload %s: %w", key, err)
+			}
 		}
 		if err := e.done(ctx, key, ActionRemoved); err != nil {
 			return err
