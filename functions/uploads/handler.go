@@ -185,14 +185,20 @@ func (h *handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	log := h.log.With("request_id", ev.RequestContext.RequestID, "method", method)
 	org, ok := h.org(ev)
 	if !ok {
-		if !h.isLead(ev) {
-			log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
-			return reply(http.StatusForbidden, errorBody{"your sign-in does not name an organisation"}, ""), nil
-		}
 		org = "" // a lead of no organisation: the lead's routes only
 	}
 	log = log.With("org", org)
-	status, body, err := h.serve(ctx, log, org, ev)
+	var (
+		status int
+		body   any
+		err    error
+	)
+	if !ok && !h.isLead(ev) {
+		log.Warn("refused: the token names no organisation", "claim", h.cfg.ClaimOrg)
+		err = noOrg() // answered by the table, as every 403
+	} else {
+		status, body, err = h.serve(ctx, log, org, ev)
+	}
 	if err == nil {
 		log.Info("answered", "status", status)
 		return reply(status, body, ""), nil
