@@ -241,12 +241,19 @@ func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error
 			keys = append(keys, k)
 		}
 	}
-	ptrs := make([]Pointer, len(keys))
+	// A pointer switched away and removed while listing is left out.
+	return readObjects[Pointer](ctx, l, keys)
+}
+
+// readObjects reads the JSON objects of keys, readers at a time, in the
+// order of keys; one removed since it was listed is left out.
+func readObjects[T any](ctx context.Context, l *Lake, keys []string) ([]T, error) {
+	out := make([]T, len(keys))
 	found := make([]bool, len(keys))
-	err = l.readEach(ctx, keys, func(i int) error {
-		_, err := l.readJSON(ctx, keys[i], &ptrs[i])
+	err := l.readEach(ctx, keys, func(i int) error {
+		_, err := l.readJSON(ctx, keys[i], &out[i])
 		if pipeline.KindOf(err) == pipeline.NotFound {
-			return nil // switched away and removed while listing
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("read %s: %w", keys[i], err)
@@ -257,13 +264,13 @@ func (l *Lake) Pointers(ctx context.Context, kind, org string) ([]Pointer, error
 	if err != nil {
 		return nil, err
 	}
-	out := ptrs[:0]
-	for i, p := range ptrs {
+	kept := out[:0]
+	for i := range out {
 		if found[i] {
-			out = append(out, p)
+			kept = append(kept, out[i])
 		}
 	}
-	return out, nil
+	return kept, nil
 }
 
 // listKeys lists the keys under prefix, in key order.

@@ -169,34 +169,6 @@ func (l *Lake) SurveyPartitions(ctx context.Context, org string) ([]SurveyManife
 	return readObjects[SurveyManifest](ctx, l, keys)
 }
 
-// readObjects reads the JSON objects of keys, readers at a time, in the
-// order of keys; one removed since it was listed is left out.
-func readObjects[T any](ctx context.Context, l *Lake, keys []string) ([]T, error) {
-	out := make([]T, len(keys))
-	found := make([]bool, len(keys))
-	err := l.readEach(ctx, keys, func(i int) error {
-		_, err := l.readJSON(ctx, keys[i], &out[i])
-		if pipeline.KindOf(err) == pipeline.NotFound {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", keys[i], err)
-		}
-		found[i] = true
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	kept := out[:0]
-	for i := range out {
-		if found[i] {
-			kept = append(kept, out[i])
-		}
-	}
-	return kept, nil
-}
-
 // PutSurveyRecord writes a held or rejected response's record. With
 // ifAbsent it writes only if there is none (a Conflict is then not an
 // error: the same response was recorded already).
