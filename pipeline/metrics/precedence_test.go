@@ -7,7 +7,8 @@ import (
 )
 
 // TestLaterFollowup is docs/surveys.md's precedence between returned rows
-// and survey responses for the same carer and wave.
+// and survey responses for the same carer and wave, for a Followup and for
+// the Index's compact answer.
 func TestLaterFollowup(t *testing.T) {
 	q2, q3 := pipeline.Period{Year: 2026, Quarter: 2}, pipeline.Period{Year: 2026, Quarter: 3}
 	ret := func(p pipeline.Period, row int, date pipeline.Days) Followup {
@@ -36,6 +37,12 @@ func TestLaterFollowup(t *testing.T) {
 			}
 			if tt.want && laterFollowup(&tt.g, &tt.f) {
 				t.Fatal("both come after the other")
+			}
+			// The Index's compact follow-ups order the same way.
+			f := answer{seq: followupSeq(&tt.f), date: tt.f.Date}
+			g := answer{seq: followupSeq(&tt.g), date: tt.g.Date}
+			if f.came(&g) != tt.want || g.came(&f) != !tt.want {
+				t.Fatalf("answer.came = %v, reversed %v; want %v", f.came(&g), g.came(&f), tt.want)
 			}
 		})
 	}
