@@ -108,14 +108,16 @@ scripts/sqlcheck/node_modules/node-sql-parser: scripts/sqlcheck/package.json
 	cd scripts/sqlcheck && npm install --no-audit --no-fund --no-package-lock
 	@touch $@
 
-## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/
-functions:
+## functions: each Lambda function as an arm64 bootstrap for provided.al2023, zipped into dist/, and the web pages' static files as dist/web-assets.zip
+functions: web/node_modules/.package-lock.json
 	@for f in $(FUNCTIONS); do \
 		GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
 			-o build/functions/$$f/bootstrap ./functions/$$f && \
 		$(GO) run ./cmd/lambdazip -o dist/$$f.zip build/functions/$$f/bootstrap && \
 		ls -l build/functions/$$f/bootstrap dist/$$f.zip; \
 	done
+	$(GO) run ./cmd/webassets -o dist/web-assets.zip web/node_modules/govuk-frontend/dist/govuk
+	@ls -l dist/web-assets.zip
 
 ## lint: go vet and staticcheck
 lint:

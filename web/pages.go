@@ -43,6 +43,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *view) error {
 type signInData struct {
 	Orgs   []orgChoice
 	Errors []formError
+	// Provider is the sign-in through the OpenID Connect provider, a
+	// link to /auth/start instead of the development choice.
+	Provider  bool
+	SignedOut bool
 }
 
 type orgChoice struct{ Code, Name string }
@@ -52,7 +56,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request, v *view) err
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, v *view, errs []formError) error {
-	d := signInData{Errors: errs}
+	d := signInData{Errors: errs, Provider: s.cfg.Auth != nil}
 	for _, o := range s.cfg.Consortium.Organisations {
 		d.Orgs = append(d.Orgs, orgChoice{o.Code, o.Name})
 	}
@@ -197,14 +201,14 @@ func (s *Server) uploadForm(w http.ResponseWriter, v *view, p pipeline.Period, e
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	return s.render(w, "upload", v, uploadData{Period: p, Quarters: s.quarters(), Errors: errs,
-		MaxMB: s.cfg.Ingest.Limits.MaxFileBytes >> 20, MaxFiles: s.cfg.MaxFiles})
+		MaxMB: s.cfg.MaxFileBytes >> 20, MaxFiles: s.cfg.MaxFiles})
 }
 
 // upload ingests the files of a form post the way `outcomes ingest` does,
 // for the session's organisation and the quarter chosen, then shows the
 // result. Problems with the form itself are shown on the form.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *view) error {
-	maxFile := s.cfg.Ingest.Limits.MaxFileBytes
+	maxFile := s.cfg.MaxFileBytes
 	r.Body = http.MaxBytesReader(w, r.Body, int64(s.cfg.MaxFiles)*maxFile+1<<20)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var tooBig *http.MaxBytesError
@@ -254,16 +258,20 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *view) error {
 	if len(errs) > 0 {
 		return s.uploadForm(w, v, p, errs)
 	}
-	res, err := ingest.Run(r.Context(), s.cfg.Ingest, req)
+	subs, err := s.cfg.Intake.Submit(r.Context(), req)
 	if err != nil {
 		// The error may name a file: the log gets it without the names.
 		return redacted{err, req.Files}
 	}
-	q := make([]string, 0, len(res.Uploads))
-	for _, up := range res.Uploads {
-		q = append(q, "u="+up.UploadID)
-		if up.Status == lake.UploadDuplicate {
-			q = append(q, "again="+up.UploadID)
+	q := make([]string, 0, len(subs))
+	for _, sub := range subs {
+		switch {
+		case !sub.Checked:
+			q = append(q, "l="+sub.ID)
+		case sub.Again:
+			q = append(q, "u="+sub.ID, "again="+sub.ID)
+		default:
+			q = append(q, "u="+sub.ID)
 		}
 	}
 	http.Redirect(w, r, "/result?"+strings.Join(q, "&"), http.StatusSeeOther)
@@ -299,7 +307,10 @@ func baseName(name string) string {
 // result shows the reports of the uploads named in ?u=, each of which must
 // be the session's organisation's.
 func (s *Server) result(w http.ResponseWriter, r *http.Request, v *view) error {
-	ids, again := r.URL.Query()["u"], r.URL.Query()["again"]
+	ids, again, landed := r.URL.Query()["u"], r.URL.Query()["again"], r.URL.Query()["l"]
+	if len(landed) > 0 {
+		return s.landedResult(w, r, v, ids, landed)
+	}
 	if len(ids) == 0 || len(ids) > s.cfg.MaxFiles {
 		return notFound()
 	}
@@ -321,6 +332,45 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request, v *view) error {
 	d := s.resultPage(ups)
 	v.Title, v.Nav, v.Errors = d.Headline, "upload", len(d.Summary) > 0
 	return s.render(w, "result", v, d)
+}
+
+// landedResult answers the result of files handed to the ingest function
+// (?l= landing ids): once every one is checked, a redirect to their
+// results; until then, a page that says they were received.
+func (s *Server) landedResult(w http.ResponseWriter, r *http.Request, v *view, ids, landed []string) error {
+	if len(ids)+len(landed) > s.cfg.MaxFiles {
+		return notFound()
+	}
+	q := make([]string, 0, len(ids)+len(landed))
+	for _, id := range ids {
+		q = append(q, "u="+id)
+	}
+	waiting := 0
+	for _, id := range landed {
+		up, ok, err := s.cfg.Intake.Landed(r.Context(), v.se.org, id)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return notFound()
+		case up == "":
+			waiting++
+			q = append(q, "l="+id)
+		default:
+			q = append(q, "u="+up)
+		}
+	}
+	if waiting == 0 {
+		http.Redirect(w, r, "/result?"+strings.Join(q, "&"), http.StatusSeeOther)
+		return nil
+	}
+	v.Title, v.Nav = "Your files have been received", "upload"
+	return s.render(w, "received", v, receivedData{Files: len(landed), Waiting: waiting, Again: "/result?" + strings.Join(q, "&")})
+}
+
+type receivedData struct {
+	Files, Waiting int
+	Again          string // this page's address, to check again
 }
 
 type historyData struct {

@@ -15,7 +15,7 @@ import (
 
 // pageNames are the templates in templates/, each a "content" block laid
 // out by layout.html.
-var pageNames = []string{"error", "sign-in", "tasks", "upload", "result", "history", "templates", "report", "lead", "lead-reports"}
+var pageNames = []string{"error", "sign-in", "tasks", "upload", "result", "history", "templates", "report", "lead", "lead-reports", "received"}
 
 // view is what the layout needs on every page, and the page's own data.
 type view struct {
@@ -33,7 +33,8 @@ func (v *view) Consortium() string { return v.s.cfg.Consortium.Name }
 func (v *view) CSRF() string       { return v.se.csrf }
 func (v *view) SignedIn() bool     { return v.se.role != RoleNone }
 func (v *view) Lead() bool         { return v.se.role == RoleLead }
-func (v *view) Styled() bool       { return v.s.assets != nil }
+func (v *view) Styled() bool       { return v.s.assets != nil || v.s.cfg.AssetsServed }
+func (v *view) Dev() bool          { return v.s.cfg.Auth == nil }
 
 // Who names the signed-in user on every page.
 func (v *view) Who() string {

@@ -1,7 +1,8 @@
 // Package web is the organisations' and the lead's web pages, served by
-// `outcomes serve`: sign in, the quarter's task list, upload a return, the
-// result with what to fix, the upload history, templates and reports, and
-// for the lead every organisation's return status.
+// `outcomes serve` and, in AWS, by functions/web: sign in, the quarter's
+// task list, upload a return, the result with what to fix, the upload
+// history, templates and reports, and for the lead every organisation's
+// return status.
 //
 // Pages follow the GOV.UK Design System (error summary, file upload, task
 // list, summary list) with the generic header, not the crown: the users are
@@ -14,8 +15,13 @@
 // the result are plain HTML forms and links. web/static/app.js adds
 // GOV.UK Frontend's drag-and-drop file upload and an upload progress bar.
 //
-// Security: the organisation comes only from the server-side session, never
-// from a URL or form; every form post carries the session's CSRF token; the
+// The same handler runs in AWS (functions/web): sign-in there is an OpenID
+// Connect provider's (Auth), the session a signed cookie, and uploads go to
+// the landing bucket for the ingest function (Landing) instead of being
+// checked while the user waits (IngestNow).
+//
+// Security: the organisation comes only from the session, never from a
+// URL or form; every form post carries the session's CSRF token; the
 // Content-Security-Policy allows no inline script; the lead's pages check
 // the role on the server; neither URLs nor logs hold a file name or any
 // carer data (an upload is named by its SHA-256).
@@ -38,7 +44,6 @@ import (
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/consortium"
-	"github.com/carer-outcomes/carer-outcomes/pipeline/ingest"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/lake"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/returns"
 	"github.com/carer-outcomes/carer-outcomes/pipeline/standard"
@@ -52,18 +57,30 @@ var staticFiles embed.FS
 
 // Config is what the pages need.
 type Config struct {
-	// Ingest is how an upload is ingested: the same configuration as
-	// `outcomes ingest`, so a file uploaded here is stored the same way.
-	Ingest     ingest.Config
+	Standard *standard.Standard
+	// Lake is read for the returns, the history, the results and the
+	// reports.
+	Lake *lake.Lake
+	// Intake is where uploads go: IngestNow checks them while the user
+	// waits (outcomes serve), Landing hands them to the ingest function.
+	Intake     Intake
 	Consortium *consortium.Consortium
+	// Auth is the sign-in through an OpenID Connect provider, with signed
+	// session cookies; nil is the development sign-in, where the user
+	// picks an organisation or the lead, with sessions in memory.
+	Auth *Auth
 	// Assets is GOV.UK Frontend's dist/govuk folder; "" or a missing
 	// folder serves the pages unstyled (and says so in the log).
 	Assets string
-	Log    *slog.Logger
+	// AssetsServed says another serves the assets at /assets/ and
+	// /static/ (in AWS, CloudFront from S3: see WriteAssets).
+	AssetsServed bool
+	Log          *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// MaxFiles bounds the files of one upload.
-	MaxFiles int
+	// MaxFiles bounds the files of one upload; MaxFileBytes each file.
+	MaxFiles     int
+	MaxFileBytes int64
 }
 
 // Server is the web pages' http.Handler.
@@ -71,7 +88,8 @@ type Server struct {
 	cfg      Config
 	std      *standard.Standard
 	lake     *lake.Lake
-	sessions *sessions
+	sessions sessionStore
+	cookies  *cookieSessions // the signed cookies, with Auth
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 	assets   fs.FS // nil when GOV.UK Frontend is missing
@@ -79,8 +97,8 @@ type Server struct {
 
 // New builds the server.
 func New(cfg Config) (*Server, error) {
-	if cfg.Ingest.Standard == nil || cfg.Ingest.Lake == nil || cfg.Consortium == nil {
-		return nil, pipeline.Errorf(pipeline.Invalid, "web: the standard, the lake and the consortium are required")
+	if cfg.Standard == nil || cfg.Lake == nil || cfg.Intake == nil || cfg.Consortium == nil {
+		return nil, pipeline.Errorf(pipeline.Invalid, "web: the standard, the lake, the intake and the consortium are required")
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(os.Stderr, nil))
@@ -91,7 +109,19 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxFiles == 0 {
 		cfg.MaxFiles = 10
 	}
-	s := &Server{cfg: cfg, std: cfg.Ingest.Standard, lake: cfg.Ingest.Lake, sessions: newSessions(cfg.Now), mux: http.NewServeMux()}
+	if cfg.MaxFileBytes == 0 {
+		cfg.MaxFileBytes = 50 << 20
+	}
+	s := &Server{cfg: cfg, std: cfg.Standard, lake: cfg.Lake, mux: http.NewServeMux()}
+	if cfg.Auth == nil {
+		s.sessions = newMemorySessions(cfg.Now)
+	} else {
+		if err := cfg.Auth.check(); err != nil {
+			return nil, err
+		}
+		s.cookies = &cookieSessions{key: cfg.Auth.SessionKey, now: cfg.Now, secure: strings.HasPrefix(cfg.Auth.SiteURL, "https://")}
+		s.sessions = s.cookies
+	}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -100,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 			s.assets = os.DirFS(cfg.Assets)
 		}
 	}
-	if s.assets == nil {
+	if s.assets == nil && !cfg.AssetsServed {
 		cfg.Log.Warn("GOV.UK Frontend not found: pages are served unstyled; run `npm ci` in web/ or give --assets", "assets", cfg.Assets)
 	}
 	s.routes()
@@ -110,9 +140,13 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) routes() {
 	page := func(pattern string, role Role, h pageHandler) { s.mux.Handle(pattern, s.page(role, h)) }
 	page("GET /{$}", RoleNone, s.home)
-	page("GET /sign-in", RoleNone, s.signInPage)
-	page("POST /sign-in", RoleNone, s.signIn)
-	page("POST /sign-out", RoleNone, s.signOut)
+	if s.cfg.Auth == nil {
+		page("GET /sign-in", RoleNone, s.signInPage)
+		page("POST /sign-in", RoleNone, s.signIn)
+		page("POST /sign-out", RoleNone, s.signOut)
+	} else {
+		s.authRoutes(page)
+	}
 	page("GET /tasks", RoleOrg, s.tasks)
 	page("GET /tasks/surveys-due.csv", RoleOrg, s.dueCSV)
 	page("GET /upload", RoleOrg, s.uploadPage)
@@ -218,7 +252,7 @@ func (s *Server) page(need Role, h pageHandler) http.Handler {
 			http.Redirect(w, r, "/lead", http.StatusSeeOther)
 			return
 		}
-		if r.Method == http.MethodPost && !sameOrigin(r) {
+		if r.Method == http.MethodPost && !sameOrigin(r, s.site()) {
 			s.fail(w, r, v, &httpError{http.StatusForbidden, "This form could not be sent", "The form was sent from another site. Go back to the page, reload it and try again."})
 			return
 		}
@@ -226,6 +260,14 @@ func (s *Server) page(need Role, h pageHandler) http.Handler {
 			s.fail(w, r, v, err)
 		}
 	})
+}
+
+// site is the site's own origin when it is configured, else "".
+func (s *Server) site() string {
+	if s.cfg.Auth != nil {
+		return s.cfg.Auth.SiteURL
+	}
+	return ""
 }
 
 // fail answers an error page; an unexpected error is logged and answered
@@ -273,29 +315,42 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 // /assets/, its fonts and images at /assets/fonts/ and /assets/images/,
 // where the compiled CSS looks for them.
 func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
-	p := path.Clean(r.PathValue("path"))
-	if s.assets == nil || !fs.ValidPath(p) {
+	if s.assets == nil {
 		http.NotFound(w, r)
 		return
+	}
+	p := path.Clean(r.PathValue("path"))
+	b, err := assetBytes(s.assets, p)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", contentType(p))
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(b)
+}
+
+// assetBytes is the content of the asset at /assets/<p>, read from GOV.UK
+// Frontend's dist/govuk folder: the same bytes whether this server or, in
+// AWS, CloudFront serves them (WriteAssets).
+func assetBytes(govuk fs.FS, p string) ([]byte, error) {
+	if !fs.ValidPath(p) {
+		return nil, fs.ErrNotExist
 	}
 	name := p
 	if strings.HasPrefix(p, "fonts/") || strings.HasPrefix(p, "images/") {
 		name = "assets/" + p
 	} else if p != "govuk-frontend.min.css" && p != "govuk-frontend.min.js" {
-		http.NotFound(w, r)
-		return
+		return nil, fs.ErrNotExist
 	}
-	b, err := fs.ReadFile(s.assets, name)
+	b, err := fs.ReadFile(govuk, name)
 	if err != nil {
-		http.NotFound(w, r)
-		return
+		return nil, err
 	}
 	if p == "govuk-frontend.min.css" {
 		b = []byte(plainFont(string(b)))
 	}
-	w.Header().Set("Content-Type", contentType(p))
-	w.Header().Set("Cache-Control", "public, max-age=3600")
-	_, _ = w.Write(b)
+	return b, nil
 }
 
 // plainFont takes the GDS Transport typeface out of the compiled CSS: it is
@@ -349,6 +404,11 @@ func (s *Server) quarters() []pipeline.Period {
 }
 
 // returnOf is the state of an organisation's return for a quarter.
+// Files handed over and not checked yet count as received.
 func (s *Server) returnOf(ctx context.Context, org string, p pipeline.Period) (returns.Return, error) {
-	return returns.Of(ctx, s.lake, s.std, returns.Query{Org: org, Period: p, DueDays: s.cfg.Consortium.DueDays(), Now: s.cfg.Now()})
+	waiting, err := s.cfg.Intake.Waiting(ctx, org, p)
+	if err != nil {
+		return returns.Return{}, err
+	}
+	return returns.Of(ctx, s.lake, s.std, returns.Query{Org: org, Period: p, DueDays: s.cfg.Consortium.DueDays(), Now: s.cfg.Now(), Waiting: waiting})
 }

@@ -1,16 +1,19 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,9 +35,11 @@ const carers = "client_ref,registration_date,date_of_birth,gender,postcode,emplo
 	"P1,2026-07-02,1980-05-17,F,LS6 3AB,UNEMPLOYED,Y\r\nP2,2026-02-30,1975-01-09,M,M14 5RB,INACTIVE_CARING,N\r\n"
 
 type fixture struct {
-	srv  *httptest.Server
-	lake *lake.Lake
-	logs *syncBuffer
+	srv    *httptest.Server
+	url    string // the server's, known before it starts
+	lake   *lake.Lake
+	ingest ingest.Config // the local intake's
+	logs   *syncBuffer
 }
 
 type syncBuffer struct {
@@ -54,7 +59,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...func(*fixture, *web.Config)) *fixture {
 	t.Helper()
 	std := standardtest.Load(t)
 	store, err := fsstore.New(t.TempDir())
@@ -69,16 +74,28 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{lake: &lake.Lake{Store: store}, logs: &syncBuffer{}}
-	now := func() time.Time { return time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC) }
-	s, err := web.New(web.Config{
-		Ingest:     ingest.Config{Standard: std, Lake: f.lake, Key: key, Limits: tabular.DefaultLimits(), TempDir: t.TempDir(), Now: now},
-		Consortium: c, Log: slog.New(slog.NewTextHandler(f.logs, nil)), Now: now,
-	})
+	// The server's address is known before the server is built: the
+	// provider's sign-in needs the site's own URL.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(s)
+	f := &fixture{lake: &lake.Lake{Store: store}, logs: &syncBuffer{}, url: "http://" + ln.Addr().String()}
+	now := func() time.Time { return time.Date(2026, 11, 10, 12, 0, 0, 0, time.UTC) }
+	f.ingest = ingest.Config{Standard: std, Lake: f.lake, Key: key, Limits: tabular.DefaultLimits(), TempDir: t.TempDir(), Now: now}
+	cfg := web.Config{
+		Standard: std, Lake: f.lake, Intake: web.IngestNow(f.ingest), MaxFileBytes: f.ingest.Limits.MaxFileBytes,
+		Consortium: c, Log: slog.New(slog.NewTextHandler(f.logs, nil)), Now: now,
+	}
+	for _, o := range opts {
+		o(f, &cfg)
+	}
+	s, err := web.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: s}}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -108,13 +125,19 @@ func (u *user) get(path string) (*http.Response, string) {
 
 var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-// csrf is the token of the user's session, read from a page's form.
+// csrf is the token of the user's session, read from the sign-in form.
 func (u *user) csrf() string {
 	u.t.Helper()
-	_, page := u.get("/sign-in")
+	return u.pageCSRF("/sign-in")
+}
+
+// pageCSRF is the token of the user's session, read from a page's form.
+func (u *user) pageCSRF(path string) string {
+	u.t.Helper()
+	_, page := u.get(path)
 	m := csrfPattern.FindStringSubmatch(page)
 	if m == nil {
-		u.t.Fatal("no CSRF token on the sign-in page")
+		u.t.Fatalf("no CSRF token on %s", path)
 	}
 	return m[1]
 }
@@ -341,7 +364,7 @@ func TestServer_Assets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Config{Ingest: ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}}, Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s, err := web.New(web.Config{Standard: std, Lake: &lake.Lake{Store: store}, Intake: web.IngestNow(ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}}), Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,6 +392,61 @@ func TestServer_Assets(t *testing.T) {
 	}
 	if code, ctype, body := get("/static/app.js"); code != 200 || !strings.HasPrefix(ctype, "text/javascript") || !strings.Contains(body, "initAll") {
 		t.Errorf("app.js: %d %s", code, ctype)
+	}
+}
+
+// TestWriteAssets checks that the static site's zip holds, at each path,
+// exactly what `outcomes serve` answers there, and nothing it would not.
+func TestWriteAssets(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"govuk-frontend.min.css": `a{font-family:GDS Transport,arial,sans-serif}`, "govuk-frontend.min.js": "export {}",
+		"assets/fonts/x.woff2": "font", "assets/images/y.svg": "<svg/>", "secret.txt": "no", "all.bundle.js": "no",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := web.WriteAssets(&b, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := standardtest.Load(t)
+	store, _ := fsstore.New(t.TempDir())
+	c, err := consortium.Load("../testdata/consortium/example.json", std)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Config{Standard: std, Lake: &lake.Lake{Store: store}, Intake: web.IngestNow(ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}}), Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/"+f.Name, nil))
+		if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), got) {
+			t.Errorf("%s: the zip holds %d bytes, the server answers %d with %d bytes", f.Name, len(got), w.Code, w.Body.Len())
+		}
+	}
+	want := []string{"assets/fonts/x.woff2", "assets/govuk-frontend.min.css", "assets/govuk-frontend.min.js", "assets/images/y.svg", "static/app.css", "static/app.js"}
+	slices.Sort(names)
+	if !slices.Equal(names, want) {
+		t.Errorf("the zip holds %v, want %v", names, want)
 	}
 }
 

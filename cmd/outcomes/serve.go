@@ -73,7 +73,8 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	pages, err := web.New(web.Config{Ingest: cfg, Consortium: c, Assets: *assets, Log: log})
+	pages, err := web.New(web.Config{Standard: cfg.Standard, Lake: cfg.Lake, Intake: web.IngestNow(cfg), MaxFileBytes: cfg.Limits.MaxFileBytes,
+		Consortium: c, Assets: *assets, Log: log})
 	if err != nil {
 		return fail(stderr, "serve", err)
 	}
