@@ -6,6 +6,7 @@
 //	name        the deployment's name, unique in the account (default outcomes)
 //	dist        the folder of the functions' zips (default ../dist; make functions)
 //	account, region  an account and region to pin the stacks to (optional)
+//	webDomainPrefix  the Cognito hosted UI's domain prefix (default <name>-<account id>)
 //
 // It needs no AWS account and no network to synthesise.
 package main
@@ -52,7 +53,8 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cfg := stacks.Config{Name: ctx("name", "outcomes"), Consortium: c, ConsortiumFile: consortiumFile, Standard: std, Dist: ctx("dist", "../dist")}
+	cfg := stacks.Config{Name: ctx("name", "outcomes"), Consortium: c, ConsortiumFile: consortiumFile, Standard: std, Dist: ctx("dist", "../dist"),
+		WebDomainPrefix: ctx("webDomainPrefix", "")}
 	if account, region := ctx("account", ""), ctx("region", ""); account != "" || region != "" {
 		cfg.Env = &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 	}

@@ -4,8 +4,9 @@
 // Uploads (Cognito, the HTTP API and the uploads function), Reporting (the
 // report schedule, SES and the report links), Maintenance (the scheduled
 // lake check and gc), Surveys (the survey webhooks' API, queue, functions
-// and compaction schedule, and a secret per form) and Catalog (Glue and
-// Athena). Build makes them all
+// and compaction schedule, and a secret per form), Catalog (Glue and
+// Athena) and Web (the organisations' pages behind CloudFront, their
+// assets and sign-in through the Cognito hosted UI). Build makes them all
 // from a consortium file and the functions' zips, with the cdk-nag
 // AwsSolutions checks applied.
 //
@@ -43,7 +44,17 @@ type Config struct {
 	// Env is the account and region, or nil for an environment-agnostic
 	// synth (no account needed).
 	Env *awscdk.Environment
+	// WebDomainPrefix is the Cognito hosted UI's domain prefix
+	// (<prefix>.auth.<region>.amazoncognito.com), which must be unique in
+	// the region across every AWS account; "" is Name, "-", the account's
+	// id (WebDomainPrefixOf).
+	WebDomainPrefix string
 }
+
+var domainPrefixPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+// reservedInDomain are words Cognito refuses in a domain prefix.
+var reservedInDomain = regexp.MustCompile(`aws|amazon|cognito`)
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,30}$`)
 
@@ -61,6 +72,10 @@ func (c Config) check() error {
 		return fmt.Errorf("no consortium file: the survey webhook is deployed with it")
 	case c.Dist == "":
 		return fmt.Errorf("no folder of function zips")
+	case c.WebDomainPrefix != "" && (!domainPrefixPattern.MatchString(c.WebDomainPrefix) || reservedInDomain.MatchString(c.WebDomainPrefix)):
+		return fmt.Errorf("web domain prefix %q: want up to 63 lower-case letters, digits and hyphens, without aws, amazon or cognito", c.WebDomainPrefix)
+	case c.WebDomainPrefix == "" && reservedInDomain.MatchString(c.Name):
+		return fmt.Errorf("deployment name %q holds aws, amazon or cognito, which a Cognito domain may not: give a webDomainPrefix", c.Name)
 	}
 	return nil
 }
@@ -75,6 +90,7 @@ type Deployment struct {
 	Maintenance *Maintenance
 	Surveys     *Surveys
 	Catalog     *Catalog
+	Web         *Web
 }
 
 // Build adds every stack to app and applies the cdk-nag AwsSolutions
@@ -107,6 +123,9 @@ func Build(app awscdk.App, cfg Config) (*Deployment, error) {
 		return nil, err
 	}
 	d.Catalog = NewCatalog(app, "Catalog", props("catalog", "the Glue tables and the Athena workgroup"), cfg, d.Data, tables, views)
+	if d.Web, err = NewWeb(app, "Web", props("web", "the organisations' web pages: CloudFront, the web function, its assets and sign-in"), cfg, d.Data, d.Uploads); err != nil {
+		return nil, err
+	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	return d, nil
 }

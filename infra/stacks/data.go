@@ -134,18 +134,27 @@ func NewData(scope constructs.Construct, id string, props *awscdk.StackProps, cf
 	return d
 }
 
+// LandingWriters are the functions whose roles may write to the landing
+// bucket: the uploads function (the presigned PUTs are made with its
+// role) and the web pages' function (a form's upload).
+var LandingWriters = []string{"uploads", "web"}
+
 // landingPolicy is what makes the landing key trustworthy: only the
-// uploads function's role may write, and only under the prefix of an
+// LandingWriters' roles may write, and only under the prefix of an
 // organisation of the consortium. The ingest function takes the
 // organisation from the key, so no one else can choose one.
 func landingPolicy(b awss3.Bucket, cfg Config) {
+	var writers []*string
+	for _, f := range LandingWriters {
+		writers = append(writers, RoleArn(cfg, f))
+	}
 	b.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:        jsii.String("OnlyUploadsWrites"),
+		Sid:        jsii.String("OnlyLandingWritersWrite"),
 		Effect:     awsiam.Effect_DENY,
 		Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
 		Actions:    jsii.Strings("s3:PutObject"),
 		Resources:  jsii.Strings(*under(b.BucketArn(), "")),
-		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": RoleArn(cfg, "uploads")}},
+		Conditions: &map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": writers}},
 	}))
 	var orgs []*string
 	for _, code := range cfg.Consortium.Codes() {

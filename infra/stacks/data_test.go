@@ -25,9 +25,15 @@ func TestStacks_ResourceCounts(t *testing.T) {
 		"Reporting":   {"AWS::Scheduler::Schedule": 1, "AWS::SES::EmailIdentity": 1, "AWS::Lambda::Url": 1, "AWS::Lambda::EventInvokeConfig": 1},
 		"Catalog":     {"AWS::Glue::Database": 1, "AWS::Athena::WorkGroup": 1, "AWS::IAM::ManagedPolicy": 1},
 		"Maintenance": {"AWS::Scheduler::Schedule": 1, "AWS::CloudWatch::Alarm": 1, "AWS::Lambda::EventInvokeConfig": 1},
+		"Web": {
+			"AWS::Lambda::Url": 1, "AWS::CloudFront::Distribution": 1, "AWS::CloudFront::OriginAccessControl": 1,
+			"AWS::CloudFront::ResponseHeadersPolicy": 1, "AWS::S3::Bucket": 2, "AWS::S3::BucketPolicy": 2,
+			"AWS::SecretsManager::Secret": 2, "AWS::Cognito::UserPoolClient": 1, "AWS::Cognito::UserPoolDomain": 1,
+			"Custom::CDKBucketDeployment": 1,
+		},
 	}
 	perFunction := map[string]int{"AWS::Lambda::Function": 1, "AWS::IAM::Role": 1, "AWS::Logs::LogGroup": 1}
-	for _, s := range []string{"Ingest", "Uploads", "Reporting", "Reporting", "Maintenance"} { // report and links in Reporting
+	for _, s := range []string{"Ingest", "Uploads", "Reporting", "Reporting", "Maintenance", "Web"} { // report and links in Reporting
 		for typ, n := range perFunction {
 			want[s][typ] += n
 		}
@@ -37,6 +43,8 @@ func TestStacks_ResourceCounts(t *testing.T) {
 	want["Uploads"]["AWS::Logs::LogGroup"]++ // the API's access logs
 	want["Reporting"]["AWS::IAM::Role"]++    // the scheduler's
 	want["Maintenance"]["AWS::IAM::Role"]++  // the scheduler's
+	want["Web"]["AWS::Lambda::Function"]++   // CDK's handler that copies the assets
+	want["Web"]["AWS::IAM::Role"]++
 	for id, types := range want {
 		tmpl := stack(t, id)
 		for typ, n := range types {
@@ -153,7 +161,11 @@ func TestData_LandingPolicy(t *testing.T) {
 			continue
 		}
 		if c := get(s, "Condition", "ArnNotEquals", "aws:PrincipalArn"); c != nil {
-			want := "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/" + cfg.Name + "-uploads"
+			var writers []string
+			for _, f := range []string{"uploads", "web"} {
+				writers = append(writers, "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/"+cfg.Name+"-"+f)
+			}
+			want := "[" + strings.Join(writers, ", ") + "]"
 			if data.render(c) != want || data.render(get(s, "Resource")) != "${Data/Landing.Arn}/*" {
 				t.Errorf("writes denied to all but %s on %s; want %s on every key", data.render(c), data.render(get(s, "Resource")), want)
 			}
@@ -177,7 +189,10 @@ func TestData_LandingPolicy(t *testing.T) {
 	if !onlyUploads || !onlyMembers {
 		t.Errorf("landing policy: denies writes by others %v, outside members' prefixes %v; want both", onlyUploads, onlyMembers)
 	}
-	// The role the policy names is the uploads function's.
+	// The roles the policy names are the uploads and web functions'.
+	if _, role := stack(t, "Web").byPath(t, "Web/webRole"); role.Properties["RoleName"] != cfg.Name+"-web" {
+		t.Errorf("web role name %v", role.Properties["RoleName"])
+	}
 	uploads := stack(t, "Uploads")
 	_, role := uploads.byPath(t, "Uploads/uploadsRole")
 	if role.Properties["RoleName"] != cfg.Name+"-uploads" {

@@ -1,7 +1,9 @@
 package stacks
 
 import (
+	"archive/zip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,16 +134,25 @@ func under(bucketArn *string, prefix string) *string {
 }
 
 // Functions are the folders under functions/ that the stacks deploy.
-var Functions = []string{"ingest", "uploads", "report", "links", "maintenance", "surveys"}
+var Functions = []string{"ingest", "uploads", "report", "links", "maintenance", "surveys", "web"}
 
-// CheckDist says which function zips are missing, so that a synth without
-// `make functions` fails with a sentence rather than a missing asset.
+// WebAssets is the zip of the web pages' static files (entries assets/…
+// and static/…), which `make functions` writes beside the functions' zips
+// and the Web stack deploys to its assets bucket.
+const WebAssets = "web-assets.zip"
+
+// CheckDist says which function zips (and the web assets' zip) are
+// missing, so that a synth without `make functions` fails with a sentence
+// rather than a missing asset.
 func CheckDist(dist string) error {
 	var missing []string
 	for _, f := range Functions {
 		if _, err := os.Stat(filepath.Join(dist, f+".zip")); err != nil {
 			missing = append(missing, f+".zip")
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dist, WebAssets)); err != nil {
+		missing = append(missing, WebAssets)
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%s: no %s: run `make functions` first", dist, strings.Join(missing, ", "))
@@ -188,4 +199,58 @@ func alarmAt(stack awscdk.Stack, id, what string, metric awscloudwatch.IMetric, 
 	})
 	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
 	return a
+}
+
+// bundledConsortium is the consortium file's name in a function's zip,
+// beside the bootstrap (its CONSORTIUM_FILE).
+const bundledConsortium = "consortium.json"
+
+// bundleWithConsortium writes the zip of a function that reads the
+// consortium file: dist/<folder>.zip's bootstrap with the consortium file
+// beside it. It is written to the dist folder, as
+// dist/<folder>-bundle.zip, each synth (the survey functions read the
+// forms and their mappings from it, the web pages the organisations).
+func bundleWithConsortium(cfg Config, folder string) (string, error) {
+	fail := func(err error) (string, error) {
+		return "", fmt.Errorf("bundle the consortium file with the %s function: %w", folder, err)
+	}
+	consortiumJSON, err := os.ReadFile(cfg.ConsortiumFile)
+	if err != nil {
+		return fail(err)
+	}
+	src, err := zip.OpenReader(filepath.Join(cfg.Dist, folder+".zip"))
+	if err != nil {
+		return fail(err)
+	}
+	defer src.Close()
+	out := filepath.Join(cfg.Dist, folder+"-bundle.zip")
+	f, err := os.Create(out)
+	if err != nil {
+		return fail(err)
+	}
+	z := zip.NewWriter(f)
+	for _, e := range src.File {
+		if e.Name == bundledConsortium {
+			continue
+		}
+		if err = z.Copy(e); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		var w io.Writer
+		if w, err = z.CreateHeader(&zip.FileHeader{Name: bundledConsortium, Method: zip.Deflate, ExternalAttrs: 0o644 << 16}); err == nil {
+			_, err = w.Write(consortiumJSON)
+		}
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return out, nil
 }

@@ -224,6 +224,10 @@ func wantStatements() map[string][]string {
 			"Allow s3:DeleteObject ${Data/Curated.Arn}/*",
 			"Allow s3:ListBucket ${Data/Curated.Arn}",
 		}),
+		"web": slices.Concat(logs("Web", "web"), kms, []string{
+			"Allow secretsmanager:GetSecretValue arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:" + cfg.Name + "/web/site-??????",
+			"Allow secretsmanager:GetSecretValue arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:" + cfg.Name + "/web/origin-??????",
+		}, webPageUnion()),
 		"links": slices.Concat(logs("Reporting", "links"), []string{
 			"Allow kms:Decrypt ${Data/Key.Arn}",
 			"Allow s3:GetObject ${Data/Reports.Arn}/reports/*",
@@ -343,7 +347,6 @@ func uploadsRouteUnion() []string {
 // the synthesised policy is their union and nothing else.
 func TestUploads_RouteGrants(t *testing.T) {
 	want := wantUploadsRoutes()
-	arn := map[string]string{"landing": "Data/Landing", "raw": "Data/Raw", "curated": "Data/Curated", "reports": "Data/Reports"}
 	seen := map[string]bool{}
 	for _, r := range stacks.UploadsRoutes {
 		t.Run(r.Name, func(t *testing.T) {
@@ -352,27 +355,7 @@ func TestUploads_RouteGrants(t *testing.T) {
 			if !ok {
 				t.Fatalf("no grants written down for %s", r.Name)
 			}
-			var got []string
-			for _, g := range r.Grants {
-				for _, p := range g.Prefixes {
-					ps := []string{p}
-					if strings.Contains(p, stacks.OrgToken) {
-						ps = nil
-						for _, c := range cfg.Consortium.Codes() {
-							ps = append(ps, strings.ReplaceAll(p, stacks.OrgToken, c))
-						}
-					}
-					for _, p := range ps {
-						for _, a := range g.Actions {
-							if strings.HasPrefix(a, "s3:List") {
-								got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn} if {StringLike: {s3:prefix: "+p+"*}}")
-							} else {
-								got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn}/"+p+"*")
-							}
-						}
-					}
-				}
-			}
+			got := routeLines(r)
 			slices.Sort(got)
 			got = slices.Compact(got)
 			w = slices.Clone(w)
@@ -388,6 +371,34 @@ func TestUploads_RouteGrants(t *testing.T) {
 			t.Errorf("route %s has no grants in stacks.UploadsRoutes", name)
 		}
 	}
+}
+
+// routeLines are a route's grants as statements' lines, the members'
+// codes put in.
+func routeLines(r stacks.Route) []string {
+	arn := map[string]string{"landing": "Data/Landing", "raw": "Data/Raw", "curated": "Data/Curated", "reports": "Data/Reports"}
+	var got []string
+	for _, g := range r.Grants {
+		for _, p := range g.Prefixes {
+			ps := []string{p}
+			if strings.Contains(p, stacks.OrgToken) {
+				ps = nil
+				for _, c := range cfg.Consortium.Codes() {
+					ps = append(ps, strings.ReplaceAll(p, stacks.OrgToken, c))
+				}
+			}
+			for _, p := range ps {
+				for _, a := range g.Actions {
+					if strings.HasPrefix(a, "s3:List") {
+						got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn} if {StringLike: {s3:prefix: "+p+"*}}")
+					} else {
+						got = append(got, "Allow "+a+" ${"+arn[g.Bucket]+".Arn}/"+p+"*")
+					}
+				}
+			}
+		}
+	}
+	return got
 }
 
 func TestFunctions_Statements(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,9 @@ func setup() (func(*testing.M) int, error) {
 			return nil, err
 		}
 	}
+	if err := placeholderAssets(filepath.Join(dist, stacks.WebAssets)); err != nil {
+		return nil, err
+	}
 	std, err := standard.Latest()
 	if err != nil {
 		return nil, err
@@ -104,6 +108,32 @@ func placeholderZip(path string) error {
 	w, err := z.CreateHeader(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, ExternalAttrs: 0o755 << 16})
 	if err == nil {
 		_, err = w.Write([]byte("#!/bin/sh\necho placeholder: build the function with make functions >&2\nexit 1\n"))
+	}
+	if err == nil {
+		err = z.Close()
+	}
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// placeholderAssets writes a small web assets zip, entries as
+// `make functions` writes them (assets/…, static/…).
+func placeholderAssets(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	z := zip.NewWriter(f)
+	for name, body := range map[string]string{"static/app.js": "// placeholder\n", "assets/style.css": "/* placeholder */\n"} {
+		var w io.Writer
+		if w, err = z.Create(name); err != nil {
+			break
+		}
+		if _, err = w.Write([]byte(body)); err != nil {
+			break
+		}
 	}
 	if err == nil {
 		err = z.Close()

@@ -1,12 +1,7 @@
 package stacks
 
 import (
-	"archive/zip"
 	"encoding/json"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -34,9 +29,6 @@ const (
 	// CompactSchedule merges each survey partition's micro-batches every
 	// night, at 03:00 in the consortium's time zone.
 	CompactSchedule = "cron(0 3 * * ? *)"
-	// surveyBundledConsortium is the consortium file's name in the survey
-	// functions' zip, beside the bootstrap (the webhook's CONSORTIUM_FILE).
-	surveyBundledConsortium = "consortium.json"
 )
 
 // The three functions of functions/surveys, one binary each chooses by
@@ -70,7 +62,7 @@ type Surveys struct {
 
 // NewSurveys makes the Surveys stack.
 func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps, cfg Config, data *Data, secrets *Secrets, ingest *Ingest) (*Surveys, error) {
-	zipPath, err := bundleSurveys(cfg)
+	zipPath, err := bundleWithConsortium(cfg, "surveys")
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +102,7 @@ func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps,
 		Env: map[string]string{
 			"SURVEYS_HANDLER":        "webhook",
 			"SURVEY_QUEUE_URL":       *s.Queue.QueueUrl(),
-			"CONSORTIUM_FILE":        surveyBundledConsortium,
+			"CONSORTIUM_FILE":        bundledConsortium,
 			"WEBHOOK_SECRET_PREFIX":  prefix,
 			"OUTCOMES_KEY_SECRET_ID": *secrets.PseudonymKey.SecretArn(),
 		},
@@ -197,50 +189,4 @@ func NewSurveys(scope constructs.Construct, id string, props *awscdk.StackProps,
 	alarm("ConsumerErrorsAlarm", "the survey consumer function failed", s.Consumer.Function.MetricErrors(five))
 	alarm("CompactErrorsAlarm", "the nightly survey compaction failed", s.Compact.Function.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Hours(jsii.Number(1))}))
 	return s, nil
-}
-
-// bundleSurveys writes the survey functions' zip: dist/surveys.zip's
-// bootstrap with the consortium file beside it, which the webhook reads for
-// the forms and their mappings. It is written to the dist folder, as
-// dist/surveys-bundle.zip, each synth.
-func bundleSurveys(cfg Config) (string, error) {
-	consortiumJSON, err := os.ReadFile(cfg.ConsortiumFile)
-	if err != nil {
-		return "", fmt.Errorf("bundle the consortium file with the survey functions: %w", err)
-	}
-	src, err := zip.OpenReader(filepath.Join(cfg.Dist, "surveys.zip"))
-	if err != nil {
-		return "", fmt.Errorf("bundle the survey functions: %w", err)
-	}
-	defer src.Close()
-	out := filepath.Join(cfg.Dist, "surveys-bundle.zip")
-	f, err := os.Create(out)
-	if err != nil {
-		return "", fmt.Errorf("bundle the survey functions: %w", err)
-	}
-	z := zip.NewWriter(f)
-	for _, e := range src.File {
-		if e.Name == surveyBundledConsortium {
-			continue
-		}
-		if err = z.Copy(e); err != nil {
-			break
-		}
-	}
-	if err == nil {
-		var w io.Writer
-		if w, err = z.CreateHeader(&zip.FileHeader{Name: surveyBundledConsortium, Method: zip.Deflate, ExternalAttrs: 0o644 << 16}); err == nil {
-			_, err = w.Write(consortiumJSON)
-		}
-	}
-	if err == nil {
-		err = z.Close()
-	}
-	if err2 := f.Close(); err == nil {
-		err = err2
-	}
-	if err != nil {
-		return "", fmt.Errorf("bundle the survey functions: %w", err)
-	}
-	return out, nil
 }

@@ -23,6 +23,10 @@ import (
 // an administrator when the user is created and never by the user.
 const OrgAttribute = "org"
 
+// ClaimOrg is the ID token's claim naming the user's organisation, which
+// the uploads and web functions read (CLAIM_ORG).
+const ClaimOrg = "custom:" + OrgAttribute
+
 // LeadGroup is the user pool group of the consortium's leads: the uploads
 // function reads it from the token's cognito:groups claim (LEAD_GROUP) for
 // the lead's view and for erasure. An administrator adds a lead to it.
@@ -93,7 +97,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 			"RAW_BUCKET":             *data.Raw.BucketName(),
 			"LAKE_BUCKET":            *data.Curated.BucketName(),
 			"LAKE_PREFIX":            "",
-			"CLAIM_ORG":              "custom:" + OrgAttribute,
+			"CLAIM_ORG":              ClaimOrg,
 			"LEAD_GROUP":             LeadGroup,
 			"ORGANISATIONS":          strings.Join(cfg.Consortium.Codes(), ","),
 			"RETURNS_DUE_DAYS":       strconv.Itoa(cfg.Consortium.DueDays()),
@@ -106,35 +110,7 @@ func NewUploads(scope constructs.Construct, id string, props *awscdk.StackProps,
 	// The URLs it signs carry this role's permission: a PUT under an
 	// organisation's landing prefix, the token's organisation chosen by
 	// the function. Every other grant is a route's (UploadsRoutes).
-	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "raw": data.Raw.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
-	// One statement per object action naming every prefix it is granted
-	// on, and one per list action and bucket naming its prefixes, so that
-	// the role's policy stays one inline document.
-	type listOn struct{ action, bucket string }
-	var actions []string
-	var lists []listOn
-	objects := map[string][]*string{}
-	listed := map[listOn][]string{}
-	for _, st := range uploadsStatements(cfg.Consortium.Codes()) {
-		if st.list {
-			on := listOn{st.action, st.bucket}
-			if listed[on] == nil {
-				lists = append(lists, on)
-			}
-			listed[on] = append(listed[on], st.prefix)
-			continue
-		}
-		if objects[st.action] == nil {
-			actions = append(actions, st.action)
-		}
-		objects[st.action] = append(objects[st.action], under(buckets[st.bucket], st.prefix))
-	}
-	for _, a := range actions {
-		u.Function.Role.AddToPolicy(allow([]string{a}, objects[a]...))
-	}
-	for _, on := range lists {
-		u.Function.Role.AddToPolicy(listActionUnder(on.action, buckets[on.bucket], listed[on]...))
-	}
+	addRouteGrants(u.Function.Role, data, UploadsRoutes, cfg.Consortium.Codes())
 	u.Function.Role.AddToPolicy(allow([]string{"kms:Decrypt", "kms:GenerateDataKey"}, data.Key.KeyArn()))
 	// Only erasure reads the pseudonymisation key (POST /erasures).
 	u.Function.Role.AddToPolicy(allow([]string{"secretsmanager:GetSecretValue"}, secrets.PseudonymKey.SecretArn()))
@@ -299,12 +275,45 @@ type uploadsStatement struct {
 	list                   bool
 }
 
-// uploadsStatements is the union of UploadsRoutes' grants, one per action
-// and prefix, in a stable order, the organisations' codes put in.
-func uploadsStatements(codes []string) []uploadsStatement {
+// addRouteGrants adds the union of routes' grants to a function's role:
+// one statement per object action naming every prefix it is granted on,
+// and one per list action and bucket naming its prefixes, so that the
+// role's policy stays one inline document.
+func addRouteGrants(role awsiam.Role, data *Data, routes []Route, codes []string) {
+	buckets := map[string]*string{"landing": data.Landing.BucketArn(), "raw": data.Raw.BucketArn(), "curated": data.Curated.BucketArn(), "reports": data.Reports.BucketArn()}
+	type listOn struct{ action, bucket string }
+	var actions []string
+	var lists []listOn
+	objects := map[string][]*string{}
+	listed := map[listOn][]string{}
+	for _, st := range routeStatements(routes, codes) {
+		if st.list {
+			on := listOn{st.action, st.bucket}
+			if listed[on] == nil {
+				lists = append(lists, on)
+			}
+			listed[on] = append(listed[on], st.prefix)
+			continue
+		}
+		if objects[st.action] == nil {
+			actions = append(actions, st.action)
+		}
+		objects[st.action] = append(objects[st.action], under(buckets[st.bucket], st.prefix))
+	}
+	for _, a := range actions {
+		role.AddToPolicy(allow([]string{a}, objects[a]...))
+	}
+	for _, on := range lists {
+		role.AddToPolicy(listActionUnder(on.action, buckets[on.bucket], listed[on]...))
+	}
+}
+
+// routeStatements is the union of routes' grants, one per action and
+// prefix, in a stable order, the organisations' codes put in.
+func routeStatements(routes []Route, codes []string) []uploadsStatement {
 	var out []uploadsStatement
 	seen := map[uploadsStatement]bool{}
-	for _, r := range UploadsRoutes {
+	for _, r := range routes {
 		for _, g := range r.Grants {
 			for _, p := range g.Prefixes {
 				ps := []string{p}
