@@ -67,8 +67,9 @@ var WebPages = []Route{
 	{"GET /tasks, GET /history, GET /result, GET /lead (returns, statuses, an upload's report)", []Grant{
 		// pipeline/returns: the uploads' records, statuses and reports,
 		// the partitions' pointers and the ingest log; an upload not yet
-		// ingested shows as received from its landing records.
-		{"landing", []string{"s3:GetObject", "s3:ListBucket"}, []string{landing.Prefix + "org="}},
+		// ingested shows as received: it is listed in landing and has no
+		// landing record (under uploads/) yet.
+		{"landing", []string{"s3:ListBucket"}, []string{landing.Prefix + "org="}},
 		{"curated", []string{"s3:GetObject", "s3:ListBucket"}, []string{"uploads/", pointers, ledger}},
 	}},
 	{"GET /tasks, GET /tasks/surveys-due.csv (the follow-up surveys due)", []Grant{

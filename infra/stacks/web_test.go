@@ -39,7 +39,7 @@ func wantWebPages() map[string][]string {
 	}
 	w := map[string][]string{
 		"GET /tasks, GET /history, GET /result, GET /lead (returns, statuses, an upload's report)": {
-			obj("GetObject", "Landing", "landing/org="), list("Landing", "landing/org="),
+			list("Landing", "landing/org="),
 			obj("GetObject", "Curated", "uploads/"), list("Curated", "uploads/"),
 			obj("GetObject", "Curated", "current/"), list("Curated", "current/"),
 			obj("GetObject", "Curated", "ledger/ingest_log/"), list("Curated", "ledger/ingest_log/"),
