@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -39,10 +41,22 @@ type site struct {
 }
 
 type handler struct {
-	serve  func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error)
-	origin string
-	log    *slog.Logger
+	serve func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error)
+	log   *slog.Logger
+	// readOrigin reads the origin secret: a request with another value
+	// makes the function read it again, at most once a minute, so that a
+	// rotated value is taken without waiting for a new instance.
+	readOrigin func(context.Context) (string, error)
+	now        func() time.Time
+	mu         sync.Mutex
+	origin     string
+	readAt     time.Time
 }
+
+// originRereadEvery bounds how often a wrong origin header makes the
+// function read the secret again: a flood of direct requests costs one
+// read a minute.
+const originRereadEvery = time.Minute
 
 func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logger) (*handler, error) {
 	cfg, err := configFromEnv(getenv)
@@ -68,12 +82,16 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err := json.Unmarshal([]byte(text), &st); err != nil || st.ClientID == "" || st.SiteURL == "" || len(st.SessionKey) < 32 {
 		return nil, pipeline.Errorf(pipeline.Invalid, "secret %s: want JSON with client_id, site_url and a session_key of 32 or more characters", cfg.SiteSecretID)
 	}
-	origin, err := secret(cfg.OriginSecretID)
+	readOrigin := func(ctx context.Context) (string, error) {
+		v, err := keysource.SecretString(ctx, cfg.OriginSecretID, getenv("AWS_SESSION_TOKEN"), getenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT"))
+		if err == nil && len(v) < 32 {
+			err = pipeline.Errorf(pipeline.Invalid, "secret %s: want 32 or more characters", cfg.OriginSecretID)
+		}
+		return v, err
+	}
+	origin, err := readOrigin(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if len(origin) < 32 {
-		return nil, pipeline.Errorf(pipeline.Invalid, "secret %s: want 32 or more characters", cfg.OriginSecretID)
 	}
 	siteURL := strings.TrimSuffix(st.SiteURL, "/")
 	provider, err := oidc.New(oidc.Config{Issuer: cfg.Issuer, ClientID: st.ClientID, RedirectURL: siteURL + "/auth/callback"})
@@ -99,14 +117,35 @@ func newHandler(ctx context.Context, getenv func(string) string, log *slog.Logge
 	if err != nil {
 		return nil, fmt.Errorf("build the pages: %w", err)
 	}
-	return &handler{serve: lambdaurl.Handler(pages, log), origin: origin, log: log}, nil
+	return &handler{serve: lambdaurl.Handler(pages, log), log: log, readOrigin: readOrigin, now: time.Now, origin: origin, readAt: time.Now()}, nil
 }
 
 // Handle answers one request that came through CloudFront.
 func (h *handler) Handle(ctx context.Context, ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
-	if got := ev.Headers[strings.ToLower(originHeader)]; subtle.ConstantTimeCompare([]byte(got), []byte(h.origin)) != 1 {
+	if !h.fromSite(ctx, ev.Headers[strings.ToLower(originHeader)]) {
 		h.log.Warn("refused: the request did not come through the site", "request_id", ev.RequestContext.RequestID)
 		return events.LambdaFunctionURLResponse{StatusCode: http.StatusForbidden, Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"}, Body: "Forbidden"}, nil
 	}
 	return h.serve(ctx, ev)
+}
+
+// fromSite checks the origin header, reading the secret again when it
+// does not match and the last read is a minute old.
+func (h *handler) fromSite(ctx context.Context, got string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if subtle.ConstantTimeCompare([]byte(got), []byte(h.origin)) == 1 {
+		return true
+	}
+	if h.now().Sub(h.readAt) < originRereadEvery {
+		return false
+	}
+	h.readAt = h.now()
+	v, err := h.readOrigin(ctx)
+	if err != nil {
+		h.log.Warn("read the origin secret again", "kind", pipeline.KindOf(err).String())
+		return false
+	}
+	h.origin = v
+	return subtle.ConstantTimeCompare([]byte(got), []byte(h.origin)) == 1
 }
