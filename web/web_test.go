@@ -347,27 +347,42 @@ func TestServer_Templates(t *testing.T) {
 	}
 }
 
-func TestServer_Assets(t *testing.T) {
-	dir := t.TempDir()
-	css := `a{font-family:GDS Transport,arial,sans-serif}`
-	if err := os.MkdirAll(dir+"/assets/fonts", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, body := range map[string]string{"govuk-frontend.min.css": css, "govuk-frontend.min.js": "export {}", "assets/fonts/x.woff2": "font", "secret.txt": "no"} {
-		if err := os.WriteFile(dir+"/"+name, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
+// fakeFrontend writes a GOV.UK Frontend dist/govuk folder of the given
+// files (path -> content).
+func fakeFrontend(tb testing.TB, files map[string]string) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			tb.Fatal(err)
 		}
 	}
-	std := standardtest.Load(t)
-	store, _ := fsstore.New(t.TempDir())
+	return dir
+}
+
+// assetServer is the pages over an empty lake with GOV.UK Frontend from dir.
+func assetServer(tb testing.TB, dir string) *web.Server {
+	tb.Helper()
+	std := standardtest.Load(tb)
+	store, _ := fsstore.New(tb.TempDir())
 	c, err := consortium.Load("../testdata/consortium/example.json", std)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	s, err := web.New(web.Config{Standard: std, Lake: &lake.Lake{Store: store}, Intake: web.IngestNow(ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}}), Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	l := &lake.Lake{Store: store}
+	s, err := web.New(web.Config{Standard: std, Lake: l, Intake: web.IngestNow(ingest.Config{Standard: std, Lake: l}), Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return s
+}
+
+func TestServer_Assets(t *testing.T) {
+	dir := fakeFrontend(t, map[string]string{"govuk-frontend.min.css": `a{font-family:GDS Transport,arial,sans-serif}`, "govuk-frontend.min.js": "export {}", "assets/fonts/x.woff2": "font", "secret.txt": "no"})
+	s := assetServer(t, dir)
 	srv := httptest.NewServer(s)
 	defer srv.Close()
 	get := func(p string) (int, string, string) {
@@ -398,18 +413,10 @@ func TestServer_Assets(t *testing.T) {
 // TestWriteAssets checks that the static site's zip holds, at each path,
 // exactly what `outcomes serve` answers there, and nothing it would not.
 func TestWriteAssets(t *testing.T) {
-	dir := t.TempDir()
-	for name, body := range map[string]string{
+	dir := fakeFrontend(t, map[string]string{
 		"govuk-frontend.min.css": `a{font-family:GDS Transport,arial,sans-serif}`, "govuk-frontend.min.js": "export {}",
 		"assets/fonts/x.woff2": "font", "assets/images/y.svg": "<svg/>", "secret.txt": "no", "all.bundle.js": "no",
-	} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 	var b bytes.Buffer
 	if err := web.WriteAssets(&b, os.DirFS(dir)); err != nil {
 		t.Fatal(err)
@@ -418,16 +425,7 @@ func TestWriteAssets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	std := standardtest.Load(t)
-	store, _ := fsstore.New(t.TempDir())
-	c, err := consortium.Load("../testdata/consortium/example.json", std)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := web.New(web.Config{Standard: std, Lake: &lake.Lake{Store: store}, Intake: web.IngestNow(ingest.Config{Standard: std, Lake: &lake.Lake{Store: store}}), Consortium: c, Assets: dir, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := assetServer(t, dir)
 	var names []string
 	for _, f := range zr.File {
 		names = append(names, f.Name)

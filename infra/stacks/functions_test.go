@@ -210,7 +210,7 @@ func wantStatements() map[string][]string {
 		// Erasure alone reads the pseudonymisation key.
 		"uploads": slices.Concat(logs("Uploads", "uploads"), kms, []string{
 			"Allow secretsmanager:GetSecretValue ${Secrets/PseudonymKey}",
-		}, uploadsRouteUnion()),
+		}, routeUnion(wantUploadsRoutes())),
 		"report": slices.Concat(logs("Reporting", "report"), kms, []string{
 			"Allow s3:GetObject ${Data/Curated.Arn}/*",
 			"Allow s3:ListBucket ${Data/Curated.Arn}",
@@ -227,7 +227,7 @@ func wantStatements() map[string][]string {
 		"web": slices.Concat(logs("Web", "web"), kms, []string{
 			"Allow secretsmanager:GetSecretValue arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:" + cfg.Name + "/web/site-??????",
 			"Allow secretsmanager:GetSecretValue arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:" + cfg.Name + "/web/origin-??????",
-		}, webPageUnion()),
+		}, routeUnion(wantWebPages())),
 		"links": slices.Concat(logs("Reporting", "links"), []string{
 			"Allow kms:Decrypt ${Data/Key.Arn}",
 			"Allow s3:GetObject ${Data/Reports.Arn}/reports/*",
@@ -332,10 +332,10 @@ func wantUploadsRoutes() map[string][]string {
 	return w
 }
 
-// uploadsRouteUnion is every route's grants, once each.
-func uploadsRouteUnion() []string {
+// routeUnion is every route's grants, once each.
+func routeUnion(want map[string][]string) []string {
 	var out []string
-	for _, lines := range wantUploadsRoutes() {
+	for _, lines := range want {
 		out = append(out, lines...)
 	}
 	slices.Sort(out)
@@ -346,9 +346,15 @@ func uploadsRouteUnion() []string {
 // policy is made from, route by route; TestFunctions_Statements checks that
 // the synthesised policy is their union and nothing else.
 func TestUploads_RouteGrants(t *testing.T) {
-	want := wantUploadsRoutes()
+	checkRouteGrants(t, stacks.UploadsRoutes, wantUploadsRoutes(), "stacks.UploadsRoutes")
+}
+
+// checkRouteGrants checks a table of routes' grants against what is
+// written down for each: every route's, and no route missing from either.
+func checkRouteGrants(t *testing.T, routes []stacks.Route, want map[string][]string, table string) {
+	t.Helper()
 	seen := map[string]bool{}
-	for _, r := range stacks.UploadsRoutes {
+	for _, r := range routes {
 		t.Run(r.Name, func(t *testing.T) {
 			seen[r.Name] = true
 			w, ok := want[r.Name]
@@ -368,7 +374,7 @@ func TestUploads_RouteGrants(t *testing.T) {
 	}
 	for name := range want {
 		if !seen[name] {
-			t.Errorf("route %s has no grants in stacks.UploadsRoutes", name)
+			t.Errorf("%s has no grants in %s", name, table)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package stacks_test
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -62,44 +59,11 @@ func wantWebPages() map[string][]string {
 	return w
 }
 
-// webPageUnion is every page's grants, once each.
-func webPageUnion() []string {
-	var out []string
-	for _, lines := range wantWebPages() {
-		out = append(out, lines...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // TestWeb_PageGrants checks the table the web function's S3 policy is
 // made from, page by page; TestFunctions_Statements/web and TestWeb_Role
 // check that the synthesised policy is their union and nothing else.
 func TestWeb_PageGrants(t *testing.T) {
-	want := wantWebPages()
-	seen := map[string]bool{}
-	for _, r := range stacks.WebPages {
-		t.Run(r.Name, func(t *testing.T) {
-			seen[r.Name] = true
-			w, ok := want[r.Name]
-			if !ok {
-				t.Fatalf("no grants written down for %s", r.Name)
-			}
-			got := routeLines(r)
-			slices.Sort(got)
-			got = slices.Compact(got)
-			w = slices.Clone(w)
-			slices.Sort(w)
-			if !slices.Equal(got, w) {
-				t.Errorf("grants:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(w, "\n  "))
-			}
-		})
-	}
-	for name := range want {
-		if !seen[name] {
-			t.Errorf("page %s has no grants in stacks.WebPages", name)
-		}
-	}
+	checkRouteGrants(t, stacks.WebPages, wantWebPages(), "stacks.WebPages")
 }
 
 // TestWeb_Environment checks the web function's environment: exactly the
@@ -443,30 +407,14 @@ func TestWeb_AssetsBucket(t *testing.T) {
 	}
 }
 
-// TestWeb_Bundle checks that the web function's zip is the bootstrap with
-// the consortium file beside it, as the survey functions'.
+// TestWeb_Bundle checks that the web function's deployed code is the
+// bootstrap with the consortium file beside it, as the survey functions'.
 func TestWeb_Bundle(t *testing.T) {
-	z, err := zip.OpenReader(filepath.Join(cfg.Dist, "web-bundle.zip"))
-	if err != nil {
-		t.Fatal(err)
+	fs := deployed(t)["web"]
+	if len(fs) != 1 {
+		t.Fatalf("%d web functions deployed, want 1", len(fs))
 	}
-	defer z.Close()
-	files := map[string][]byte{}
-	for _, f := range z.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
-	want, err := os.ReadFile(cfg.ConsortiumFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := files["bootstrap"]; !ok || !bytes.Equal(files["consortium.json"], want) || len(files) != 2 {
-		t.Errorf("the web zip holds %d files; want the bootstrap and the consortium file", len(files))
-	}
+	checkBundle(t, strings.TrimSuffix(fs[0].stack.render(get(fs[0].res.Properties, "Code", "S3Key")), ".zip"))
 }
 
 func TestWeb_Outputs(t *testing.T) {
