@@ -9,6 +9,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/carer-outcomes/carer-outcomes/pipeline"
@@ -25,7 +26,7 @@ type Intake interface {
 	// quarter, one Submitted each.
 	Submit(ctx context.Context, req ingest.Request) ([]Submitted, error)
 	// Waiting is the organisation's files of a quarter handed over and
-	// not checked yet.
+	// not checked yet, newest first.
 	Waiting(ctx context.Context, org string, p pipeline.Period) ([]returns.Waiting, error)
 	// Landed says what became of a file Submit handed over unchecked: the
 	// upload it became, "" while it waits; ok is false when the
@@ -162,11 +163,12 @@ func (li *landingIntake) Waiting(ctx context.Context, org string, p pipeline.Per
 		// landing record says it was.
 		switch _, err := li.lake.Store.Stat(ctx, landing.RecordKey(org, up.ID)); {
 		case pipeline.KindOf(err) == pipeline.NotFound:
-			out = append(out, returns.Waiting{ReceivedAt: o.Modified})
+			out = append(out, returns.Waiting{ReceivedAt: o.Modified, ID: up.ID, File: up.File})
 		case err != nil:
 			return nil, fmt.Errorf("read the landing record %s: %w", up.ID, err)
 		}
 	}
+	slices.SortFunc(out, func(a, b returns.Waiting) int { return b.ReceivedAt.Compare(a.ReceivedAt) })
 	return out, nil
 }
 

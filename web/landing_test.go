@@ -76,6 +76,9 @@ func TestServer_UploadToLanding(t *testing.T) {
 		if _, page := u.get("/tasks?period=2026-Q3"); !strings.Contains(page, ">Received<") {
 			t.Error("the task list does not show the return as received")
 		}
+		if _, page := u.get("/history?period=2026-Q3"); !strings.Contains(page, `data-landed="`+id+`"`) || !strings.Contains(page, "Carers _ Q3.csv") {
+			t.Error("the history does not list the file being checked")
+		}
 	})
 	t.Run("another organisation cannot see it", func(t *testing.T) {
 		bristol := f.user(t)
@@ -95,6 +98,9 @@ func TestServer_UploadToLanding(t *testing.T) {
 		}
 		if _, page := u.get("/tasks?period=2026-Q3"); strings.Contains(page, ">Received<") {
 			t.Error("the task list still shows the checked file as received")
+		}
+		if _, page := u.get("/history?period=2026-Q3"); strings.Contains(page, "data-landed=") || !strings.Contains(page, "/result?u="+uploadID) {
+			t.Error("the history does not list the checked file as its upload, once")
 		}
 	})
 	t.Run("an unknown landing id", func(t *testing.T) {

@@ -376,7 +376,10 @@ type receivedData struct {
 type historyData struct {
 	Period   pipeline.Period
 	Quarters []pipeline.Period
-	Uploads  []historyRow
+	// Waiting are the files received and not checked yet (in AWS, while
+	// the ingest function has not read them), newest first.
+	Waiting []returns.Waiting
+	Uploads []historyRow
 }
 
 type historyRow struct {
@@ -395,7 +398,11 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
-	d := historyData{Period: p, Quarters: s.quarters()}
+	waiting, err := s.cfg.Intake.Waiting(r.Context(), v.se.org, p)
+	if err != nil {
+		return err
+	}
+	d := historyData{Period: p, Quarters: s.quarters(), Waiting: waiting}
 	for _, u := range ups {
 		row := historyRow{Upload: u, Result: "Accepted"}
 		switch {

@@ -247,6 +247,9 @@ func TestWeb_Organisation(t *testing.T) {
 		if res := b.get("/tasks?period=2026-Q3"); !strings.Contains(string(res.body), ">Received<") {
 			t.Error("the task list does not show the return as received")
 		}
+		if res := b.get("/history?period=2026-Q3"); !strings.Contains(string(res.body), `href="/result?l=`+id+`"`) {
+			t.Error("the history does not list the file being checked")
+		}
 	})
 	s.ingestLanded(t, key, len(carers))
 	t.Run("its result once the ingest function checked it", func(t *testing.T) {

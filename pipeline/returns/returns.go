@@ -86,6 +86,9 @@ func (r Return) Late() bool {
 // in the landing bucket); its kinds are unknown until it is read.
 type Waiting struct {
 	ReceivedAt time.Time
+	// ID and File are its landing id and file name, for a page that
+	// lists it; Of needs neither.
+	ID, File string
 }
 
 // Query is what Of needs besides the lake.
